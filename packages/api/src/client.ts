@@ -1,0 +1,23 @@
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import type { AppRouter } from "./root";
+
+export type { AppRouter } from "./root";
+
+export interface ClientOptions {
+  /** The platform's base URL, e.g. https://chat.example.com */
+  url: string;
+  /** A tenant API key (`ack_...`) or a visitor token (`vt1. ...`). */
+  apiKey?: string;
+}
+
+/** A typed client for integrators: every procedure of every module, batched over HTTP. */
+export function createClient(options: ClientOptions) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${options.url.replace(/\/$/, "")}/trpc`,
+        headers: () => (options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      }),
+    ],
+  });
+}

@@ -1,0 +1,57 @@
+import { flag, port } from "@avatar-chat/config";
+import { z } from "zod";
+
+const origins = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url()));
+
+export const apiEnv = z.object({
+  API_PORT: port(3000),
+  /** The URL browsers reach the API at; widget scripts, embed snippets and links use it. */
+  PUBLIC_URL: z.url().default("http://localhost:3000"),
+  /** Origins allowed to use session cookies (the dashboard); PUBLIC_URL's origin always is. */
+  DASHBOARD_ORIGINS: origins,
+  APP_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)"),
+  SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  VISITOR_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+  /** Secure cookies need https; embedded local runs on http://localhost turn it off automatically. */
+  COOKIE_SECURE: flag(true),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(26_214_400),
+});
+
+export type ApiEnv = z.output<typeof apiEnv>;
+
+export interface ApiConfig {
+  publicUrl: string;
+  dashboardOrigins: string[];
+  appSecret: string;
+  sessionTtlMs: number;
+  visitorTokenTtlSeconds: number;
+  cookieSecure: boolean;
+  maxBodyBytes: number;
+  maxUploadBytes: number;
+  redisPrefix: string;
+}
+
+export function apiConfigFrom(env: ApiEnv, redisPrefix: string): ApiConfig {
+  const publicOrigin = new URL(env.PUBLIC_URL).origin;
+  return {
+    publicUrl: env.PUBLIC_URL.replace(/\/$/, ""),
+    dashboardOrigins: [...new Set([publicOrigin, ...env.DASHBOARD_ORIGINS.map((o) => new URL(o).origin)])],
+    appSecret: env.APP_SECRET,
+    sessionTtlMs: env.SESSION_TTL_DAYS * 86_400_000,
+    visitorTokenTtlSeconds: env.VISITOR_TOKEN_TTL_MINUTES * 60,
+    cookieSecure: env.COOKIE_SECURE && !publicOrigin.startsWith("http://"),
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    redisPrefix,
+  };
+}

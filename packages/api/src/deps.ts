@@ -1,0 +1,29 @@
+import type { Database } from "@avatar-chat/db";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { ApiConfig } from "./config";
+import type { Storage } from "./storage";
+
+export interface Logger {
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+  error(message: string, detail?: Record<string, unknown>): void;
+}
+
+export interface Queues {
+  aiReply: Queue;
+  kbIndex: Queue;
+  email: Queue;
+}
+
+/** Everything the api needs, built once by a composition root and passed down as plain values. */
+export interface AppDeps {
+  db: Kysely<Database>;
+  redis: Redis;
+  queues: Queues;
+  storage: Storage;
+  config: ApiConfig;
+  clock: () => Date;
+  logger: Logger;
+}

@@ -1,0 +1,79 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+export interface StorageConfig {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+}
+
+/** Object storage as five functions; S3, MinIO and the embedded server all speak the same protocol. */
+export interface Storage {
+  put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array>;
+  head(key: string): Promise<{ size: number; contentType: string | null } | null>;
+  delete(key: string): Promise<void>;
+  presignPut(key: string, contentType: string, expiresInSeconds?: number): Promise<string>;
+  presignGet(key: string, expiresInSeconds?: number): Promise<string>;
+  ensureBucket(): Promise<void>;
+}
+
+export function createStorage(config: StorageConfig): Storage {
+  const client = new S3Client({
+    endpoint: config.endpoint,
+    region: config.region,
+    forcePathStyle: config.forcePathStyle,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+    // Embedded and older S3-compatible servers reject the SDK's default CRC32 trailers.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const Bucket = config.bucket;
+  return {
+    async put(key, body, contentType) {
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async get(key) {
+      const result = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      if (!result.Body) throw new Error(`object ${key} has no body`);
+      return result.Body.transformToByteArray();
+    },
+    async head(key) {
+      try {
+        const result = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return { size: result.ContentLength ?? 0, contentType: result.ContentType ?? null };
+      } catch (error) {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+          return null;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+    },
+    presignPut: (key, contentType, expiresIn = 900) =>
+      getSignedUrl(client, new PutObjectCommand({ Bucket, Key: key, ContentType: contentType }), {
+        expiresIn,
+      }),
+    presignGet: (key, expiresIn = 900) =>
+      getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn }),
+    async ensureBucket() {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket }));
+      } catch {
+        await client.send(new CreateBucketCommand({ Bucket }));
+      }
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
+import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { serve } from "@hono/node-server";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import S3rver from "s3rver";
+import { createApp } from "./app";
+import type { ApiConfig } from "./config";
+import type { AppDeps, Logger } from "./deps";
+import type { AppRouter } from "./root";
+import { createStorage } from "./storage";
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface TestPlatform {
+  deps: AppDeps;
+  database: TestDatabase;
+  /** Base URL of the api served on a real port. */
+  url: string;
+  origin: string;
+  /** A typed client that keeps cookies like a browser and sends the dashboard's Origin. */
+  browser(options?: { origin?: string; bearer?: string }): ReturnType<typeof createTRPCClient<AppRouter>>;
+  close(): Promise<void>;
+}
+
+/** The api over a fresh database, a Redis key prefix of its own, real queues and an S3 server. */
+export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Promise<TestPlatform> {
+  const database = await createTestDatabase();
+  const prefix = `t${randomBytes(4).toString("hex")}:`;
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const connection = { url: TEST_REDIS_URL };
+  const queues = {
+    aiReply: new Queue(QUEUES.aiReply, { connection, prefix }),
+    kbIndex: new Queue(QUEUES.kbIndex, { connection, prefix }),
+    email: new Queue(QUEUES.email, { connection, prefix }),
+  };
+  const s3dir = path.join(os.tmpdir(), `s3-${prefix.slice(0, -1)}`);
+  const s3 = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: s3dir });
+  const s3Address = (await s3.run()) as AddressInfo;
+  const storage = createStorage({
+    endpoint: `http://127.0.0.1:${s3Address.port}`,
+    region: "us-east-1",
+    bucket: "test",
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    forcePathStyle: true,
+  });
+  await storage.ensureBucket();
+
+  const config: ApiConfig = {
+    publicUrl: "http://127.0.0.1",
+    dashboardOrigins: ["http://dashboard.test"],
+    appSecret: randomBytes(32).toString("hex"),
+    sessionTtlMs: 30 * 86_400_000,
+    visitorTokenTtlSeconds: 3600,
+    cookieSecure: false,
+    maxBodyBytes: 1_048_576,
+    maxUploadBytes: 5_242_880,
+    redisPrefix: prefix,
+    ...overrides,
+  };
+  const deps: AppDeps = {
+    db: database.kysely,
+    redis,
+    queues,
+    storage,
+    config,
+    clock: () => new Date(),
+    logger: silentLogger,
+  };
+  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  config.publicUrl = url;
+
+  return {
+    deps,
+    database,
+    url,
+    origin: "http://dashboard.test",
+    browser(options = {}) {
+      const jar = new Map<string, string>();
+      const origin = options.origin ?? "http://dashboard.test";
+      const cookieFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const headers = new Headers(init?.headers);
+        headers.set("origin", origin);
+        if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+        if (options.bearer) headers.set("authorization", `Bearer ${options.bearer}`);
+        const response = await fetch(input, { ...init, headers });
+        for (const line of response.headers.getSetCookie()) {
+          const [pair] = line.split(";");
+          const eq = pair!.indexOf("=");
+          const value = pair!.slice(eq + 1);
+          if (value) jar.set(pair!.slice(0, eq), value);
+          else jar.delete(pair!.slice(0, eq));
+        }
+        return response;
+      };
+      return createTRPCClient<AppRouter>({
+        links: [httpLink({ url: `${url}/trpc`, fetch: cookieFetch as typeof fetch })],
+      });
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await Promise.all(
+        Object.values(queues).map((q) => q.obliterate({ force: true }).then(() => q.close())),
+      );
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await s3.close();
+      await rm(s3dir, { recursive: true, force: true });
+      await database.drop();
+    },
+  };
+}

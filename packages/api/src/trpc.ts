@@ -1,0 +1,182 @@
+import type { ApiKeyScope, Role } from "@avatar-chat/db";
+import { type Tx, withTenant } from "@avatar-chat/db";
+import { type VerifiedVisitor, verifyVisitorToken } from "@avatar-chat/protocol";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
+import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
+import type { AppDeps } from "./deps";
+import { hitRateLimit, type RateLimitRule } from "./http/rate-limit";
+
+export interface RequestInfo {
+  ip: string | null;
+  origin: string | null;
+  userAgent: string | null;
+  authorization: string | null;
+  cookie: string | null;
+}
+
+export interface Context {
+  deps: AppDeps;
+  request: RequestInfo;
+  /** Headers of the response being built (cookies). */
+  resHeaders: Headers;
+}
+
+export interface Meta {
+  /** API-key scope a procedure needs; session users have every scope their role allows. */
+  scope?: ApiKeyScope;
+  /** Lowest membership role allowed; API keys count as "admin" for reads and writes of content. */
+  minRole?: Role;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      // Internal failures keep their detail in the logs; the caller gets a plain sentence, never SQL.
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      return {
+        ...shape,
+        message: internal ? "Something went wrong on our side. Please try again." : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          zodIssues:
+            error.cause instanceof ZodError
+              ? error.cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }))
+              : undefined,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const logged = t.middleware(async ({ ctx, path, next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.deps.logger.error("procedure failed", { path, error: String(result.error.cause ?? result.error) });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(logged);
+
+function isAllowedOrigin(ctx: Context): boolean {
+  return ctx.request.origin !== null && ctx.deps.config.dashboardOrigins.includes(ctx.request.origin);
+}
+
+export async function limitOrThrow(ctx: Context, key: string, rule: RateLimitRule): Promise<void> {
+  const result = await hitRateLimit(ctx.deps.redis, `${ctx.deps.config.redisPrefix}rl:${key}`, rule);
+  if (!result.allowed) {
+    const seconds = Math.ceil(result.retryAfterMs / 1000);
+    ctx.resHeaders.set("Retry-After", String(seconds));
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `Too many requests. Try again in ${seconds} s.`,
+    });
+  }
+}
+
+/** A signed-in dashboard user (session cookie). Mutations must come from an allowed Origin (CSRF). */
+export const userProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
+  const now = ctx.deps.clock();
+  const session = token
+    ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, now)
+    : null;
+  if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
+  if (type === "mutation" && !isAllowedOrigin(ctx)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "This request came from an origin that may not use your session.",
+    });
+  }
+  return next({ ctx: { session, userId: session.user_id } });
+});
+
+export type Actor =
+  | { kind: "user"; userId: string; sessionId: string; role: Role }
+  | { kind: "apiKey"; keyId: string; scopes: ApiKeyScope[] };
+
+const roleRank: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return roleRank[role] >= roleRank[min];
+}
+
+/**
+ * A tenant's member (session, active tenant) or integrator (API key). Puts `tenantId`, `actor` and
+ * `inTenant` (a transaction where row-level security fixes the tenant) on the context.
+ */
+export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, next }) => {
+  const now = ctx.deps.clock();
+  const bearer = ctx.request.authorization?.match(/^Bearer (\S+)$/)?.[1];
+  let tenantId: string;
+  let actor: Actor;
+  if (bearer?.startsWith(API_KEY_PREFIX)) {
+    const key = await validateApiKey(ctx.deps.db, bearer, now);
+    if (!key)
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "This API key is invalid, expired or revoked." });
+    const scope = meta?.scope ?? (type === "mutation" ? "write" : "read");
+    if (!key.scopes.includes(scope)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This API key lacks the "${scope}" scope.` });
+    }
+    if (meta?.minRole === "owner") {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "Only the tenant's owner can do this, not an API key.",
+      });
+    }
+    await limitOrThrow(ctx, `key:${key.id}`, { limit: 600, windowMs: 60_000 });
+    tenantId = key.tenantId;
+    actor = { kind: "apiKey", keyId: key.id, scopes: key.scopes };
+  } else {
+    const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
+    const session = token
+      ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, now)
+      : null;
+    if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
+    if (type === "mutation" && !isAllowedOrigin(ctx)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "This request came from an origin that may not use your session.",
+      });
+    }
+    if (!session.active_tenant_id)
+      throw new TRPCError({ code: "FORBIDDEN", message: "Choose a workspace first." });
+    const membership = await ctx.deps.db
+      .selectFrom("memberships")
+      .select("role")
+      .where("tenant_id", "=", session.active_tenant_id)
+      .where("user_id", "=", session.user_id)
+      .executeTakeFirst();
+    if (!membership)
+      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this workspace." });
+    if (meta?.minRole && !roleAtLeast(membership.role, meta.minRole)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${meta.minRole} role.` });
+    }
+    tenantId = session.active_tenant_id;
+    actor = { kind: "user", userId: session.user_id, sessionId: session.id, role: membership.role };
+  }
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
+  return next({ ctx: { tenantId, actor, inTenant } });
+});
+
+/** A website visitor holding a token from `widget.start`, scoped to one chatbot. */
+export const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const bearer = ctx.request.authorization?.match(/^Bearer (\S+)$/)?.[1];
+  const visitor: VerifiedVisitor | null = bearer
+    ? verifyVisitorToken(ctx.deps.config.appSecret, bearer, ctx.deps.clock())
+    : null;
+  if (!visitor)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Your chat session expired. Please reload." });
+  await limitOrThrow(ctx, `visitor:${visitor.visitorId}`, { limit: 60, windowMs: 60_000 });
+  if (ctx.request.ip) await limitOrThrow(ctx, `ip:${ctx.request.ip}`, { limit: 300, windowMs: 60_000 });
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, visitor.tenantId, fn);
+  return next({ ctx: { visitor, tenantId: visitor.tenantId, inTenant } });
+});

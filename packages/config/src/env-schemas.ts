@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+// Empty strings in an env file mean "not set": treat them as undefined so defaults apply.
+const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ["true", "1", "yes"].includes(v)));
+
+/** Where the database lives: a PostgreSQL URL, or embedded PGlite under DATA_DIR when unset. */
+export const databaseEnv = z.object({
+  DATABASE_URL: optionalUrl,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  DATA_DIR: z.string().min(1).default(".data"),
+  MIGRATE_ON_START: flag(true),
+});
+
+export const redisEnv = z.object({
+  REDIS_URL: optionalUrl,
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]*$/i, "letters, digits, ':', '_' and '-' only")
+    .default("ac:"),
+});
+
+export const storageEnv = z.object({
+  S3_ENDPOINT: optionalUrl,
+  S3_REGION: z.string().default("us-east-1"),
+  S3_BUCKET: z.string().min(3).default("avatar-chat"),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: flag(true),
+});
+
+/** Secrets shared by api and realtime: tokens signed by one are verified by the other. */
+export const secretsEnv = z.object({
+  APP_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)")
+    .optional(),
+});

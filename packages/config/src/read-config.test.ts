@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { databaseEnv, redisEnv } from "./env-schemas";
+import { ConfigError, readConfig } from "./read-config";
+
+describe("readConfig", () => {
+  const schema = databaseEnv.extend(redisEnv.shape);
+
+  it("applies defaults when nothing is set", () => {
+    const config = readConfig(schema, {});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config).toMatchObject({ DATABASE_POOL_SIZE: 20, DATA_DIR: ".data" });
+    expect(config.MIGRATE_ON_START).toBe(true);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(readConfig(schema, { DATABASE_URL: "", REDIS_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("names every bad variable in one message", () => {
+    const attempt = () =>
+      readConfig(schema, { DATABASE_URL: "not a url", DATABASE_POOL_SIZE: "0", REDIS_PREFIX: "a b" });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/DATABASE_URL/);
+    expect(attempt).toThrow(/DATABASE_POOL_SIZE/);
+    expect(attempt).toThrow(/REDIS_PREFIX/);
+  });
+
+  it("says when a required variable is missing", () => {
+    expect(() => readConfig(z.object({ TOKEN: z.string() }), {})).toThrow(/TOKEN: .*\(not set\)/);
+  });
+});

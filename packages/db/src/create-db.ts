@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Kysely, PostgresDialect } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
+import pg from "pg";
+import type { Database } from "./schema";
+
+export interface DbConfig {
+  /** PostgreSQL URL; when absent the database is embedded PGlite under `dataDir`. */
+  url?: string | undefined;
+  poolSize?: number;
+  /** Directory for the embedded database; `"memory://"` keeps it in memory. */
+  dataDir?: string;
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  backend: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+// Counts and byte sizes stay far below 2^53, so int8 reads as a number; dates stay ISO strings
+// (no time-zone shift). Both backends parse the same way so code never branches on the backend.
+const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
+
+export async function createDb(config: DbConfig): Promise<Db> {
+  if (config.url) {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 20,
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          parsers[oid as keyof typeof parsers] ??
+          pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, backend: "postgres", close: () => kysely.destroy() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { vector } = await import("@electric-sql/pglite/vector");
+  const dataDir = config.dataDir ?? ".data/pglite";
+  if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const client = await PGlite.create(dataDir, { extensions: { vector }, parsers });
+  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  return {
+    kysely,
+    backend: "pglite",
+    close: async () => {
+      await kysely.destroy();
+      if (!client.closed) await client.close();
+    },
+  };
+}

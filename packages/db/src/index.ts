@@ -1,0 +1,7 @@
+export { createDb, type Db, type DbConfig } from "./create-db";
+export { migrate } from "./migrate";
+export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
+export type * from "./schema";
+export { TENANT_ROLE } from "./tenant-role";
+export { fromVector, toVector } from "./vector";
+export { type Tx, withTenant } from "./with-tenant";

@@ -1,0 +1,85 @@
+import { type Kysely, sql } from "kysely";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "./create-db";
+import { migrate } from "./migrate";
+import type { Database } from "./schema";
+import { createTestDatabase } from "./testing";
+import { toVector } from "./vector";
+
+// The same migrations must run on both backends, and the things the product relies on must work on both.
+describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => {
+  const opened: Promise<{ kysely: Kysely<Database>; drop?: () => Promise<void>; close(): Promise<void> }> =
+    backend === "postgres" ? createTestDatabase({ migrate: false }) : createDb({ dataDir: "memory://" });
+
+  afterAll(async () => {
+    const db = await opened;
+    await (db.drop ? db.drop() : db.close());
+  });
+
+  it("applies every migration once, then has nothing left to do", async () => {
+    const { kysely } = await opened;
+    expect(await migrate(kysely)).toEqual(["0001_schema", "0002_tenant_isolation"]);
+    expect(await migrate(kysely)).toEqual([]);
+  });
+
+  it("stores vectors and answers cosine and full-text queries", async () => {
+    const { kysely } = await opened;
+    const tenant = await kysely
+      .insertInto("tenants")
+      .values({ name: "Acme", slug: `acme-${backend}` })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const bot = await kysely
+      .insertInto("chatbots")
+      .values({ tenant_id: tenant.id, name: "Bot", public_key: `pk_${backend}`, avatar: "{}", theme: "{}" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const source = await kysely
+      .insertInto("knowledge_sources")
+      .values({ tenant_id: tenant.id, chatbot_id: bot.id, kind: "text", title: "Returns" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const unit = (i: number) => toVector(Array.from({ length: 256 }, (_, j) => (j === i ? 1 : 0)));
+    await kysely
+      .insertInto("knowledge_chunks")
+      .values([
+        {
+          tenant_id: tenant.id,
+          chatbot_id: bot.id,
+          source_id: source.id,
+          ordinal: 0,
+          content: "Refunds take five days",
+          metadata: "{}",
+          embedding: unit(0),
+        },
+        {
+          tenant_id: tenant.id,
+          chatbot_id: bot.id,
+          source_id: source.id,
+          ordinal: 1,
+          content: "Shipping is free",
+          metadata: "{}",
+          embedding: unit(1),
+        },
+      ])
+      .execute();
+    const nearest = await kysely
+      .selectFrom("knowledge_chunks")
+      .select("content")
+      .orderBy(sql`embedding <=> ${unit(1)}::vector`)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect(nearest.content).toBe("Shipping is free");
+    const matched = await kysely
+      .selectFrom("knowledge_chunks")
+      .select("content")
+      .where(sql<boolean>`tsv @@ websearch_to_tsquery('english', 'refund')`)
+      .execute();
+    expect(matched.map((r) => r.content)).toEqual(["Refunds take five days"]);
+    const counted = await kysely
+      .selectFrom("knowledge_chunks")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(counted.n).toBe(2);
+  });
+});

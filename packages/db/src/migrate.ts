@@ -1,0 +1,23 @@
+import type { Kysely } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
+import * as schema from "./migrations/0001_schema";
+import * as tenantIsolation from "./migrations/0002_tenant_isolation";
+import type { Database } from "./schema";
+
+// Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
+const migrations: Record<string, Migration> = {
+  "0001_schema": schema,
+  "0002_tenant_isolation": tenantIsolation,
+};
+
+/** Applies every pending migration; forward only. Throws with the failing migration's name. */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed?.migrationName ?? "(unknown)"} failed: ${reason}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

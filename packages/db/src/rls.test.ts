@@ -1,0 +1,94 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
+import { TENANT_ROLE } from "./tenant-role";
+import { createTestDatabase, type TestDatabase } from "./testing";
+import { withTenant } from "./with-tenant";
+
+// Defence in depth: even a query that forgets its tenant filter sees only its own tenant's rows.
+describe("row-level security", () => {
+  let db: TestDatabase;
+  const tenants: Record<"a" | "b", string> = { a: "", b: "" };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    for (const key of ["a", "b"] as const) {
+      const t = await db.kysely
+        .insertInto("tenants")
+        .values({ name: key, slug: `tenant-${key}` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      tenants[key] = t.id;
+      await db.kysely
+        .insertInto("chatbots")
+        .values({ tenant_id: t.id, name: `bot ${key}`, public_key: `pk_${key}`, avatar: "{}", theme: "{}" })
+        .execute();
+    }
+  });
+  afterAll(() => db.drop());
+
+  it("shows a tenant only its own rows, without any where clause", async () => {
+    const names = await withTenant(db.kysely, tenants.a, (tx) =>
+      tx.selectFrom("chatbots").select("name").execute(),
+    );
+    expect(names).toEqual([{ name: "bot a" }]);
+    const visibleTenants = await withTenant(db.kysely, tenants.b, (tx) =>
+      tx.selectFrom("tenants").select("name").execute(),
+    );
+    expect(visibleTenants).toEqual([{ name: "b" }]);
+  });
+
+  it("shows nothing when the tenant setting is missing", async () => {
+    const rows = await db.kysely.transaction().execute(async (tx) => {
+      await sql`set local role ${sql.raw(TENANT_ROLE)}`.execute(tx);
+      return tx.selectFrom("chatbots").select("id").execute();
+    });
+    expect(rows).toEqual([]);
+  });
+
+  it("refuses to write a row into another tenant", async () => {
+    await expect(
+      withTenant(db.kysely, tenants.a, (tx) =>
+        tx
+          .insertInto("chatbots")
+          .values({ tenant_id: tenants.b, name: "intruder", public_key: "pk_x", avatar: "{}", theme: "{}" })
+          .execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it("cannot update or delete another tenant's rows", async () => {
+    const updated = await withTenant(db.kysely, tenants.a, (tx) =>
+      tx
+        .updateTable("chatbots")
+        .set({ name: "hijacked" })
+        .where("tenant_id", "=", tenants.b)
+        .executeTakeFirst(),
+    );
+    expect(Number(updated.numUpdatedRows)).toBe(0);
+    const deleted = await withTenant(db.kysely, tenants.a, (tx) =>
+      tx.deleteFrom("chatbots").where("tenant_id", "=", tenants.b).executeTakeFirst(),
+    );
+    expect(Number(deleted.numDeletedRows)).toBe(0);
+  });
+
+  it("cannot read sessions or password hashes", async () => {
+    await expect(
+      withTenant(db.kysely, tenants.a, (tx) => tx.selectFrom("sessions").select("id").execute()),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      withTenant(db.kysely, tenants.a, (tx) => tx.selectFrom("users").select("password_hash").execute()),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it("has a policy on every table with a tenant_id column", async () => {
+    const withTenantColumn = await sql<{ table_name: string }>`
+      select table_name from information_schema.columns
+      where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db.kysely);
+    const policed = await sql<{ tablename: string }>`
+      select tablename from pg_policies where schemaname = 'public' order by tablename`.execute(db.kysely);
+    const names = withTenantColumn.rows.map((r) => r.table_name);
+    expect([...names].sort()).toEqual([...TENANT_TABLES].sort());
+    expect(policed.rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(names));
+  });
+});

@@ -1,0 +1,262 @@
+import { type SelectType, sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "./schema";
+import { createTestDatabase, type TestDatabase } from "./testing";
+
+type Nullability<C> = null extends SelectType<C> ? "nullable" : "required";
+
+// Typed against Database: TypeScript refuses this object unless it names every column of every table
+// with the nullability the interface declares, so the test below compares the types with the database.
+const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability<Database[T][C]> } } = {
+  tenants: {
+    id: "required",
+    name: "required",
+    slug: "required",
+    plan: "required",
+    max_chatbots: "required",
+    max_messages_per_month: "required",
+    max_knowledge_bytes: "required",
+    created_at: "required",
+    updated_at: "required",
+  },
+  users: {
+    id: "required",
+    email: "required",
+    name: "required",
+    password_hash: "required",
+    email_verified_at: "nullable",
+    created_at: "required",
+    updated_at: "required",
+  },
+  memberships: { tenant_id: "required", user_id: "required", role: "required", created_at: "required" },
+  invitations: {
+    id: "required",
+    tenant_id: "required",
+    email: "required",
+    role: "required",
+    token_hash: "required",
+    invited_by: "nullable",
+    expires_at: "required",
+    accepted_at: "nullable",
+    revoked_at: "nullable",
+    created_at: "required",
+  },
+  sessions: {
+    id: "required",
+    secret_hash: "required",
+    user_id: "required",
+    active_tenant_id: "nullable",
+    user_agent: "nullable",
+    ip: "nullable",
+    created_at: "required",
+    last_seen_at: "required",
+    expires_at: "required",
+  },
+  api_keys: {
+    id: "required",
+    tenant_id: "required",
+    name: "required",
+    prefix: "required",
+    key_hash: "required",
+    scopes: "required",
+    created_by: "nullable",
+    last_used_at: "nullable",
+    expires_at: "nullable",
+    revoked_at: "nullable",
+    created_at: "required",
+  },
+  ai_settings: {
+    tenant_id: "required",
+    provider: "required",
+    base_url: "nullable",
+    api_key_encrypted: "nullable",
+    chat_model: "nullable",
+    embedding_model: "nullable",
+    updated_at: "required",
+  },
+  avatar_assets: {
+    id: "required",
+    tenant_id: "required",
+    name: "required",
+    format: "required",
+    storage_key: "required",
+    content_type: "required",
+    size_bytes: "required",
+    checksum: "nullable",
+    status: "required",
+    created_at: "required",
+  },
+  chatbots: {
+    id: "required",
+    tenant_id: "required",
+    name: "required",
+    persona: "required",
+    greeting: "required",
+    locale: "required",
+    model: "nullable",
+    temperature: "required",
+    max_tokens: "required",
+    avatar: "required",
+    avatar_asset_id: "nullable",
+    theme: "required",
+    allowed_origins: "required",
+    public_key: "required",
+    published: "required",
+    created_at: "required",
+    updated_at: "required",
+  },
+  knowledge_sources: {
+    id: "required",
+    tenant_id: "required",
+    chatbot_id: "required",
+    kind: "required",
+    title: "required",
+    url: "nullable",
+    storage_key: "nullable",
+    content_type: "nullable",
+    status: "required",
+    error: "nullable",
+    size_bytes: "required",
+    checksum: "nullable",
+    chunk_count: "required",
+    indexed_at: "nullable",
+    created_at: "required",
+    updated_at: "required",
+  },
+  knowledge_chunks: {
+    id: "required",
+    tenant_id: "required",
+    chatbot_id: "required",
+    source_id: "required",
+    ordinal: "required",
+    content: "required",
+    metadata: "required",
+    token_count: "required",
+    embedding: "required",
+    tsv: "nullable",
+    created_at: "required",
+  },
+  visitors: {
+    id: "required",
+    tenant_id: "required",
+    chatbot_id: "required",
+    metadata: "required",
+    created_at: "required",
+    last_seen_at: "required",
+  },
+  conversations: {
+    id: "required",
+    tenant_id: "required",
+    chatbot_id: "required",
+    visitor_id: "nullable",
+    channel: "required",
+    status: "required",
+    handoff: "required",
+    assigned_user_id: "nullable",
+    title: "required",
+    message_count: "required",
+    last_message_at: "required",
+    created_at: "required",
+  },
+  messages: {
+    id: "required",
+    tenant_id: "required",
+    conversation_id: "required",
+    role: "required",
+    content: "required",
+    reply_to: "nullable",
+    client_message_id: "nullable",
+    author_user_id: "nullable",
+    status: "required",
+    citations: "required",
+    prompt_tokens: "required",
+    completion_tokens: "required",
+    first_token_ms: "nullable",
+    total_ms: "nullable",
+    feedback: "nullable",
+    feedback_comment: "nullable",
+    created_at: "required",
+  },
+  usage_events: {
+    id: "required",
+    tenant_id: "required",
+    chatbot_id: "nullable",
+    conversation_id: "nullable",
+    message_id: "nullable",
+    kind: "required",
+    prompt_tokens: "required",
+    completion_tokens: "required",
+    latency_ms: "nullable",
+    value: "required",
+    detail: "required",
+    occurred_at: "required",
+  },
+  usage_daily: {
+    tenant_id: "required",
+    chatbot_id: "required",
+    day: "required",
+    conversations: "required",
+    user_messages: "required",
+    assistant_messages: "required",
+    prompt_tokens: "required",
+    completion_tokens: "required",
+    latency_p50_ms: "nullable",
+    latency_p95_ms: "nullable",
+    feedback_up: "required",
+    feedback_down: "required",
+    unanswered: "required",
+    unanswered_questions: "required",
+    updated_at: "required",
+  },
+  usage_monthly: { tenant_id: "required", month: "required", messages: "required" },
+  audit_log: {
+    id: "required",
+    tenant_id: "required",
+    actor_user_id: "nullable",
+    actor_api_key_id: "nullable",
+    action: "required",
+    target_type: "nullable",
+    target_id: "nullable",
+    ip: "nullable",
+    detail: "required",
+    created_at: "required",
+  },
+  email_outbox: {
+    id: "required",
+    tenant_id: "nullable",
+    kind: "required",
+    to_address: "required",
+    subject: "required",
+    text_body: "required",
+    html_body: "nullable",
+    status: "required",
+    attempts: "required",
+    last_error: "nullable",
+    created_at: "required",
+    sent_at: "nullable",
+  },
+};
+
+describe("Database interface", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it("matches the migrated schema: tables, columns and nullability", async () => {
+    const { rows } = await sql<{ table_name: string; column_name: string; is_nullable: "YES" | "NO" }>`
+      select c.table_name, c.column_name, c.is_nullable
+      from information_schema.columns c
+      join information_schema.tables t using (table_schema, table_name)
+      where c.table_schema = 'public' and t.table_type = 'BASE TABLE' and c.table_name not like 'kysely_%'`.execute(
+      db.kysely,
+    );
+    const live: Record<string, Record<string, string>> = {};
+    for (const row of rows) {
+      live[row.table_name] ??= {};
+      live[row.table_name]![row.column_name] = row.is_nullable === "YES" ? "nullable" : "required";
+    }
+    expect(live).toEqual(declared);
+  });
+});

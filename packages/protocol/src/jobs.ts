@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+// Queue names and job payloads shared by the api (producer) and the worker (consumer).
+export const QUEUES = {
+  aiReply: "ai-reply",
+  kbIndex: "kb-index",
+  analyticsRollup: "analytics-rollup",
+  email: "email",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const aiReplyJob = z.object({
+  tenantId: z.uuid(),
+  conversationId: z.uuid(),
+  /** The visitor's message this job answers. */
+  messageId: z.uuid(),
+});
+export type AiReplyJob = z.infer<typeof aiReplyJob>;
+
+export const kbIndexJob = z.object({
+  tenantId: z.uuid(),
+  sourceId: z.uuid(),
+});
+export type KbIndexJob = z.infer<typeof kbIndexJob>;
+
+export const emailJob = z.object({ outboxId: z.uuid() });
+export type EmailJob = z.infer<typeof emailJob>;
+
+export const analyticsRollupJob = z.object({
+  /** Fold events of this UTC day (YYYY-MM-DD); absent: today and yesterday. */
+  day: z.iso.date().optional(),
+});
+export type AnalyticsRollupJob = z.infer<typeof analyticsRollupJob>;
+
+// Job ids derive from the thing the job is about, so a retried enqueue never makes a second job.
+// BullMQ refuses ':' in custom ids.
+export const aiReplyJobId = (messageId: string) => `reply-${messageId}`;
+/** `requestedAt` lets a re-index after a finished run enqueue again while duplicate clicks still collapse. */
+export const kbIndexJobId = (sourceId: string, requestedAt: Date) => `index-${sourceId}-${requestedAt.getTime()}`;
+export const emailJobId = (outboxId: string) => `email-${outboxId}`;
+
+/** Redis key (under the deployment prefix) that asks the worker to stop generating a reply. */
+export const stopReplyKey = (prefix: string, conversationId: string) => `${prefix}stop:${conversationId}`;
