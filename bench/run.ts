@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { type Figures, machine, type Suite } from "./figures.ts";
 
-// `pnpm bench` runs every suite in bench/suites; `pnpm bench db api` runs the named ones and keeps
+// `pnpm bench` runs every suite in bench/suites/<name>.ts; `pnpm bench db api` runs the named ones and keeps
 // the other figures from the last full run, so results.json always holds the whole picture.
 const here = path.dirname(new URL(import.meta.url).pathname);
 const resultsPath = path.join(here, "results.json");
@@ -16,8 +16,9 @@ const previous: { figures?: Figures } = existsSync(resultsPath)
 const figures: Figures = wanted.length > 0 ? { ...previous.figures } : {};
 
 for (const file of files) {
+  // A suite's file is named after it, so filtering happens before anything is imported.
+  if (wanted.length > 0 && !wanted.includes(path.basename(file, ".ts"))) continue;
   const suite = (await import(path.join(here, "suites", file))).default as Suite;
-  if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
   console.log(`bench: ${suite.name} ...`);
   const started = performance.now();
   const result = await suite.run();

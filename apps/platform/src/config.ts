@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { apiEnv } from "@avatar-chat/api";
+import { databaseEnv, port, readConfig, redisEnv, storageEnv } from "@avatar-chat/config";
+import { z } from "zod";
+
+const roles = ["api", "worker", "realtime"] as const;
+export type Role = (typeof roles)[number];
+
+export const platformEnv = databaseEnv
+  .extend(redisEnv.shape)
+  .extend(storageEnv.shape)
+  .extend(apiEnv.shape)
+  .extend({
+    APP_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)").optional(),
+    /** Which services this process runs: all three in one process, or one each in production. */
+    PLATFORM_ROLES: z
+      .string()
+      .default("api,worker,realtime")
+      .transform((v) => v.split(",").map((s) => s.trim()))
+      .pipe(z.array(z.enum(roles)).min(1)),
+    /** Realtime's own port when it runs without the api in the same process. */
+    REALTIME_PORT: port(3001),
+    /** Where browsers reach realtime; default: PUBLIC_URL's host, path /realtime. */
+    REALTIME_PUBLIC_URL: z.url().optional(),
+    EMBEDDED_S3_PORT: port(0),
+    SMTP_URL: z.url().optional(),
+    MAIL_FROM: z.string().default("Avatar Chat <no-reply@localhost>"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  });
+
+export type PlatformEnv = z.output<typeof platformEnv>;
+
+/**
+ * Reads the environment once. Without APP_SECRET a random one is kept under DATA_DIR, so a local
+ * platform keeps its sessions across restarts; production sets it (every process must share it).
+ */
+export function readPlatformEnv(env: Record<string, string | undefined> = process.env): PlatformEnv {
+  const dataDir = env.DATA_DIR || ".data";
+  let secret = env.APP_SECRET;
+  if (!secret) {
+    const file = path.resolve(dataDir, "app-secret");
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+    }
+    secret = readFileSync(file, "utf8").trim();
+  }
+  return readConfig(platformEnv, { ...env, APP_SECRET: secret });
+}

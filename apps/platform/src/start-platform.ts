@@ -1,0 +1,168 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { createProvider } from "@avatar-chat/ai";
+import { type ApiConfig, apiConfigFrom, createApp, createRealtimeAccess, createStorage, providerSettingsFor } from "@avatar-chat/api";
+import { createDb, migrate } from "@avatar-chat/db";
+import { createRealtime } from "@avatar-chat/realtime";
+import { createQueue, createWorker } from "@avatar-chat/worker";
+import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { Redis } from "ioredis";
+import type { PlatformEnv } from "./config";
+import { resolveRedis } from "./embedded/redis";
+import { startEmbeddedS3 } from "./embedded/s3";
+import { createLogger } from "./logger";
+import { serveDashboard } from "./static-files";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
+
+export interface RunningPlatform {
+  /** Where the dashboard and api answer (when the api role runs here). */
+  url: string | null;
+  realtimeUrl: string | null;
+  banner: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The all-in-one composition root: builds the shared values once (database, Redis, storage) and
+ * starts the roles asked for. Production runs one role per process with the same code.
+ */
+export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> {
+  const roles = new Set(env.PLATFORM_ROLES);
+  const logger = createLogger("platform", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL);
+  const stops: Array<() => Promise<unknown>> = [];
+  const banner: string[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
+  };
+
+  try {
+    const db = await createDb({
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      dataDir: path.resolve(env.DATA_DIR, "pglite"),
+    });
+    stops.push(() => db.close());
+    if (env.MIGRATE_ON_START) await migrate(db.kysely);
+    banner.push(`database: ${db.backend === "pglite" ? `embedded PGlite in ${path.resolve(env.DATA_DIR, "pglite")}` : "PostgreSQL (DATABASE_URL)"}`);
+
+    const redisSource = await resolveRedis(env.REDIS_URL, env.DATA_DIR);
+    stops.push(() => redisSource.stop());
+    banner.push(`redis: ${redisSource.url} (${redisSource.origin})`);
+
+    let storageConfig = {
+      endpoint: env.S3_ENDPOINT ?? "",
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      accessKeyId: env.S3_ACCESS_KEY_ID ?? "",
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? "",
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    };
+    if (!env.S3_ENDPOINT) {
+      const s3 = await startEmbeddedS3(env.DATA_DIR, env.S3_BUCKET, env.EMBEDDED_S3_PORT);
+      stops.push(() => s3.stop());
+      storageConfig = s3.config;
+      banner.push(`object storage: embedded S3 at ${s3.config.endpoint}, files in ${path.resolve(env.DATA_DIR, "s3")}`);
+    } else {
+      banner.push(`object storage: ${env.S3_ENDPOINT}`);
+    }
+    const storage = createStorage(storageConfig);
+    await storage.ensureBucket();
+
+    const prefix = env.REDIS_PREFIX;
+    const config: ApiConfig = apiConfigFrom(env, prefix);
+    const publicUrl = new URL(config.publicUrl);
+    const realtimeUrl =
+      env.REALTIME_PUBLIC_URL ??
+      `${publicUrl.protocol === "https:" ? "wss:" : "ws:"}//${publicUrl.host}/realtime`;
+    const providerFor = async (tenantId: string) =>
+      createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId));
+
+    if (roles.has("worker")) {
+      const worker = createWorker({
+        db: db.kysely,
+        redis: redisSource.url,
+        prefix,
+        storage,
+        providerFor,
+        mailer: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
+        logger: createLogger("worker", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+      });
+      await worker.waitUntilReady();
+      stops.push(() => worker.close());
+      banner.push("worker: ai-reply, kb-index, analytics-rollup, email");
+    }
+
+    let realtime: ReturnType<typeof createRealtime> | null = null;
+    if (roles.has("realtime")) {
+      const access = createRealtimeAccess({
+        db: db.kysely,
+        appSecret: config.appSecret,
+        dashboardOrigins: config.dashboardOrigins,
+        sessionTtlMs: config.sessionTtlMs,
+        clock: () => new Date(),
+      });
+      realtime = createRealtime({
+        redis: redisSource.url,
+        keyPrefix: prefix,
+        authenticate: access.authenticate,
+        authorize: access.authorize,
+        allowedOrigins: config.dashboardOrigins,
+        logger: createLogger("realtime", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+      });
+      stops.push(() => realtime!.close());
+    }
+
+    let url: string | null = null;
+    if (roles.has("api")) {
+      const redis = new Redis(redisSource.url, { maxRetriesPerRequest: 2 });
+      stops.push(async () => redis.disconnect());
+      const queueOptions = { redis: redisSource.url, prefix };
+      const queues = {
+        aiReply: createQueue(QUEUES.aiReply, queueOptions),
+        kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
+        email: createQueue(QUEUES.email, queueOptions),
+      };
+      stops.push(() => Promise.all(Object.values(queues).map((q) => q.close())));
+      const api = createApp({
+        db: db.kysely,
+        redis,
+        queues,
+        storage,
+        config,
+        realtimeUrl,
+        widgetDistDir: path.join(repoRoot, "packages/widget/dist"),
+        clock: () => new Date(),
+        logger: createLogger("api", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+      });
+      const root = new Hono();
+      root.route("/", api);
+      const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
+      const server = serve({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" }) as Server;
+      await new Promise<void>((resolve, reject) => {
+        server.once("listening", resolve);
+        server.once("error", reject);
+      });
+      stops.push(() => new Promise((resolve) => server.close(resolve)));
+      if (realtime) realtime.attach(server);
+      const port = (server.address() as AddressInfo).port;
+      url = `http://localhost:${port}`;
+      banner.push(`api: ${url}/trpc`);
+      banner.push(dashboardServed ? `dashboard: ${url}/` : "dashboard: not built (run `pnpm build`)");
+      banner.push(`widget script: ${url}/widget/avatar-chat.js`);
+    }
+    if (realtime && !roles.has("api")) {
+      const { port } = await realtime.listen(env.REALTIME_PORT);
+      banner.push(`realtime: ws://localhost:${port}/realtime`);
+    } else if (realtime) {
+      banner.push(`realtime: ${realtimeUrl}`);
+    }
+    return { url, realtimeUrl: realtime ? realtimeUrl : null, banner, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

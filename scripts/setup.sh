@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the platform needs on a fresh machine: pnpm, the workspace's packages (which bring
+# Node 24), pgvector for a local PostgreSQL, and with --test Debian's Chromium for the browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=false
+[ "${1:-}" = "--test" ] && want_test=true
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+pnpm_version=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null || [ "$(pnpm -v)" != "$pnpm_version" ]; then
+  echo "setup: installing pnpm $pnpm_version"
+  npm install -g "pnpm@$pnpm_version" >/dev/null 2>&1 || as_root npm install -g "pnpm@$pnpm_version" >/dev/null
+fi
+
+if [ -n "${CI:-}" ] && [ -f pnpm-lock.yaml ]; then
+  pnpm install --frozen-lockfile
+else
+  pnpm install
+fi
+
+# pgvector only matters when a PostgreSQL server runs on this machine; embedded mode has its own.
+if ls /usr/lib/postgresql/*/bin/pg_config >/dev/null 2>&1 || command -v pg_ctlcluster >/dev/null; then
+  as_root bash scripts/install-pgvector.sh || echo "setup: could not install pgvector (needs root); embedded mode still works"
+fi
+
+if $want_test && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Debian's chromium for the browser tests"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+echo "setup: done"
