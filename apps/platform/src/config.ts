@@ -13,7 +13,6 @@ export const platformEnv = databaseEnv
   .extend(storageEnv.shape)
   .extend(apiEnv.shape)
   .extend({
-    APP_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)").optional(),
     /** Which services this process runs: all three in one process, or one each in production. */
     PLATFORM_ROLES: z
       .string()

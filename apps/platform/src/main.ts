@@ -5,8 +5,13 @@ import { startPlatform } from "./start-platform";
 // `pnpm start`: reads the environment, starts every configured role, stops cleanly on Ctrl-C/SIGTERM.
 try {
   const platform = await startPlatform(readPlatformEnv());
-  console.log(["", "Avatar Chat platform is running.", ...platform.banner.map((line) => `  ${line}`), ""].join("\n"));
-  if (platform.url) console.log(`Open ${platform.url}/ to sign up and create your first chatbot.\nCtrl-C stops everything.\n`);
+  console.log(
+    ["", "Avatar Chat platform is running.", ...platform.banner.map((line) => `  ${line}`), ""].join("\n"),
+  );
+  if (platform.url)
+    console.log(
+      `Open ${platform.url}/ to sign up and create your first chatbot.\nCtrl-C stops everything.\n`,
+    );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -2,18 +2,25 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createProvider } from "@avatar-chat/ai";
-import { type ApiConfig, apiConfigFrom, createApp, createRealtimeAccess, createStorage, providerSettingsFor } from "@avatar-chat/api";
+import {
+  type ApiConfig,
+  apiConfigFrom,
+  createApp,
+  createRealtimeAccess,
+  createStorage,
+  providerSettingsFor,
+  startEmbeddedS3,
+} from "@avatar-chat/api";
 import { createDb, migrate } from "@avatar-chat/db";
+import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime } from "@avatar-chat/realtime";
 import { createQueue, createWorker } from "@avatar-chat/worker";
-import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
-import { startEmbeddedS3 } from "./embedded/s3";
-import { createLogger } from "./logger";
+import { createLogger, realtimeLogger } from "./logger";
 import { serveDashboard } from "./static-files";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -32,11 +39,13 @@ export interface RunningPlatform {
  */
 export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> {
   const roles = new Set(env.PLATFORM_ROLES);
-  const logger = createLogger("platform", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL);
+  const logLevel = env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL;
+  const logger = createLogger("platform", logLevel);
   const stops: Array<() => Promise<unknown>> = [];
   const banner: string[] = [];
   const close = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
+    for (const stop of stops.reverse())
+      await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
   };
 
   try {
@@ -47,7 +56,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     });
     stops.push(() => db.close());
     if (env.MIGRATE_ON_START) await migrate(db.kysely);
-    banner.push(`database: ${db.backend === "pglite" ? `embedded PGlite in ${path.resolve(env.DATA_DIR, "pglite")}` : "PostgreSQL (DATABASE_URL)"}`);
+    banner.push(
+      `database: ${db.backend === "pglite" ? `embedded PGlite in ${path.resolve(env.DATA_DIR, "pglite")}` : "PostgreSQL (DATABASE_URL)"}`,
+    );
 
     const redisSource = await resolveRedis(env.REDIS_URL, env.DATA_DIR);
     stops.push(() => redisSource.stop());
@@ -62,10 +73,16 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
     };
     if (!env.S3_ENDPOINT) {
-      const s3 = await startEmbeddedS3(env.DATA_DIR, env.S3_BUCKET, env.EMBEDDED_S3_PORT);
+      const s3 = await startEmbeddedS3({
+        directory: path.resolve(env.DATA_DIR, "s3"),
+        bucket: env.S3_BUCKET,
+        port: env.EMBEDDED_S3_PORT,
+      });
       stops.push(() => s3.stop());
       storageConfig = s3.config;
-      banner.push(`object storage: embedded S3 at ${s3.config.endpoint}, files in ${path.resolve(env.DATA_DIR, "s3")}`);
+      banner.push(
+        `object storage: embedded S3 at ${s3.config.endpoint}, files in ${path.resolve(env.DATA_DIR, "s3")}`,
+      );
     } else {
       banner.push(`object storage: ${env.S3_ENDPOINT}`);
     }
@@ -89,7 +106,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         storage,
         providerFor,
         mailer: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
-        logger: createLogger("worker", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+        logger: createLogger("worker", logLevel),
       });
       await worker.waitUntilReady();
       stops.push(() => worker.close());
@@ -111,7 +128,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         authenticate: access.authenticate,
         authorize: access.authorize,
         allowedOrigins: config.dashboardOrigins,
-        logger: createLogger("realtime", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+        logger: realtimeLogger(createLogger("realtime", logLevel)),
       });
       stops.push(() => realtime!.close());
     }
@@ -133,10 +150,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         queues,
         storage,
         config,
-        realtimeUrl,
-        widgetDistDir: path.join(repoRoot, "packages/widget/dist"),
+        widgetDir: path.join(repoRoot, "packages/widget/dist"),
         clock: () => new Date(),
-        logger: createLogger("api", env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL),
+        logger: createLogger("api", logLevel),
       });
       const root = new Hono();
       root.route("/", api);

@@ -6,7 +6,9 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
+import { avatarFiles } from "./http/avatar-files";
 import { trpcErrorBody } from "./http/trpc-error-response";
+import { widgetFiles } from "./http/widget-files";
 import { appRouter } from "./root";
 import type { RequestInfo } from "./trpc";
 
@@ -69,6 +71,9 @@ export function createApp(deps: AppDeps) {
       return c.json({ ok: false }, 503);
     }
   });
+
+  app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
+  app.get("/files/*", avatarFiles(deps));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -26,4 +26,6 @@ export interface AppDeps {
   config: ApiConfig;
   clock: () => Date;
   logger: Logger;
+  /** The widget's build output served under /widget/* (usually packages/widget/dist); unset: not served. */
+  widgetDir?: string;
 }

@@ -5,14 +5,14 @@ import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { createQueue } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import S3rver from "s3rver";
 import { createApp } from "./app";
 import type { ApiConfig } from "./config";
 import type { AppDeps, Logger } from "./deps";
+import { startEmbeddedS3 } from "./embedded-s3";
 import type { AppRouter } from "./root";
 import { createStorage } from "./storage";
 
@@ -27,8 +27,39 @@ export interface TestPlatform {
   url: string;
   origin: string;
   /** A typed client that keeps cookies like a browser and sends the dashboard's Origin. */
-  browser(options?: { origin?: string; bearer?: string }): ReturnType<typeof createTRPCClient<AppRouter>>;
+  browser(options?: { origin?: string; bearer?: string }): ReturnType<typeof createBrowserClient>;
   close(): Promise<void>;
+}
+
+/**
+ * A typed client that behaves like a browser tab: keeps cookies, sends an Origin header, and
+ * optionally a bearer token (API key or visitor token).
+ */
+export function createBrowserClient(options: { url: string; origin: string; bearer?: string | undefined }) {
+  const jar = new Map<string, string>();
+  const cookieFetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set("origin", options.origin);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    if (options.bearer) headers.set("authorization", `Bearer ${options.bearer}`);
+    const response = await fetch(input, { ...init, headers });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const eq = pair.indexOf("=");
+      const value = pair.slice(eq + 1);
+      if (value) jar.set(pair.slice(0, eq), value);
+      else jar.delete(pair.slice(0, eq));
+    }
+    return response;
+  };
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${options.url}/trpc`,
+        fetch: cookieFetch as unknown as NonNullable<Parameters<typeof httpLink>[0]["fetch"]>,
+      }),
+    ],
+  });
 }
 
 /** The api over a fresh database, a Redis key prefix of its own, real queues and an S3 server. */
@@ -36,23 +67,15 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
   const database = await createTestDatabase();
   const prefix = `t${randomBytes(4).toString("hex")}:`;
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-  const connection = { url: TEST_REDIS_URL };
+  const queueOptions = { redis: TEST_REDIS_URL, prefix };
   const queues = {
-    aiReply: new Queue(QUEUES.aiReply, { connection, prefix }),
-    kbIndex: new Queue(QUEUES.kbIndex, { connection, prefix }),
-    email: new Queue(QUEUES.email, { connection, prefix }),
+    aiReply: createQueue(QUEUES.aiReply, queueOptions),
+    kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
+    email: createQueue(QUEUES.email, queueOptions),
   };
   const s3dir = path.join(os.tmpdir(), `s3-${prefix.slice(0, -1)}`);
-  const s3 = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: s3dir });
-  const s3Address = (await s3.run()) as AddressInfo;
-  const storage = createStorage({
-    endpoint: `http://127.0.0.1:${s3Address.port}`,
-    region: "us-east-1",
-    bucket: "test",
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-    forcePathStyle: true,
-  });
+  const s3 = await startEmbeddedS3({ directory: s3dir, bucket: "test" });
+  const storage = createStorage(s3.config);
   await storage.ensureBucket();
 
   const config: ApiConfig = {
@@ -86,28 +109,8 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
     database,
     url,
     origin: "http://dashboard.test",
-    browser(options = {}) {
-      const jar = new Map<string, string>();
-      const origin = options.origin ?? "http://dashboard.test";
-      const cookieFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
-        const headers = new Headers(init?.headers);
-        headers.set("origin", origin);
-        if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-        if (options.bearer) headers.set("authorization", `Bearer ${options.bearer}`);
-        const response = await fetch(input, { ...init, headers });
-        for (const line of response.headers.getSetCookie()) {
-          const [pair] = line.split(";");
-          const eq = pair!.indexOf("=");
-          const value = pair!.slice(eq + 1);
-          if (value) jar.set(pair!.slice(0, eq), value);
-          else jar.delete(pair!.slice(0, eq));
-        }
-        return response;
-      };
-      return createTRPCClient<AppRouter>({
-        links: [httpLink({ url: `${url}/trpc`, fetch: cookieFetch as typeof fetch })],
-      });
-    },
+    browser: (options = {}) =>
+      createBrowserClient({ url, origin: options.origin ?? "http://dashboard.test", bearer: options.bearer }),
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await Promise.all(
@@ -116,7 +119,7 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
-      await s3.close();
+      await s3.stop();
       await rm(s3dir, { recursive: true, force: true });
       await database.drop();
     },

@@ -37,8 +37,14 @@ export type AnalyticsRollupJob = z.infer<typeof analyticsRollupJob>;
 // BullMQ refuses ':' in custom ids.
 export const aiReplyJobId = (messageId: string) => `reply-${messageId}`;
 /** `requestedAt` lets a re-index after a finished run enqueue again while duplicate clicks still collapse. */
-export const kbIndexJobId = (sourceId: string, requestedAt: Date) => `index-${sourceId}-${requestedAt.getTime()}`;
+export const kbIndexJobId = (sourceId: string, requestedAt: Date) =>
+  `index-${sourceId}-${requestedAt.getTime()}`;
 export const emailJobId = (outboxId: string) => `email-${outboxId}`;
 
 /** Redis key (under the deployment prefix) that asks the worker to stop generating a reply. */
 export const stopReplyKey = (prefix: string, conversationId: string) => `${prefix}stop:${conversationId}`;
+/**
+ * Value to SET at stopReplyKey (with a short EX, e.g. 60 s): the press time in ms. The worker stops only replies
+ * whose job was enqueued before it, so a late or repeated press never stops the visitor's next question.
+ */
+export const stopReplyValue = (pressedAt: Date) => String(pressedAt.getTime());

@@ -28,18 +28,26 @@ function answersPing(port: number, host = "127.0.0.1"): Promise<boolean> {
  * BullMQ needs a real Redis, so there is no embedded one: REDIS_URL, else one answering on
  * 127.0.0.1:6379, else `redis-server` from PATH as a child process with its files under the data dir.
  */
-export async function resolveRedis(configuredUrl: string | undefined, dataDir: string): Promise<ResolvedRedis> {
+export async function resolveRedis(
+  configuredUrl: string | undefined,
+  dataDir: string,
+): Promise<ResolvedRedis> {
   if (configuredUrl) return { url: configuredUrl, origin: "REDIS_URL", stop: async () => {} };
-  if (await answersPing(6379)) return { url: "redis://127.0.0.1:6379", origin: "local", stop: async () => {} };
+  if (await answersPing(6379))
+    return { url: "redis://127.0.0.1:6379", origin: "local", stop: async () => {} };
 
   const dir = path.resolve(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
   const port = 6390;
   let child: ChildProcess;
   try {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"], {
-      stdio: "ignore",
-    });
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"],
+      {
+        stdio: "ignore",
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.once("error", reject);
       child.once("spawn", () => resolve());

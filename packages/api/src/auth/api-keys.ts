@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ApiKeyScope, Database } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { hashSecret, randomToken } from "./tokens";
@@ -21,20 +22,70 @@ export interface VerifiedApiKey {
 /** Last-used times are written at most once a minute per key, so hot keys do not write on every call. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/**
+ * Verified keys are kept in-process this long, keyed by the key's hash, so a busy integration costs
+ * no database read per request. Revoking a key evicts it from this process at once; other api
+ * processes stop accepting it within this window. Expiry is checked on every use.
+ */
+export const API_KEY_CACHE_MS = 5_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+interface CachedKey {
+  key: VerifiedApiKey;
+  expiresAt: number | null;
+  cachedUntil: number;
+}
+
+// One cache per database handle: tests and processes with several databases never share entries.
+const caches = new WeakMap<Kysely<Database>, Map<string, CachedKey>>();
+
+function cacheOf(db: Kysely<Database>): Map<string, CachedKey> {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/** Drops a revoked key from this process's cache. */
+export function forgetApiKey(db: Kysely<Database>, keyId: string): void {
+  const cache = cacheOf(db);
+  for (const [hash, entry] of cache) if (entry.key.id === keyId) cache.delete(hash);
+}
+
 export async function validateApiKey(
   db: Kysely<Database>,
   key: string,
   now: Date,
 ): Promise<VerifiedApiKey | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
+  // node:crypto's native SHA-256: this runs on every API-key request (same digest as hashSecret).
+  const hash = createHash("sha256").update(key).digest();
+  const cache = cacheOf(db);
+  const cacheKey = hash.toString("base64");
+  const cached = cache.get(cacheKey);
+  if (cached && cached.cachedUntil > now.getTime()) {
+    return cached.expiresAt !== null && cached.expiresAt <= now.getTime() ? null : cached.key;
+  }
   const row = await db
     .selectFrom("api_keys")
     .select(["id", "tenant_id", "scopes", "revoked_at", "expires_at", "last_used_at"])
-    .where("key_hash", "=", hashSecret(key))
+    .where("key_hash", "=", hash)
     .executeTakeFirst();
-  if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) return null;
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) {
+    cache.delete(cacheKey);
+    return null;
+  }
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", row.id).execute();
   }
-  return { id: row.id, tenantId: row.tenant_id, scopes: row.scopes };
+  const verified = { id: row.id, tenantId: row.tenant_id, scopes: row.scopes };
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(cacheKey, {
+    key: verified,
+    expiresAt: row.expires_at?.getTime() ?? null,
+    cachedUntil: now.getTime() + API_KEY_CACHE_MS,
+  });
+  return verified;
 }

@@ -1,0 +1,57 @@
+import type { ReactNode } from "react";
+import { readableError } from "../lib/errors";
+
+export function Spinner({ label = "Loading…" }: { label?: string }) {
+  return (
+    <span className="spinner" role="status">
+      <span className="visually-hidden">{label}</span>
+    </span>
+  );
+}
+
+export function PageLoading() {
+  return (
+    <div className="page-loading">
+      <Spinner />
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted loading-line">
+      <Spinner label={`Loading ${what}…`} /> Loading {what}…
+    </p>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      {children}
+    </div>
+  );
+}
+
+export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  return (
+    <div className="error-box" role="alert">
+      <p>{readableError(error)}</p>
+      {retry && (
+        <button type="button" className="button" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A one-line result of a form or action, announced to screen readers. */
+export function Notice({ kind, children }: { kind: "error" | "success"; children: ReactNode }) {
+  return (
+    <p className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </p>
+  );
+}

@@ -1,0 +1,276 @@
+import { agentReplyInput } from "@avatar-chat/api/schemas";
+import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useChosenChatbot } from "../components/chatbot-picker";
+import { Field } from "../components/field";
+import { EmptyState, ErrorState, Loading, Notice } from "../components/states";
+import { downloadText } from "../lib/download";
+import { readableError } from "../lib/errors";
+import { formatDateTime, formatRelative } from "../lib/format";
+import { useConversationEvents, useRealtimeStatus, useTenantEvent } from "../lib/realtime";
+import { foldStreaming, type Streaming } from "../lib/streaming";
+import { validate } from "../lib/validate";
+import { useSession } from "../session/session";
+import { queryClient, trpc, trpcClient } from "../trpc";
+
+type Handoff = "bot" | "requested" | "agent";
+type Status = "open" | "closed";
+
+const handoffLabel: Record<Handoff, string> = { bot: "bot", requested: "wants a person", agent: "human" };
+
+export default function Inbox() {
+  const { conversationId } = useParams();
+  const { tenantId } = useSession();
+  const [params, setParams] = useSearchParams();
+  const { chosen, picker } = useChosenChatbot({ allowAll: true });
+  const status = (params.get("status") as Status | null) ?? undefined;
+  const handoff = (params.get("handoff") as Handoff | null) ?? undefined;
+  const search = params.get("q") ?? undefined;
+  const filters = {
+    limit: 25,
+    ...(chosen ? { chatbotId: chosen.id } : {}),
+    ...(status ? { status } : {}),
+    ...(handoff ? { handoff } : {}),
+    ...(search ? { search } : {}),
+  };
+  const inbox = useInfiniteQuery(
+    trpc.conversation.inbox.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  const live = useRealtimeStatus();
+  // Any conversation change reloads the list: new conversations, new last messages, handoff changes.
+  useTenantEvent(tenantId, "conversation.updated", () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.conversation.inbox.pathKey() });
+  });
+  const setFilter = (key: string, value: string) =>
+    setParams((p) => {
+      if (value) p.set(key, value);
+      else p.delete(key);
+      return p;
+    });
+  const items = inbox.data?.pages.flatMap((p) => p.items) ?? [];
+  const query = params.toString();
+  return (
+    <section aria-labelledby="inbox-title">
+      <div className="page-header">
+        <h1 id="inbox-title">Inbox</h1>
+        <span className="muted" role="status">
+          {live === "open" ? "● live" : "○ reconnecting…"}
+        </span>
+      </div>
+      <div className="row card" role="search">
+        {picker}
+        <label className="row">
+          <span>Status</span>
+          <select value={status ?? ""} onChange={(e) => setFilter("status", e.target.value)}>
+            <option value="">Any</option>
+            <option value="open">Open</option>
+            <option value="closed">Closed</option>
+          </select>
+        </label>
+        <label className="row">
+          <span>Handled by</span>
+          <select value={handoff ?? ""} onChange={(e) => setFilter("handoff", e.target.value)}>
+            <option value="">Anyone</option>
+            <option value="bot">Bot</option>
+            <option value="requested">Wants a person</option>
+            <option value="agent">Human</option>
+          </select>
+        </label>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFilter("q", String(new FormData(e.currentTarget).get("q") ?? "").trim());
+          }}
+        >
+          <label className="row">
+            <span>Search</span>
+            <input name="q" type="search" defaultValue={search ?? ""} />
+          </label>
+        </form>
+      </div>
+      <div className="inbox">
+        <nav className="card" aria-label="Conversations" style={{ padding: 0 }}>
+          {inbox.isPending && <Loading what="conversations" />}
+          {inbox.error && <ErrorState error={inbox.error} retry={() => void inbox.refetch()} />}
+          {inbox.data && items.length === 0 && <EmptyState title="No conversations match." />}
+          <ul className="conversation-list">
+            {items.map((c) => (
+              <li key={c.id} data-testid="inbox-row">
+                <Link
+                  to={`/inbox/${c.id}${query ? `?${query}` : ""}`}
+                  aria-current={c.id === conversationId ? "page" : undefined}
+                >
+                  <span className="row">
+                    <strong>{c.title || "New conversation"}</strong>
+                    <span className={`badge badge-${c.handoff}`}>{handoffLabel[c.handoff]}</span>
+                    {c.status === "closed" && <span className="badge">closed</span>}
+                  </span>
+                  <span className="conversation-preview">
+                    {c.chatbotName} · {c.messageCount} messages · {formatRelative(c.lastMessageAt)}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+          {inbox.hasNextPage && (
+            <button
+              type="button"
+              className="button"
+              disabled={inbox.isFetchingNextPage}
+              onClick={() => void inbox.fetchNextPage()}
+            >
+              Load more
+            </button>
+          )}
+        </nav>
+        <div>
+          {conversationId ? (
+            <Transcript conversationId={conversationId} key={conversationId} />
+          ) : (
+            <EmptyState title="Choose a conversation." />
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Transcript({ conversationId }: { conversationId: string }) {
+  const getKey = trpc.conversation.get.queryKey({ conversationId });
+  const conversation = useQuery(trpc.conversation.get.queryOptions({ conversationId }));
+  const [streaming, setStreaming] = useState<Streaming>({});
+  useConversationEvents(conversationId, (envelope) => {
+    setStreaming((s) => foldStreaming(s, envelope.event));
+    const type = envelope.event.type;
+    if (type === "message.complete" || type === "conversation.state" || type === "message.discarded")
+      void queryClient.invalidateQueries({ queryKey: getKey });
+  });
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: getKey });
+    void queryClient.invalidateQueries({ queryKey: trpc.conversation.inbox.pathKey() });
+  };
+  const takeOver = useMutation(trpc.conversation.takeOver.mutationOptions({ onSuccess: refresh }));
+  const handBack = useMutation(trpc.conversation.handBack.mutationOptions({ onSuccess: refresh }));
+  const close = useMutation(trpc.conversation.close.mutationOptions({ onSuccess: refresh }));
+  const reopen = useMutation(trpc.conversation.reopen.mutationOptions({ onSuccess: refresh }));
+  const [exportError, setExportError] = useState<string | null>(null);
+
+  if (conversation.isPending) return <Loading what="the conversation" />;
+  if (conversation.error)
+    return <ErrorState error={conversation.error} retry={() => void conversation.refetch()} />;
+  const { conversation: c, messages } = conversation.data;
+  const actionError = takeOver.error ?? handBack.error ?? close.error ?? reopen.error;
+
+  async function exportAs(format: "json" | "markdown") {
+    try {
+      setExportError(null);
+      const file = await trpcClient.conversation.export.query({ conversationId, format });
+      downloadText(file.filename, file.contentType, file.body);
+    } catch (error) {
+      setExportError(readableError(error));
+    }
+  }
+
+  return (
+    <article className="card stack" aria-labelledby="transcript-title">
+      <div className="page-header">
+        <h2 id="transcript-title">{c.title || "New conversation"}</h2>
+        <span className={`badge badge-${c.handoff}`}>{handoffLabel[c.handoff]}</span>
+      </div>
+      <p className="muted">
+        Started {formatDateTime(c.createdAt)} · {c.channel} · {c.status}
+      </p>
+      <div className="row">
+        {c.handoff === "agent" ? (
+          <button
+            type="button"
+            className="button"
+            disabled={handBack.isPending}
+            onClick={() => handBack.mutate({ conversationId })}
+          >
+            Hand back to the bot
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={takeOver.isPending || c.status === "closed"}
+            onClick={() => takeOver.mutate({ conversationId })}
+          >
+            Take over
+          </button>
+        )}
+        {c.status === "open" ? (
+          <button type="button" className="button" disabled={close.isPending} onClick={() => close.mutate({ conversationId })}>
+            Close
+          </button>
+        ) : (
+          <button type="button" className="button" disabled={reopen.isPending} onClick={() => reopen.mutate({ conversationId })}>
+            Reopen
+          </button>
+        )}
+        <button type="button" className="button" onClick={() => void exportAs("json")}>
+          Export JSON
+        </button>
+        <button type="button" className="button" onClick={() => void exportAs("markdown")}>
+          Export Markdown
+        </button>
+      </div>
+      {actionError && <Notice kind="error">{readableError(actionError)}</Notice>}
+      {exportError && <Notice kind="error">{exportError}</Notice>}
+      <div className="chat-log" aria-live="polite" aria-label="Transcript">
+        {messages.length === 0 && <p className="muted">No messages yet.</p>}
+        {messages.map((m) => (
+          <div key={m.id} className={`bubble bubble-${m.role}`} data-testid={`message-${m.role}`}>
+            <div className="bubble-meta">
+              {m.role === "user" ? "Visitor" : m.role === "agent" ? "You (human)" : "Bot"} ·{" "}
+              {formatRelative(m.createdAt)}
+              {m.feedback && ` · rated ${m.feedback === "up" ? "👍" : "👎"}`}
+            </div>
+            {m.content}
+          </div>
+        ))}
+        {Object.entries(streaming).map(([id, s]) => (
+          <div key={id} className="bubble bubble-assistant">
+            <div className="bubble-meta">Bot · writing…</div>
+            {s.text}
+          </div>
+        ))}
+      </div>
+      {c.status === "open" && <ReplyForm conversationId={conversationId} onSent={refresh} />}
+    </article>
+  );
+}
+
+function ReplyForm({ conversationId, onSent }: { conversationId: string; onSent: () => void }) {
+  const [error, setError] = useState<string | undefined>();
+  const reply = useMutation(trpc.conversation.reply.mutationOptions({ onSuccess: onSent }));
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const result = validate(agentReplyInput, { conversationId, content: new FormData(formElement).get("content") });
+    setError(result.ok ? undefined : result.errors.content);
+    if (result.ok) reply.mutate(result.data, { onSuccess: () => formElement.reset() });
+  }
+  return (
+    <form className="stack" onSubmit={submit} noValidate>
+      <Field label="Reply as a human" error={error} hint="Sending takes the conversation over from the bot.">
+        <textarea
+          name="content"
+          rows={3}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) e.currentTarget.form?.requestSubmit();
+          }}
+        />
+      </Field>
+      {reply.error && <Notice kind="error">{readableError(reply.error)}</Notice>}
+      <div>
+        <button type="submit" className="button button-primary" disabled={reply.isPending}>
+          Send reply
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { EmptyState, ErrorState, Loading } from "../../components/states";
+import { formatDateTime } from "../../lib/format";
+import { trpc } from "../../trpc";
+
+export function AuditLog() {
+  const log = useInfiniteQuery(
+    trpc.tenant.auditLog.infiniteQueryOptions({ limit: 50 }, { getNextPageParam: (page) => page.nextCursor }),
+  );
+  if (log.isPending) return <Loading what="audit log" />;
+  if (log.error) return <ErrorState error={log.error} retry={() => void log.refetch()} />;
+  const entries = log.data.pages.flatMap((p) => p.entries);
+  if (entries.length === 0) return <EmptyState title="Nothing recorded yet." />;
+  return (
+    <div className="card">
+      <h2>Audit log</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">IP</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.created_at)}</td>
+                <td>{e.actorEmail ?? (e.actorApiKeyId ? "API key" : "—")}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                <td>{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}</td>
+                <td>{e.ip ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {log.hasNextPage && (
+        <button
+          type="button"
+          className="button"
+          disabled={log.isFetchingNextPage}
+          onClick={() => void log.fetchNextPage()}
+        >
+          Load older entries
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createClient } from "@avatar-chat/api/client";
+import { createBrowserClient } from "@avatar-chat/api/testing";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { askOnce } from "../../../examples/integrator";
+import { readPlatformEnv } from "./config";
+import { type RunningPlatform, startPlatform } from "./start-platform";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// The README's start command in embedded mode: PGlite, the in-process S3 server, the local Redis,
+// and api + worker + realtime in one process, driven the way a new user and an integrator would.
+describe("startPlatform (embedded)", () => {
+  let platform: RunningPlatform;
+  let dataDir: string;
+  let url: string;
+  const prefix = `tp${randomBytes(4).toString("hex")}:`;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "platform-"));
+    const port = await freePort();
+    url = `http://localhost:${port}`;
+    platform = await startPlatform(
+      readPlatformEnv({
+        DATA_DIR: dataDir,
+        API_PORT: String(port),
+        PUBLIC_URL: url,
+        REDIS_PREFIX: prefix,
+        LOG_LEVEL: "error",
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+    const redis = new Redis("redis://127.0.0.1:6379");
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("reports embedded services and answers health checks", async () => {
+    expect(platform.banner.join("\n")).toMatch(/embedded PGlite/);
+    expect(platform.banner.join("\n")).toMatch(/embedded S3/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it("takes a new tenant from sign-up to a cited answer from its knowledge", async () => {
+    const browser = createBrowserClient({ url, origin: url });
+    await browser.auth.signUp.mutate({
+      email: "owner@example.test",
+      password: "a long enough password",
+      name: "Owner",
+      workspaceName: "Embedded Shop",
+    });
+    const { key } = await browser.apiKey.create.mutate({ name: "smoke", scopes: ["read", "write", "chat"] });
+    const answer = await askOnce(
+      createClient({ url, apiKey: key }),
+      "How long does delivery to Norway take?",
+    );
+    expect(answer).toMatch(/3 working days/);
+  });
+});

@@ -1,0 +1,110 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import {
+  buildThreeFloor,
+  buildWidget,
+  embedPage,
+  launchChromium,
+  serveStatic,
+} from "../../packages/widget/test/harness.ts";
+import { type Figures, figure, type Suite } from "../figures.ts";
+
+// Bundle sizes of <avatar-chat> and the time from loading its script to the first avatar frame.
+
+const gz = (buffer: Buffer) => gzipSync(buffer, { level: 9 }).length / 1024;
+
+async function files(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(".js"))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const suite: Suite = {
+  name: "widget",
+  async run(): Promise<Figures> {
+    const bundle = await buildWidget();
+    try {
+      const sizes = new Map<string, number>();
+      for (const file of await files(bundle.dir))
+        sizes.set(path.relative(bundle.dir, file), gz(await readFile(file)));
+      const loader = sizes.get("avatar-chat.js") ?? Number.NaN;
+      const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+      const floor = await buildThreeFloor();
+      let three = 0;
+      for (const file of await files(floor.dir)) three += gz(await readFile(file));
+      await floor.remove();
+
+      const server = await serveStatic({
+        dir: bundle.dir,
+        pages: {
+          "/3d.html": embedPage(`<avatar-chat preview open name="Ava"></avatar-chat>`, { hostileCss: false }),
+          "/2d.html": embedPage(`<avatar-chat preview open avatar="2d" name="Ava"></avatar-chat>`, {
+            hostileCss: false,
+          }),
+          "/favicon.ico": { body: "", type: "image/x-icon" },
+        },
+      });
+      const browser = await launchChromium();
+      const firstFrame = async (page: string) => {
+        const runs: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+          const tab = await context.newPage();
+          await tab.goto(`${server.url}${page}`);
+          await tab.waitForFunction(
+            () => performance.getEntriesByName("avatar-chat:first-frame").length > 0,
+            null,
+            {
+              timeout: 60_000,
+            },
+          );
+          runs.push(
+            await tab.evaluate(() => {
+              const script = performance
+                .getEntriesByType("resource")
+                .find((entry) => entry.name.endsWith("/avatar-chat.js"))!;
+              return performance.getEntriesByName("avatar-chat:first-frame")[0]!.startTime - script.startTime;
+            }),
+          );
+          await context.close();
+        }
+        return median(runs);
+      };
+      let threeD: number;
+      let twoD: number;
+      try {
+        threeD = await firstFrame("/3d.html");
+        twoD = await firstFrame("/2d.html");
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+      return {
+        "widget.loader.gz_kb": figure(loader, "KB", "dist/avatar-chat.js gzipped (target < 15 KB)"),
+        "widget.total.gz_kb": figure(
+          total,
+          "KB",
+          "all widget JS gzipped incl. three.js and the GLB/VRM loader chunk (target < 250 KB); baseline: a minimal three.js program (renderer + one lit mesh)",
+          three,
+        ),
+        "widget.first_frame.ms": figure(
+          threeD,
+          "ms",
+          "script load → first 3D avatar frame, headless Chromium + SwiftShader on localhost, median of 5; baseline: the 2D avatar",
+          twoD,
+        ),
+      };
+    } finally {
+      await bundle.remove();
+    }
+  },
+};
+
+export default suite;

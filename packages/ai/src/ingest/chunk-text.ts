@@ -1,0 +1,142 @@
+import { countTokens } from "../tokens";
+import { splitSentences } from "./sentences";
+
+export interface ChunkOptions {
+  targetTokens?: number;
+  overlapTokens?: number;
+}
+
+export interface TextChunk {
+  ordinal: number;
+  content: string;
+  tokenCount: number;
+  metadata: { headingPath: string[] };
+}
+
+interface Block {
+  text: string;
+  path: string[];
+}
+
+/**
+ * Splits extracted text into retrieval chunks of about `targetTokens`: whole paragraphs where they fit, else
+ * sentences, else word runs. A chunk starts with its section's heading (so it is findable by it) and repeats
+ * the previous chunk's last ~`overlapTokens` of the same section, so a fact on a boundary is not lost.
+ */
+export function chunkText(text: string, options: ChunkOptions = {}): TextChunk[] {
+  const target = options.targetTokens ?? 350;
+  const overlap = Math.min(options.overlapTokens ?? 50, Math.floor(target / 2));
+  const chunks: TextChunk[] = [];
+  let pieces: string[] = [];
+  let body: string[] = [];
+  let path: string[] = [];
+  let chunkPath: string[] = [];
+
+  const size = () => countTokens(pieces.join("\n\n"));
+  const flush = () => {
+    if (body.length > 0) {
+      const content = pieces.join("\n\n").trim();
+      chunks.push({
+        ordinal: chunks.length,
+        content,
+        tokenCount: countTokens(content),
+        metadata: { headingPath: chunkPath },
+      });
+    }
+    pieces = [];
+    body = [];
+  };
+  const addBody = (piece: string) => {
+    // A chunk opens with its full heading path ("Returns > Damaged items") so it is findable by it.
+    if (body.length === 0) {
+      chunkPath = path;
+      pieces = path.length > 0 ? [path.join(" > ")] : [];
+    }
+    pieces.push(piece);
+    body.push(piece);
+  };
+
+  for (const block of blocks(text)) {
+    const sectionChanged = block.path.join("\u0000") !== path.join("\u0000");
+    path = block.path;
+    if (sectionChanged && body.length > 0) {
+      // Tiny sections share a chunk; a chunk already half full ends where the section does.
+      if (size() > target / 2) flush();
+      else if (path.length > 0) pieces.push(path.at(-1)!);
+    }
+    for (const piece of splitToFit(block.text, target)) {
+      if (body.length > 0 && size() + countTokens(piece) > target) {
+        // Overlap only inside one section: text from another heading would mislabel the new chunk.
+        const carried = chunkPath.join("\u0000") === path.join("\u0000") ? tail(body, overlap) : [];
+        flush();
+        for (const sentence of carried) addBody(sentence);
+      }
+      addBody(piece);
+    }
+  }
+  flush();
+  return chunks;
+}
+
+/** Paragraph blocks with the heading path they sit under (Markdown `#` headings). */
+function blocks(text: string): Block[] {
+  const result: Block[] = [];
+  const path: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    const lines = paragraph.split("\n");
+    let rest: string[] = [];
+    const push = () => {
+      const joined = rest.join("\n").trim();
+      if (joined) result.push({ text: joined, path: [...path] });
+      rest = [];
+    };
+    for (const line of lines) {
+      const heading = /^(#{1,6})\s+(.+)$/.exec(line.trim());
+      if (!heading) {
+        rest.push(line);
+        continue;
+      }
+      push();
+      const level = heading[1]!.length;
+      path.splice(level - 1);
+      while (path.length < level - 1) path.push("");
+      path.push(heading[2]!.trim());
+    }
+    push();
+  }
+  return result.map((b) => ({ ...b, path: b.path.filter((h) => h.length > 0) }));
+}
+
+/** The paragraph itself if it fits, else its sentences, with over-long sentences cut into word runs. */
+function splitToFit(paragraph: string, target: number): string[] {
+  if (countTokens(paragraph) <= target) return [paragraph];
+  return splitSentences(paragraph).flatMap((sentence) => {
+    if (countTokens(sentence) <= target) return [sentence];
+    const runs: string[] = [];
+    let run = "";
+    for (const word of sentence.split(/\s+/)) {
+      if (run && countTokens(`${run} ${word}`) > target) {
+        runs.push(run);
+        run = "";
+      }
+      run = run ? `${run} ${word}` : word.slice(0, target * 4);
+    }
+    if (run) runs.push(run);
+    return runs;
+  });
+}
+
+/** The last sentences of a chunk's body adding up to at most `budget` tokens. */
+function tail(body: readonly string[], budget: number): string[] {
+  if (budget <= 0) return [];
+  const sentences = body.flatMap((piece) => splitSentences(piece));
+  const carried: string[] = [];
+  let used = 0;
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const tokens = countTokens(sentences[i]!);
+    if (used + tokens > budget) break;
+    carried.unshift(sentences[i]!);
+    used += tokens;
+  }
+  return carried;
+}

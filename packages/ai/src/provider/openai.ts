@@ -1,0 +1,133 @@
+import OpenAI from "openai";
+import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { countTokens } from "../tokens";
+import { ProviderError, toProviderError } from "./errors";
+import {
+  type ChatMessage,
+  type ChatStreamEvent,
+  EMBEDDING_DIMENSIONS,
+  type FinishReason,
+  type Provider,
+  type ProviderSettings,
+  type StreamChatOptions,
+  type Usage,
+} from "./types";
+
+type OpenAISettings = Extract<ProviderSettings, { kind: "openai" }>;
+
+// Keeps each embeddings request well under the API's input limits.
+const EMBED_BATCH = 128;
+
+/** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LM Studio...) through the official SDK. */
+export function createOpenAIProvider(
+  settings: OpenAISettings,
+  options: { timeoutMs?: number } = {},
+): Provider {
+  const client = new OpenAI({
+    apiKey: settings.apiKey,
+    ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
+    // The job queue owns retries; the SDK retrying too would multiply attempts and hide rate limits.
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 60_000,
+  });
+
+  async function* streamChat(
+    messages: readonly ChatMessage[],
+    opts: StreamChatOptions = {},
+  ): AsyncGenerator<ChatStreamEvent> {
+    const { signal } = opts;
+    let finish: FinishReason | null = null;
+    let usage: Usage | null = null;
+    let completion = "";
+    try {
+      const stream = await client.chat.completions.create(
+        {
+          model: settings.chatModel,
+          messages: messages.map((m) => ({ role: m.role, content: m.content })),
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(opts.temperature === undefined ? {} : { temperature: opts.temperature }),
+          // `max_tokens` rather than `max_completion_tokens`: the one every compatible server accepts.
+          ...(opts.maxTokens === undefined ? {} : { max_tokens: opts.maxTokens }),
+        },
+        signal ? { signal } : {},
+      );
+      for await (const chunk of stream) {
+        const choice = chunk.choices[0];
+        const text = choice?.delta?.content;
+        if (text) {
+          completion += text;
+          yield { type: "delta", text };
+        }
+        if (choice?.finish_reason) finish = finishReason(choice.finish_reason);
+        if (chunk.usage) {
+          usage = {
+            promptTokens: chunk.usage.prompt_tokens,
+            completionTokens: chunk.usage.completion_tokens,
+          };
+        }
+      }
+    } catch (error) {
+      throw toProviderError(error, signal);
+    }
+    if (signal?.aborted) throw new ProviderError("cancelled", "request cancelled");
+    // A stream that ends without a finish reason was cut short; the partial answer must not count as done.
+    if (finish === null)
+      throw new ProviderError("transient", "provider stream ended without a finish reason");
+    yield {
+      type: "finish",
+      reason: finish,
+      usage: usage ?? {
+        promptTokens: countTokens(messages.map((m) => m.content).join("\n")),
+        completionTokens: countTokens(completion),
+      },
+    };
+  }
+
+  async function embed(texts: readonly string[]): Promise<number[][]> {
+    const vectors: number[][] = [];
+    for (let start = 0; start < texts.length; start += EMBED_BATCH) {
+      const batch = texts.slice(start, start + EMBED_BATCH);
+      let response: OpenAI.Embeddings.CreateEmbeddingResponse;
+      try {
+        response = await client.embeddings.create({
+          model: settings.embeddingModel,
+          input: batch,
+          dimensions: EMBEDDING_DIMENSIONS,
+          encoding_format: "float",
+        });
+      } catch (error) {
+        throw toProviderError(error);
+      }
+      const ordered = [...response.data].sort((a, b) => a.index - b.index);
+      if (ordered.length !== batch.length) {
+        throw new ProviderError("permanent", `expected ${batch.length} embeddings, got ${ordered.length}`);
+      }
+      for (const item of ordered) {
+        if (item.embedding.length !== EMBEDDING_DIMENSIONS) {
+          throw new ProviderError(
+            "permanent",
+            `embedding model returned ${item.embedding.length} dimensions, expected ${EMBEDDING_DIMENSIONS}`,
+          );
+        }
+        vectors.push(item.embedding);
+      }
+    }
+    return vectors;
+  }
+
+  async function testConnection(): Promise<void> {
+    try {
+      await client.models.list();
+    } catch (error) {
+      throw toProviderError(error);
+    }
+  }
+
+  return { kind: "openai", streamChat, embed, testConnection };
+}
+
+function finishReason(reason: ChatCompletionChunk.Choice["finish_reason"]): FinishReason {
+  if (reason === "stop" || reason === "length" || reason === "content_filter") return reason;
+  return "other";
+}

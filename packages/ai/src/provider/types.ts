@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/** Every embedding in the platform has this many dimensions (the `vector(256)` column). */
+export const EMBEDDING_DIMENSIONS = 256;
+
+export const providerSettingsSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("offline") }),
+  z.object({
+    kind: z.literal("openai"),
+    baseUrl: z.url().optional(),
+    apiKey: z.string().min(1),
+    chatModel: z.string().min(1),
+    embeddingModel: z.string().min(1),
+  }),
+]);
+export type ProviderSettings = z.infer<typeof providerSettingsSchema>;
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** A retrieved passage handed to the provider; the offline provider answers from these alone. */
+export interface ContextChunk {
+  content: string;
+  sourceTitle: string;
+  sourceUrl?: string | null;
+}
+
+export interface ChatContext {
+  chunks: readonly ContextChunk[];
+  /** Used by the offline provider to say what it can help with when nothing matches. */
+  greeting?: string;
+  topics?: readonly string[];
+}
+
+export interface StreamChatOptions {
+  temperature?: number;
+  maxTokens?: number;
+  signal?: AbortSignal;
+  context?: ChatContext;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type FinishReason = "stop" | "length" | "content_filter" | "other";
+
+export type ChatStreamEvent =
+  | { type: "delta"; text: string }
+  | { type: "finish"; reason: FinishReason; usage: Usage };
+
+export interface Provider {
+  kind: ProviderSettings["kind"];
+  streamChat(messages: readonly ChatMessage[], options?: StreamChatOptions): AsyncIterable<ChatStreamEvent>;
+  /** Returns one EMBEDDING_DIMENSIONS-long vector per text, in order. */
+  embed(texts: readonly string[]): Promise<number[][]>;
+  /** Resolves when the provider answers a cheap request; throws a ProviderError otherwise. */
+  testConnection(): Promise<void>;
+}

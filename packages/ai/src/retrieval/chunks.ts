@@ -1,0 +1,50 @@
+import { type Tx, toVector } from "@avatar-chat/db";
+import type { TextChunk } from "../ingest/chunk-text";
+import { EMBEDDING_DIMENSIONS } from "../provider/types";
+
+// Rows per INSERT: large enough to amortise round trips, small enough to stay far below the parameter limit.
+const INSERT_BATCH = 200;
+
+export interface StoreChunksInput {
+  tenantId: string;
+  chatbotId: string;
+  sourceId: string;
+  chunks: readonly TextChunk[];
+  /** One EMBEDDING_DIMENSIONS vector per chunk, same order. */
+  embeddings: readonly (readonly number[])[];
+}
+
+/** Replaces a source's chunks (re-indexing is idempotent) and returns how many were stored. */
+export async function replaceSourceChunks(tx: Tx, input: StoreChunksInput): Promise<number> {
+  if (input.embeddings.length !== input.chunks.length) {
+    throw new Error(`${input.chunks.length} chunks but ${input.embeddings.length} embeddings`);
+  }
+  await tx
+    .deleteFrom("knowledge_chunks")
+    .where("tenant_id", "=", input.tenantId)
+    .where("source_id", "=", input.sourceId)
+    .execute();
+  const rows = input.chunks.map((chunk, i) => {
+    const embedding = input.embeddings[i]!;
+    if (embedding.length !== EMBEDDING_DIMENSIONS) {
+      throw new Error(`embedding ${i} has ${embedding.length} dimensions, expected ${EMBEDDING_DIMENSIONS}`);
+    }
+    return {
+      tenant_id: input.tenantId,
+      chatbot_id: input.chatbotId,
+      source_id: input.sourceId,
+      ordinal: chunk.ordinal,
+      content: chunk.content,
+      metadata: JSON.stringify(chunk.metadata),
+      token_count: chunk.tokenCount,
+      embedding: toVector(embedding),
+    };
+  });
+  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+    await tx
+      .insertInto("knowledge_chunks")
+      .values(rows.slice(start, start + INSERT_BATCH))
+      .execute();
+  }
+  return rows.length;
+}

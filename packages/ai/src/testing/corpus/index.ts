@@ -1,0 +1,2 @@
+export { type CorpusDocument, documents } from "./documents";
+export { type CorpusQuestion, questions } from "./questions";

@@ -1,0 +1,10 @@
+export { type CorpusDocument, type CorpusQuestion, documents, questions } from "./corpus";
+export {
+  type OpenAIServerBehaviour,
+  type OpenAITestServer,
+  type RecordedRequest,
+  startOpenAIServer,
+} from "./openai-server";
+export { makePdf } from "./pdf";
+export { type AnswerReport, measureOfflineAnswers, measureRecall, type RecallReport } from "./recall";
+export { type SeededCorpus, seedCorpus } from "./seed-corpus";

@@ -1,0 +1,83 @@
+// One server under test, in its own process (forked by bench/suites/api.ts): a bare Hono JSON route,
+// a bare Fastify JSON route, or the real api over the suite's database and Redis prefix.
+// Prints nothing; sends { type: "listening", port } over IPC.
+import type { AddressInfo } from "node:net";
+import { createDb } from "@avatar-chat/db";
+import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { serve } from "@hono/node-server";
+import { Queue } from "bullmq";
+import Fastify from "fastify";
+import { Hono } from "hono";
+import { Redis } from "ioredis";
+import { createApp } from "../src/app";
+import type { AppDeps } from "../src/deps";
+import { createStorage } from "../src/storage";
+
+export type ServerKind = "hono" | "fastify" | "api";
+export interface ServerOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  appSecret: string;
+}
+
+const payload = { ok: true, name: "bench", greeting: "Hello! How can I help?" };
+
+async function start(kind: ServerKind, options: ServerOptions): Promise<number> {
+  if (kind === "fastify") {
+    const app = Fastify({ logger: false });
+    app.get("/json", async () => payload);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    return (app.server.address() as AddressInfo).port;
+  }
+  let fetch: (request: Request) => Response | Promise<Response>;
+  if (kind === "hono") {
+    const app = new Hono();
+    app.get("/json", (c) => c.json(payload));
+    fetch = app.fetch;
+  } else {
+    const db = await createDb({ url: options.databaseUrl, poolSize: 20 });
+    const connection = { url: options.redisUrl };
+    const deps: AppDeps = {
+      db: db.kysely,
+      redis: new Redis(options.redisUrl),
+      queues: {
+        aiReply: new Queue(QUEUES.aiReply, { connection, prefix: options.prefix }),
+        kbIndex: new Queue(QUEUES.kbIndex, { connection, prefix: options.prefix }),
+        email: new Queue(QUEUES.email, { connection, prefix: options.prefix }),
+      },
+      // Neither measured route touches storage.
+      storage: createStorage({
+        endpoint: "http://127.0.0.1:9",
+        region: "us-east-1",
+        bucket: "bench",
+        accessKeyId: "x",
+        secretAccessKey: "x",
+        forcePathStyle: true,
+      }),
+      config: {
+        publicUrl: "http://127.0.0.1",
+        dashboardOrigins: ["http://dashboard.bench"],
+        appSecret: options.appSecret,
+        sessionTtlMs: 86_400_000,
+        visitorTokenTtlSeconds: 3600,
+        cookieSecure: false,
+        maxBodyBytes: 1_048_576,
+        maxUploadBytes: 5_242_880,
+        redisPrefix: options.prefix,
+      },
+      clock: () => new Date(),
+      logger: { info() {}, warn() {}, error: (message, detail) => console.error(message, detail) },
+    };
+    fetch = createApp(deps).fetch;
+  }
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  return (server.address() as AddressInfo).port;
+}
+
+const [kind, json] = process.argv.slice(2) as [ServerKind, string];
+const port = await start(kind, JSON.parse(json) as ServerOptions);
+process.send?.({ type: "listening", port });
+// A clean exit on SIGTERM lets `--cpu-prof` write its profile when profiling a run by hand.
+process.on("SIGTERM", () => process.exit(0));

@@ -1,0 +1,29 @@
+/// <reference path="./s3rver.d.ts" />
+import { mkdirSync } from "node:fs";
+import S3rver from "s3rver";
+import type { StorageConfig } from "./storage";
+
+/**
+ * An S3-compatible server inside this process (s3rver), for embedded mode and tests: the storage
+ * module talks the real S3 protocol to it, exactly as to MinIO or AWS.
+ */
+export async function startEmbeddedS3(options: { directory: string; bucket: string; port?: number }) {
+  mkdirSync(options.directory, { recursive: true });
+  const server = new S3rver({
+    port: options.port ?? 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: options.directory,
+  });
+  const address = await server.run();
+  const config: StorageConfig = {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    region: "us-east-1",
+    bucket: options.bucket,
+    // s3rver's fixed development credentials.
+    accessKeyId: "S3RVER",
+    secretAccessKey: "S3RVER",
+    forcePathStyle: true,
+  };
+  return { config, stop: () => server.close() };
+}

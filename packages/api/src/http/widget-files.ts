@@ -1,0 +1,62 @@
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { MiddlewareHandler } from "hono";
+
+export interface WidgetFilesOptions {
+  /** The widget's build output (`packages/widget/dist`); without it every request is a 404. */
+  dir: string | undefined;
+  /** Cache lifetime of files without a content hash in their name (the entry script). Default 300 s. */
+  entryMaxAgeSeconds?: number;
+}
+
+const contentTypes: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".html": "text/html; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".webp": "image/webp",
+  ".woff2": "font/woff2",
+  ".wasm": "application/wasm",
+  ".glb": "model/gltf-binary",
+  ".vrm": "model/gltf-binary",
+  ".mp3": "audio/mpeg",
+};
+
+/** Vite names chunks `name-<hash>.js`: such a name never changes content, so it may be cached for a year. */
+export function isHashedAsset(fileName: string): boolean {
+  return /[-.][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(fileName) && !/^avatar-chat\.[a-z]+$/.test(fileName);
+}
+
+/**
+ * Serves the built `<avatar-chat>` widget under `/widget/*`. Any site may load it (CORS `*`: module
+ * scripts are fetched in CORS mode); hashed chunks are immutable, the entry script is revalidated often.
+ */
+export function widgetFiles(options: WidgetFilesOptions): MiddlewareHandler {
+  const entryMaxAge = options.entryMaxAgeSeconds ?? 300;
+  return async (c) => {
+    const root = options.dir ? path.resolve(options.dir) : null;
+    const relative = decodeURIComponent(c.req.path.replace(/^\/widget\/?/, ""));
+    const file = root ? path.resolve(root, relative) : null;
+    const type = contentTypes[path.extname(relative).toLowerCase()];
+    // Resolving and then checking the prefix refuses `..` and absolute paths alike.
+    if (!root || !file || !file.startsWith(root + path.sep) || !type) return c.text("Not found", 404);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return c.text("Not found", 404);
+    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+    const headers: Record<string, string> = {
+      "content-type": type,
+      "access-control-allow-origin": "*",
+      "cache-control": isHashedAsset(path.basename(file))
+        ? "public, max-age=31536000, immutable"
+        : `public, max-age=${entryMaxAge}, must-revalidate`,
+      etag,
+    };
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    const body = await readFile(file);
+    return c.body(body, 200, headers);
+  };
+}

@@ -1,0 +1,122 @@
+import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPlatform, type TestPlatform } from "../../testing";
+import { signedInUser, type TestUser } from "../../testing-users";
+import { providerSettingsFor } from "./provider-settings";
+
+describe("ai settings", () => {
+  let platform: TestPlatform;
+  let server: OpenAITestServer;
+  let admin: TestUser;
+  let member: TestUser;
+  const secretKey = "sk-test-abcdefgh1234";
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    server = await startOpenAIServer({ apiKey: secretKey });
+    admin = await signedInUser(platform, "admin@example.com");
+    member = await signedInUser(platform, "member@example.com", { tenantId: admin.tenantId, role: "member" });
+  });
+  afterAll(async () => {
+    await server.close();
+    await platform.close();
+  });
+
+  it("defaults to the offline provider", async () => {
+    expect(await admin.browser.ai.get.query()).toMatchObject({ provider: "offline", apiKeySet: false });
+    expect(
+      await providerSettingsFor(platform.deps.db, platform.deps.config.appSecret, admin.tenantId),
+    ).toEqual({
+      kind: "offline",
+    });
+  });
+
+  it("stores the key encrypted and shows only its last four characters", async () => {
+    await admin.browser.ai.update.mutate({
+      provider: "openai",
+      baseUrl: server.url,
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+      apiKey: secretKey,
+    });
+    const shown = await admin.browser.ai.get.query();
+    expect(shown).toMatchObject({
+      provider: "openai",
+      apiKeySet: true,
+      apiKeyLast4: "1234",
+      baseUrl: server.url,
+    });
+    expect(JSON.stringify(shown)).not.toContain(secretKey);
+    const row = await platform.deps.db.selectFrom("ai_settings").selectAll().executeTakeFirstOrThrow();
+    expect(row.api_key_encrypted).not.toContain(secretKey);
+    expect(row.api_key_encrypted).toMatch(/^v1\./);
+    expect(
+      await providerSettingsFor(platform.deps.db, platform.deps.config.appSecret, admin.tenantId),
+    ).toEqual({
+      kind: "openai",
+      baseUrl: server.url,
+      apiKey: secretKey,
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+    });
+    const log = await admin.browser.tenant.auditLog.query({});
+    expect(log.entries[0]).toMatchObject({ action: "ai_settings.updated" });
+    expect(JSON.stringify(log)).not.toContain(secretKey);
+  });
+
+  it("keeps the stored key when the form leaves it out, refuses incomplete settings and members", async () => {
+    await admin.browser.ai.update.mutate({
+      provider: "openai",
+      baseUrl: server.url,
+      chatModel: "other-chat",
+      embeddingModel: "test-embed",
+    });
+    expect((await admin.browser.ai.get.query()).apiKeyLast4).toBe("1234");
+    await expect(
+      admin.browser.ai.update.mutate({
+        provider: "openai",
+        chatModel: "x",
+        embeddingModel: "y",
+        apiKey: null,
+      }),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(
+      admin.browser.ai.update.mutate({ provider: "openai", baseUrl: "file:///etc/passwd", apiKey: "k" }),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(member.browser.ai.get.query()).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(member.browser.ai.update.mutate({ provider: "offline" })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+  });
+
+  it("tests the connection against an OpenAI-protocol server: 200 with the right key, 401 with a wrong one", async () => {
+    expect(await admin.browser.ai.testConnection.mutate()).toEqual({ ok: true, provider: "openai" });
+    expect(server.requests.at(-1)).toMatchObject({
+      path: "/v1/models",
+      authorization: `Bearer ${secretKey}`,
+    });
+    const wrong = await admin.browser.ai.testConnection.mutate({
+      provider: "openai",
+      baseUrl: server.url,
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+      apiKey: "sk-wrong",
+    });
+    expect(wrong).toMatchObject({ ok: false, kind: "auth" });
+    // The failed test did not change what is stored.
+    expect((await admin.browser.ai.get.query()).apiKeyLast4).toBe("1234");
+    expect(await admin.browser.ai.testConnection.mutate({ provider: "offline" })).toEqual({
+      ok: true,
+      provider: "offline",
+    });
+  });
+
+  it("switches back to offline and clears the key", async () => {
+    await admin.browser.ai.update.mutate({ provider: "offline", apiKey: null });
+    expect(await admin.browser.ai.get.query()).toMatchObject({
+      provider: "offline",
+      apiKeySet: false,
+      apiKeyLast4: null,
+    });
+  });
+});

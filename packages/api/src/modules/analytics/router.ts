@@ -1,0 +1,26 @@
+import { TRPCError } from "@trpc/server";
+import { router, tenantProcedure } from "../../trpc";
+import { chatbotExists, usageRows } from "./queries";
+import { analyticsInput, dailySeries, topUnanswered, totalsOf } from "./rules";
+
+export const analyticsRouter = router({
+  /** Daily series and totals for a date range, the whole tenant or one chatbot, from the daily roll-up. */
+  overview: tenantProcedure
+    .meta({ scope: "read" })
+    .input(analyticsInput)
+    .query(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        if (input.chatbotId && !(await chatbotExists(tx, ctx.tenantId, input.chatbotId))) {
+          throw new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
+        }
+        const rows = await usageRows(tx, ctx.tenantId, input);
+        return {
+          from: input.from,
+          to: input.to,
+          chatbotId: input.chatbotId ?? null,
+          series: dailySeries(rows, input.from, input.to),
+          summary: { ...totalsOf(rows), topUnanswered: topUnanswered(rows) },
+        };
+      }),
+    ),
+});

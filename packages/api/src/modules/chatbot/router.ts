@@ -1,0 +1,315 @@
+import type { Tx } from "@avatar-chat/db";
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { recordAudit } from "../../audit";
+import { randomToken } from "../../auth/tokens";
+import type { AppDeps } from "../../deps";
+import { router, tenantProcedure } from "../../trpc";
+import { widgetCache } from "../widget/config-cache";
+import {
+  chatbotView,
+  countChatbots,
+  deleteAvatarAsset,
+  deleteChatbot,
+  findAvatarAsset,
+  findChatbot,
+  insertAvatarAsset,
+  insertChatbot,
+  listAvatarAssets,
+  listChatbots,
+  lockTenantLimits,
+  markAvatarReady,
+  setPublished,
+  settingsColumns,
+  updateChatbot,
+} from "./queries";
+import {
+  type AvatarSettingsInput,
+  avatarUploadProblem,
+  canCreateChatbot,
+  chatbotIdInput,
+  createAvatarUploadInput,
+  createChatbotInput,
+  embedSnippet,
+  MAX_AVATAR_BYTES,
+  PUBLIC_KEY_PREFIX,
+  updateChatbotInput,
+} from "./rules";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
+const newPublicKey = () => `${PUBLIC_KEY_PREFIX}${randomToken()}`;
+const read = { scope: "read" } as const;
+const write = { scope: "write", minRole: "admin" } as const;
+
+async function checkPlanLimit(tx: Tx, tenantId: string) {
+  const limits = await lockTenantLimits(tx, tenantId);
+  if (!canCreateChatbot({ maxChatbots: limits.max_chatbots }, await countChatbots(tx, tenantId))) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `Your plan allows ${limits.max_chatbots} chatbots. Delete one or upgrade your plan to add another.`,
+    });
+  }
+}
+
+/** A custom avatar must be one of the tenant's ready uploads, in the format chosen. */
+async function checkAvatar(tx: Tx, tenantId: string, avatar: AvatarSettingsInput | undefined) {
+  if (!avatar || avatar.kind === "default" || !avatar.assetId) return;
+  const asset = await findAvatarAsset(tx, tenantId, avatar.assetId);
+  if (!asset || asset.status !== "ready")
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Upload the avatar file before choosing it." });
+  if (asset.format !== avatar.kind)
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `This avatar is a ${asset.format.toUpperCase()} file.`,
+    });
+}
+
+function forgetWidget(deps: AppDeps, chatbot: { id: string; public_key: string }) {
+  widgetCache(deps).forget({ id: chatbot.id, publicKey: chatbot.public_key });
+}
+
+const avatarStorageKey = (tenantId: string, format: "glb" | "vrm") => (id: string) =>
+  `tenants/${tenantId}/avatars/${id}.${format}`;
+
+export const chatbotRouter = router({
+  list: tenantProcedure
+    .meta(read)
+    .query(async ({ ctx }) => (await ctx.inTenant((tx) => listChatbots(tx, ctx.tenantId))).map(chatbotView)),
+
+  get: tenantProcedure
+    .meta(read)
+    .input(chatbotIdInput)
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.inTenant((tx) => findChatbot(tx, ctx.tenantId, input.chatbotId));
+      if (!row) throw notFound();
+      return chatbotView(row);
+    }),
+
+  create: tenantProcedure
+    .meta(write)
+    .input(createChatbotInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.inTenant(async (tx) => {
+        await checkPlanLimit(tx, ctx.tenantId);
+        await checkAvatar(tx, ctx.tenantId, input.avatar);
+        return insertChatbot(tx, ctx.tenantId, newPublicKey(), {
+          ...settingsColumns(input),
+          name: input.name,
+        });
+      });
+      await recordAudit(ctx.deps.db, {
+        tenantId: ctx.tenantId,
+        actor: ctx.actor,
+        action: "chatbot.created",
+        targetType: "chatbot",
+        targetId: row.id,
+        ip: ctx.request.ip,
+      });
+      return chatbotView(row);
+    }),
+
+  update: tenantProcedure
+    .meta(write)
+    .input(updateChatbotInput)
+    .mutation(async ({ ctx, input }) => {
+      const { chatbotId, ...settings } = input;
+      const row = await ctx.inTenant(async (tx) => {
+        await checkAvatar(tx, ctx.tenantId, settings.avatar);
+        return updateChatbot(tx, ctx.tenantId, chatbotId, settingsColumns(settings), ctx.deps.clock());
+      });
+      if (!row) throw notFound();
+      forgetWidget(ctx.deps, row);
+      return chatbotView(row);
+    }),
+
+  publish: tenantProcedure
+    .meta(write)
+    .input(chatbotIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.inTenant((tx) =>
+        setPublished(tx, ctx.tenantId, input.chatbotId, true, ctx.deps.clock()),
+      );
+      if (!row) throw notFound();
+      forgetWidget(ctx.deps, row);
+      return chatbotView(row);
+    }),
+
+  unpublish: tenantProcedure
+    .meta(write)
+    .input(chatbotIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.inTenant((tx) =>
+        setPublished(tx, ctx.tenantId, input.chatbotId, false, ctx.deps.clock()),
+      );
+      if (!row) throw notFound();
+      forgetWidget(ctx.deps, row);
+      return chatbotView(row);
+    }),
+
+  /** A copy of the settings (not the knowledge or conversations) under a new public key, unpublished. */
+  duplicate: tenantProcedure
+    .meta(write)
+    .input(chatbotIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.inTenant(async (tx) => {
+        const source = await findChatbot(tx, ctx.tenantId, input.chatbotId);
+        if (!source) throw notFound();
+        await checkPlanLimit(tx, ctx.tenantId);
+        return insertChatbot(tx, ctx.tenantId, newPublicKey(), {
+          name: `Copy of ${source.name}`.slice(0, 80),
+          persona: source.persona,
+          greeting: source.greeting,
+          locale: source.locale,
+          model: source.model,
+          temperature: source.temperature,
+          max_tokens: source.max_tokens,
+          avatar: JSON.stringify(source.avatar),
+          avatar_asset_id: source.avatar_asset_id,
+          theme: JSON.stringify(source.theme),
+          allowed_origins: source.allowed_origins,
+        });
+      });
+      await recordAudit(ctx.deps.db, {
+        tenantId: ctx.tenantId,
+        actor: ctx.actor,
+        action: "chatbot.created",
+        targetType: "chatbot",
+        targetId: row.id,
+        ip: ctx.request.ip,
+        detail: { duplicateOf: input.chatbotId },
+      });
+      return chatbotView(row);
+    }),
+
+  /** Deletes the chatbot with its knowledge, visitors and conversations, and its files in storage. */
+  delete: tenantProcedure
+    .meta(write)
+    .input(chatbotIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const { deps } = ctx;
+      const result = await ctx.inTenant(async (tx) => {
+        const row = await findChatbot(tx, ctx.tenantId, input.chatbotId);
+        if (!row) throw notFound();
+        return { row, ...(await deleteChatbot(tx, ctx.tenantId, row.id)) };
+      });
+      forgetWidget(deps, result.row);
+      for (const key of result.storageKeys) {
+        // The rows are gone either way; a file left behind is logged, not shown to the user.
+        await deps.storage.delete(key).catch((error: unknown) => {
+          deps.logger.warn("chatbot.delete: could not delete a stored file", { key, error: String(error) });
+        });
+      }
+      await recordAudit(deps.db, {
+        tenantId: ctx.tenantId,
+        actor: ctx.actor,
+        action: "chatbot.deleted",
+        targetType: "chatbot",
+        targetId: input.chatbotId,
+        ip: ctx.request.ip,
+        detail: { name: result.row.name },
+      });
+      return { ok: true };
+    }),
+
+  embedSnippet: tenantProcedure
+    .meta(read)
+    .input(chatbotIdInput)
+    .query(async ({ ctx, input }) => {
+      const row = await ctx.inTenant((tx) => findChatbot(tx, ctx.tenantId, input.chatbotId));
+      if (!row) throw notFound();
+      return { publicKey: row.public_key, snippet: embedSnippet(ctx.deps.config.publicUrl, row.public_key) };
+    }),
+
+  avatar: router({
+    /** A pending asset and a presigned PUT URL; the browser uploads straight to storage. */
+    createUpload: tenantProcedure
+      .meta(write)
+      .input(createAvatarUploadInput)
+      .mutation(async ({ ctx, input }) => {
+        const maxBytes = Math.min(MAX_AVATAR_BYTES, ctx.deps.config.maxUploadBytes);
+        const problem = avatarUploadProblem(input, maxBytes);
+        if (problem) {
+          const tooLarge = input.sizeBytes > maxBytes;
+          throw new TRPCError({ code: tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: problem });
+        }
+        const contentType = input.contentType.toLowerCase();
+        const asset = await ctx.inTenant((tx) =>
+          insertAvatarAsset(
+            tx,
+            {
+              tenantId: ctx.tenantId,
+              name: input.name,
+              format: input.format,
+              contentType,
+              sizeBytes: input.sizeBytes,
+            },
+            avatarStorageKey(ctx.tenantId, input.format),
+          ),
+        );
+        const uploadUrl = await ctx.deps.storage.presignPut(asset.storage_key, contentType, 900);
+        return { assetId: asset.id, uploadUrl, headers: { "content-type": contentType } };
+      }),
+
+    /** Checks the uploaded object (it exists, its size and type) and marks the asset ready. */
+    confirm: tenantProcedure
+      .meta(write)
+      .input(z.object({ assetId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        const asset = await ctx.inTenant((tx) => findAvatarAsset(tx, ctx.tenantId, input.assetId));
+        if (!asset) throw new TRPCError({ code: "NOT_FOUND", message: "No such avatar." });
+        const head = await ctx.deps.storage.head(asset.storage_key);
+        if (!head)
+          throw new TRPCError({ code: "BAD_REQUEST", message: "The avatar file has not been uploaded yet." });
+        const maxBytes = Math.min(MAX_AVATAR_BYTES, ctx.deps.config.maxUploadBytes);
+        const problem = avatarUploadProblem(
+          { format: asset.format, contentType: head.contentType ?? "", sizeBytes: head.size },
+          maxBytes,
+        );
+        if (problem || head.size === 0) {
+          await ctx.deps.storage.delete(asset.storage_key);
+          throw new TRPCError({
+            code: "BAD_REQUEST",
+            message: problem ?? "The uploaded avatar file is empty.",
+          });
+        }
+        const ready = await ctx.inTenant((tx) => markAvatarReady(tx, ctx.tenantId, asset.id, head.size));
+        return {
+          id: ready.id,
+          name: ready.name,
+          format: ready.format,
+          sizeBytes: Number(ready.size_bytes),
+          status: ready.status,
+        };
+      }),
+
+    list: tenantProcedure.meta(read).query(async ({ ctx }) => {
+      const rows = await ctx.inTenant((tx) => listAvatarAssets(tx, ctx.tenantId));
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        format: r.format,
+        contentType: r.content_type,
+        sizeBytes: Number(r.size_bytes),
+        status: r.status,
+        createdAt: r.created_at,
+      }));
+    }),
+
+    delete: tenantProcedure
+      .meta(write)
+      .input(z.object({ assetId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => {
+        const deleted = await ctx.inTenant((tx) =>
+          deleteAvatarAsset(tx, ctx.tenantId, input.assetId, ctx.deps.clock()),
+        );
+        if (!deleted) throw new TRPCError({ code: "NOT_FOUND", message: "No such avatar." });
+        // Chatbots showing it went back to the default avatar; their cached configs must go too.
+        widgetCache(ctx.deps).byPublicKey.clear();
+        widgetCache(ctx.deps).byChatbotId.clear();
+        await ctx.deps.storage.delete(deleted.storage_key).catch((error: unknown) => {
+          ctx.deps.logger.warn("avatar.delete: could not delete the stored file", { error: String(error) });
+        });
+        return { ok: true };
+      }),
+  }),
+});

@@ -1,0 +1,125 @@
+import { z } from "zod";
+
+/** Chatbots a plan allows at most; counts come from `tenants.max_chatbots`. */
+export function canCreateChatbot(limits: { maxChatbots: number }, currentCount: number): boolean {
+  return currentCount < limits.maxChatbots;
+}
+
+export const PUBLIC_KEY_PREFIX = "pk_";
+export const MAX_ALLOWED_ORIGINS = 50;
+
+/**
+ * An origin a widget may run on: scheme + host (+ port), nothing else. `*` and paths are refused because
+ * visitor procedures compare the browser's Origin header with these exactly.
+ */
+export const originSchema = z
+  .string()
+  .trim()
+  .max(253, "An origin is at most 253 characters.")
+  .refine((value) => normalizeOrigin(value) !== null, {
+    message: "Enter an origin like https://www.example.com (scheme and host, no path, no *).",
+  })
+  .transform((value) => normalizeOrigin(value)!);
+
+/** `https://Example.com:443/` → `https://example.com`; null when it is not a plain http(s) origin. */
+export function normalizeOrigin(value: string): string | null {
+  if (value.includes("*")) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== ""))
+    return null;
+  return url.origin;
+}
+
+export const hexColorSchema = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, "Use a hex color like #3366ff.")
+  .transform((c) => c.toLowerCase());
+
+export const themeSchema = z.object({
+  primaryColor: hexColorSchema.optional(),
+  position: z.enum(["bottom-right", "bottom-left"]).optional(),
+  dark: z.boolean().optional(),
+});
+export type Theme = z.infer<typeof themeSchema>;
+
+export const avatarKinds = ["default", "glb", "vrm"] as const;
+
+export const avatarSettingsSchema = z
+  .object({
+    kind: z.enum(avatarKinds),
+    assetId: z.uuid().optional(),
+    voice: z.string().trim().min(1).max(80).optional(),
+  })
+  .refine((a) => a.kind === "default" || a.assetId !== undefined, {
+    message: "Choose an uploaded avatar for a GLB or VRM avatar.",
+    path: ["assetId"],
+  });
+export type AvatarSettingsInput = z.infer<typeof avatarSettingsSchema>;
+
+/** BCP 47-ish tags the widget knows how to localize: "en", "de", "pt-BR". */
+export const localeSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "Use a language tag like en or pt-BR.");
+
+export const chatbotSettingsSchema = z.object({
+  name: z.string().trim().min(1, "Give the chatbot a name.").max(80),
+  persona: z.string().max(4000),
+  greeting: z.string().max(500),
+  locale: localeSchema,
+  model: z.string().trim().min(1).max(100).nullable(),
+  temperature: z.number().min(0).max(2),
+  maxTokens: z.number().int().min(16).max(8192),
+  avatar: avatarSettingsSchema,
+  allowedOrigins: z
+    .array(originSchema)
+    .max(MAX_ALLOWED_ORIGINS, `At most ${MAX_ALLOWED_ORIGINS} origins.`)
+    .transform((origins) => [...new Set(origins)]),
+  theme: themeSchema,
+});
+export type ChatbotSettings = z.infer<typeof chatbotSettingsSchema>;
+
+/** The create form: a name is enough, everything else has a default. */
+export const createChatbotInput = chatbotSettingsSchema.partial().required({ name: true });
+export const updateChatbotInput = chatbotSettingsSchema.partial().extend({ chatbotId: z.uuid() });
+export const chatbotIdInput = z.object({ chatbotId: z.uuid() });
+
+export const AVATAR_FORMATS = {
+  glb: ["model/gltf-binary", "application/octet-stream"],
+  vrm: ["model/vrm", "model/gltf-binary", "application/octet-stream"],
+} as const;
+
+/** Avatars are loaded by every visitor: keep them small enough for a phone. */
+export const MAX_AVATAR_BYTES = 30 * 1024 * 1024;
+
+export const createAvatarUploadInput = z.object({
+  name: z.string().trim().min(1).max(120),
+  format: z.enum(["glb", "vrm"]),
+  contentType: z.string().trim().min(1).max(100),
+  sizeBytes: z.number().int().positive(),
+});
+
+/** Why an avatar upload is refused, or null when it is fine. */
+export function avatarUploadProblem(
+  upload: { format: "glb" | "vrm"; contentType: string; sizeBytes: number },
+  maxBytes: number,
+): string | null {
+  const allowed: readonly string[] = AVATAR_FORMATS[upload.format];
+  if (!allowed.includes(upload.contentType.toLowerCase()))
+    return `A ${upload.format.toUpperCase()} avatar must be sent as ${allowed.join(" or ")}.`;
+  if (upload.sizeBytes > maxBytes)
+    return `The avatar is larger than ${Math.round(maxBytes / 1048576)} MB. Compress its textures and try again.`;
+  return null;
+}
+
+/** The snippet a tenant pastes into their site. */
+export function embedSnippet(publicUrl: string, publicKey: string): string {
+  const base = publicUrl.replace(/\/$/, "");
+  return `<script type="module" src="${base}/widget/avatar-chat.js"></script><avatar-chat bot="${publicKey}"></avatar-chat>`;
+}

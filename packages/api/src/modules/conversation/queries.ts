@@ -1,0 +1,328 @@
+import type { Conversation, Message, Tx } from "@avatar-chat/db";
+import { sql } from "kysely";
+import { decodeCursor, encodeCursor, type InboxFilters, ratingOf } from "./rules";
+
+/** A message as the widget and the dashboard read it (dates as ISO strings: the API has no transformer). */
+export function messageView(row: Message) {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    citations: row.citations.map((c) => ({
+      sourceId: c.sourceId,
+      title: c.title,
+      snippet: c.snippet,
+      ...(c.url ? { url: c.url } : {}),
+    })),
+    createdAt: row.created_at.toISOString(),
+    feedback: ratingOf(row.feedback),
+  };
+}
+export type MessageView = ReturnType<typeof messageView>;
+
+export function conversationView(row: Conversation) {
+  return {
+    id: row.id,
+    chatbotId: row.chatbot_id,
+    visitorId: row.visitor_id,
+    channel: row.channel,
+    status: row.status,
+    handoff: row.handoff,
+    assignedUserId: row.assigned_user_id,
+    title: row.title,
+    messageCount: row.message_count,
+    lastMessageAt: row.last_message_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export function insertConversation(
+  tx: Tx,
+  values: {
+    tenantId: string;
+    chatbotId: string;
+    visitorId: string | null;
+    channel: "widget" | "api" | "dashboard";
+  },
+) {
+  return tx
+    .insertInto("conversations")
+    .values({
+      tenant_id: values.tenantId,
+      chatbot_id: values.chatbotId,
+      visitor_id: values.visitorId,
+      channel: values.channel,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findConversation(tx: Tx, tenantId: string, conversationId: string) {
+  return tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", conversationId)
+    .executeTakeFirst();
+}
+
+export function latestOpenConversation(tx: Tx, tenantId: string, chatbotId: string, visitorId: string) {
+  return tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("chatbot_id", "=", chatbotId)
+    .where("visitor_id", "=", visitorId)
+    .where("status", "=", "open")
+    .orderBy("last_message_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The conversation's latest messages, oldest first. */
+export async function listMessages(tx: Tx, tenantId: string, conversationId: string, limit = 200) {
+  const rows = await tx
+    .selectFrom("messages")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("conversation_id", "=", conversationId)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.reverse();
+}
+
+export function findMessage(tx: Tx, tenantId: string, messageId: string) {
+  return tx
+    .selectFrom("messages")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", messageId)
+    .executeTakeFirst();
+}
+
+export function findMessageByClientId(
+  tx: Tx,
+  tenantId: string,
+  conversationId: string,
+  clientMessageId: string,
+) {
+  return tx
+    .selectFrom("messages")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("conversation_id", "=", conversationId)
+    .where("client_message_id", "=", clientMessageId)
+    .executeTakeFirst();
+}
+
+/** Inserts a visitor's message unless one with this client id exists (then undefined). */
+export function insertUserMessage(
+  tx: Tx,
+  values: { tenantId: string; conversationId: string; content: string; clientMessageId: string },
+) {
+  return tx
+    .insertInto("messages")
+    .values({
+      tenant_id: values.tenantId,
+      conversation_id: values.conversationId,
+      role: "user",
+      content: values.content,
+      client_message_id: values.clientMessageId,
+      citations: "[]",
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(["conversation_id", "client_message_id"])
+        .where("client_message_id", "is not", null)
+        .doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function insertAgentMessage(
+  tx: Tx,
+  values: { tenantId: string; conversationId: string; content: string; authorUserId: string | null },
+) {
+  return tx
+    .insertInto("messages")
+    .values({
+      tenant_id: values.tenantId,
+      conversation_id: values.conversationId,
+      role: "agent",
+      content: values.content,
+      author_user_id: values.authorUserId,
+      citations: "[]",
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Counts a new message on the conversation; the first one names it. */
+export function noteMessage(
+  tx: Tx,
+  tenantId: string,
+  conversationId: string,
+  at: Date,
+  title: string | null,
+) {
+  return tx
+    .updateTable("conversations")
+    .set((eb) => ({
+      message_count: eb("message_count", "+", 1),
+      last_message_at: at,
+      ...(title ? { title: sql<string>`case when title = '' then ${title} else title end` } : {}),
+    }))
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", conversationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Adds one message to the tenant's month and returns the new total (the row is created on first use). */
+export async function countMonthlyMessage(tx: Tx, tenantId: string, month: string): Promise<number> {
+  const row = await tx
+    .insertInto("usage_monthly")
+    .values({ tenant_id: tenantId, month, messages: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(["tenant_id", "month"])
+        .doUpdateSet((eb) => ({ messages: eb("usage_monthly.messages", "+", 1) })),
+    )
+    .returning("messages")
+    .executeTakeFirstOrThrow();
+  return row.messages;
+}
+
+export async function monthlyMessageLimit(tx: Tx, tenantId: string): Promise<number> {
+  const row = await tx
+    .selectFrom("tenants")
+    .select("max_messages_per_month")
+    .where("id", "=", tenantId)
+    .executeTakeFirstOrThrow();
+  return row.max_messages_per_month;
+}
+
+export function recordUsage(
+  tx: Tx,
+  event: {
+    tenantId: string;
+    chatbotId: string;
+    conversationId: string;
+    messageId?: string;
+    kind: "conversation" | "user_message" | "feedback";
+    value?: number;
+    detail?: Record<string, unknown>;
+    at: Date;
+  },
+) {
+  return tx
+    .insertInto("usage_events")
+    .values({
+      tenant_id: event.tenantId,
+      chatbot_id: event.chatbotId,
+      conversation_id: event.conversationId,
+      message_id: event.messageId ?? null,
+      kind: event.kind,
+      value: event.value ?? 1,
+      detail: JSON.stringify(event.detail ?? {}),
+      latency_ms: null,
+      occurred_at: event.at,
+    })
+    .execute();
+}
+
+export function setFeedback(
+  tx: Tx,
+  tenantId: string,
+  messageId: string,
+  value: 1 | -1,
+  comment: string | null,
+) {
+  return tx
+    .updateTable("messages")
+    .set({ feedback: value, feedback_comment: comment })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", messageId)
+    .execute();
+}
+
+export function setConversationState(
+  tx: Tx,
+  tenantId: string,
+  conversationId: string,
+  state: Partial<{
+    status: "open" | "closed";
+    handoff: "bot" | "requested" | "agent";
+    assigned_user_id: string | null;
+  }>,
+) {
+  return tx
+    .updateTable("conversations")
+    .set(state)
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", conversationId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The inbox: newest activity first, filtered, one page after the cursor. */
+export async function listInbox(tx: Tx, tenantId: string, filters: InboxFilters) {
+  let query = tx
+    .selectFrom("conversations as c")
+    .innerJoin("chatbots as b", (join) =>
+      join.onRef("b.id", "=", "c.chatbot_id").onRef("b.tenant_id", "=", "c.tenant_id"),
+    )
+    .selectAll("c")
+    .select("b.name as chatbot_name")
+    .where("c.tenant_id", "=", tenantId);
+  if (filters.chatbotId) query = query.where("c.chatbot_id", "=", filters.chatbotId);
+  if (filters.status) query = query.where("c.status", "=", filters.status);
+  if (filters.handoff) query = query.where("c.handoff", "=", filters.handoff);
+  if (filters.from) query = query.where("c.last_message_at", ">=", filters.from);
+  if (filters.to) query = query.where("c.last_message_at", "<", filters.to);
+  if (filters.search) {
+    const pattern = `%${filters.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb("c.title", "ilike", pattern),
+        eb.exists(
+          eb
+            .selectFrom("messages as m")
+            .select(eb.lit(1).as("one"))
+            .where("m.tenant_id", "=", tenantId)
+            .whereRef("m.conversation_id", "=", "c.id")
+            .where("m.content", "ilike", pattern),
+        ),
+      ]),
+    );
+  }
+  // Compared at millisecond precision, the precision of the cursor's JavaScript date.
+  const at = sql<Date>`date_trunc('milliseconds', c.last_message_at)`;
+  const cursor = filters.cursor ? decodeCursor(filters.cursor) : null;
+  if (cursor) {
+    query = query.where((eb) =>
+      eb.or([
+        eb(at, "<", cursor.lastMessageAt),
+        eb.and([eb(at, "=", cursor.lastMessageAt), eb("c.id", "<", cursor.id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy(at, "desc")
+    .orderBy("c.id", "desc")
+    .limit(filters.limit + 1)
+    .execute();
+  const page = rows.slice(0, filters.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => ({ ...conversationView(row), chatbotName: row.chatbot_name })),
+    nextCursor:
+      rows.length > filters.limit && last
+        ? encodeCursor({ lastMessageAt: last.last_message_at, id: last.id })
+        : null,
+  };
+}

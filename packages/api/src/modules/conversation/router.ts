@@ -1,0 +1,414 @@
+import type { Conversation } from "@avatar-chat/db";
+import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
+import { stopReplyKey } from "@avatar-chat/protocol/jobs";
+import { TRPCError } from "@trpc/server";
+import { recordAudit } from "../../audit";
+import type { AppDeps } from "../../deps";
+import { type Actor, limitOrThrow, router, tenantProcedure } from "../../trpc";
+import { type Chatter, chatProcedure, ownsConversation } from "./chat-procedure";
+import { enqueueReply, publishInboxRow, publishMessage, publishState } from "./events";
+import {
+  conversationView,
+  countMonthlyMessage,
+  findConversation,
+  findMessage,
+  findMessageByClientId,
+  insertAgentMessage,
+  insertConversation,
+  insertUserMessage,
+  listInbox,
+  listMessages,
+  messageView,
+  monthlyMessageLimit,
+  noteMessage,
+  recordUsage,
+  setConversationState,
+  setFeedback,
+} from "./queries";
+import {
+  agentReplyInput,
+  conversationIdInput,
+  exportInput,
+  feedbackInput,
+  inboxInput,
+  quotaExceededMessage,
+  quotaMonth,
+  ratingValue,
+  sendMessageInput,
+  startConversationInput,
+  titleFrom,
+  transcriptMarkdown,
+} from "./rules";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such conversation." });
+
+/** How long a stop request waits for the worker to notice it. */
+const STOP_TTL_MS = 60_000;
+
+/** Signals a duplicate send from inside the transaction, so the quota increment rolls back. */
+class DuplicateSend extends Error {}
+
+async function lastEventId(deps: AppDeps, conversationId: string): Promise<number | null> {
+  const value = await deps.redis.get(
+    channelKeys(conversationChannel(conversationId), deps.config.redisPrefix).sequence,
+  );
+  return value === null ? null : Number(value);
+}
+
+async function agentName(deps: AppDeps, actor: Actor): Promise<string> {
+  if (actor.kind !== "user") return "Support";
+  const user = await deps.db
+    .selectFrom("users")
+    .select("name")
+    .where("id", "=", actor.userId)
+    .executeTakeFirst();
+  return user?.name || "Support";
+}
+
+export const conversationRouter = router({
+  // Visitor side (widget visitor token, or an API key with the "chat" scope).
+
+  start: chatProcedure.input(startConversationInput).mutation(async ({ ctx, input }) => {
+    const { chatter } = ctx;
+    const chatbotId = chatter.kind === "visitor" ? chatter.chatbotId : input.chatbotId;
+    if (!chatbotId)
+      throw new TRPCError({ code: "BAD_REQUEST", message: "Say which chatbot to talk to (chatbotId)." });
+    const now = ctx.deps.clock();
+    const conversation = await ctx.inTenant(async (tx) => {
+      const chatbot = await tx
+        .selectFrom("chatbots")
+        .select("id")
+        .where("tenant_id", "=", chatter.tenantId)
+        .where("id", "=", chatbotId)
+        .executeTakeFirst();
+      if (!chatbot) throw new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
+      const created = await insertConversation(tx, {
+        tenantId: chatter.tenantId,
+        chatbotId,
+        visitorId: chatter.kind === "visitor" ? chatter.visitorId : null,
+        channel: chatter.kind === "visitor" ? "widget" : "api",
+      });
+      await recordUsage(tx, {
+        tenantId: chatter.tenantId,
+        chatbotId,
+        conversationId: created.id,
+        kind: "conversation",
+        at: now,
+      });
+      return created;
+    });
+    return { conversationId: conversation.id };
+  }),
+
+  send: chatProcedure.input(sendMessageInput).mutation(async ({ ctx, input }) => {
+    const { chatter, deps } = ctx;
+    const who = chatter.kind === "visitor" ? chatter.visitorId : chatter.keyId;
+    await limitOrThrow(ctx, `send:${who}`, {
+      limit: chatter.kind === "visitor" ? 20 : 300,
+      windowMs: 60_000,
+    });
+    const now = deps.clock();
+    const month = quotaMonth(now);
+    let stored: {
+      conversation: Conversation;
+      message: Awaited<ReturnType<typeof findMessage>>;
+      created: boolean;
+    };
+    try {
+      stored = await ctx.inTenant(async (tx) => {
+        const conversation = await findOwnConversation(tx, chatter, input.conversationId);
+        const existing = await findMessageByClientId(
+          tx,
+          chatter.tenantId,
+          conversation.id,
+          input.clientMessageId,
+        );
+        if (existing) return { conversation, message: existing, created: false };
+        if (conversation.status === "closed")
+          throw new TRPCError({
+            code: "CONFLICT",
+            message: "This conversation was closed. Start a new one.",
+          });
+        const limit = await monthlyMessageLimit(tx, chatter.tenantId);
+        if ((await countMonthlyMessage(tx, chatter.tenantId, month)) > limit)
+          throw new TRPCError({ code: "FORBIDDEN", message: quotaExceededMessage(limit) });
+        const message = await insertUserMessage(tx, {
+          tenantId: chatter.tenantId,
+          conversationId: conversation.id,
+          content: input.content,
+          clientMessageId: input.clientMessageId,
+        });
+        if (!message) throw new DuplicateSend();
+        const updated = await noteMessage(
+          tx,
+          chatter.tenantId,
+          conversation.id,
+          now,
+          titleFrom(input.content),
+        );
+        await recordUsage(tx, {
+          tenantId: chatter.tenantId,
+          chatbotId: conversation.chatbot_id,
+          conversationId: conversation.id,
+          messageId: message.id,
+          kind: "user_message",
+          at: now,
+        });
+        return { conversation: updated, message, created: true };
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateSend)) throw error;
+      // A concurrent retry of the same send won the insert: answer with its message.
+      stored = await ctx.inTenant(async (tx) => {
+        const conversation = await findOwnConversation(tx, chatter, input.conversationId);
+        const message = await findMessageByClientId(
+          tx,
+          chatter.tenantId,
+          conversation.id,
+          input.clientMessageId,
+        );
+        return { conversation, message, created: false };
+      });
+    }
+    const { conversation, message, created } = stored;
+    if (!message) throw notFound();
+    if (created) {
+      await publishInboxRow(deps, conversation, message.content);
+      await publishMessage(deps, conversation, message);
+    }
+    // Enqueued again on a retried send too: the job id makes it a no-op when the first enqueue worked.
+    if (conversation.handoff !== "agent") {
+      await enqueueReply(deps, {
+        tenantId: chatter.tenantId,
+        conversationId: conversation.id,
+        messageId: message.id,
+      });
+    }
+    return { messageId: message.id, conversationId: conversation.id };
+  }),
+
+  history: chatProcedure.input(conversationIdInput).query(async ({ ctx, input }) => {
+    // The id is read before the messages: an event in between is replayed, never lost.
+    const eventId = await lastEventId(ctx.deps, input.conversationId);
+    const messages = await ctx.inTenant(async (tx) => {
+      const conversation = await findOwnConversation(tx, ctx.chatter, input.conversationId);
+      return listMessages(tx, ctx.chatter.tenantId, conversation.id);
+    });
+    return { messages: messages.map(messageView), lastEventId: eventId };
+  }),
+
+  feedback: chatProcedure.input(feedbackInput).mutation(async ({ ctx, input }) => {
+    const { chatter } = ctx;
+    await ctx.inTenant(async (tx) => {
+      const message = await findMessage(tx, chatter.tenantId, input.messageId);
+      if (!message) throw new TRPCError({ code: "NOT_FOUND", message: "No such message." });
+      const conversation = await findOwnConversation(tx, chatter, message.conversation_id).catch(() => {
+        throw new TRPCError({ code: "NOT_FOUND", message: "No such message." });
+      });
+      if (message.role !== "assistant" && message.role !== "agent")
+        throw new TRPCError({ code: "BAD_REQUEST", message: "Only answers can be rated." });
+      const value = ratingValue(input.rating);
+      await setFeedback(tx, chatter.tenantId, message.id, value, input.comment ?? null);
+      // Re-sending the same rating records nothing; each change of rating is one usage event.
+      if (message.feedback !== value) {
+        await recordUsage(tx, {
+          tenantId: chatter.tenantId,
+          chatbotId: conversation.chatbot_id,
+          conversationId: conversation.id,
+          messageId: message.id,
+          kind: "feedback",
+          value,
+          detail: { rating: input.rating, ...(input.comment ? { comment: input.comment } : {}) },
+          at: ctx.deps.clock(),
+        });
+      }
+    });
+    return { ok: true };
+  }),
+
+  stop: chatProcedure.input(conversationIdInput).mutation(async ({ ctx, input }) => {
+    await ctx.inTenant((tx) => findOwnConversation(tx, ctx.chatter, input.conversationId));
+    // The worker compares this time with its job's enqueue time, so a stop never cancels a later reply.
+    await ctx.deps.redis.set(
+      stopReplyKey(ctx.deps.config.redisPrefix, input.conversationId),
+      String(ctx.deps.clock().getTime()),
+      "PX",
+      STOP_TTL_MS,
+    );
+    return { ok: true };
+  }),
+
+  // Tenant side (dashboard members, API keys with read/write).
+
+  inbox: tenantProcedure
+    .meta({ scope: "read" })
+    .input(inboxInput)
+    .query(({ ctx, input }) => ctx.inTenant((tx) => listInbox(tx, ctx.tenantId, input))),
+
+  get: tenantProcedure
+    .meta({ scope: "read" })
+    .input(conversationIdInput)
+    .query(async ({ ctx, input }) => {
+      const eventId = await lastEventId(ctx.deps, input.conversationId);
+      return ctx.inTenant(async (tx) => {
+        const conversation = await findConversation(tx, ctx.tenantId, input.conversationId);
+        if (!conversation) throw notFound();
+        const messages = await listMessages(tx, ctx.tenantId, conversation.id, 1000);
+        return {
+          conversation: conversationView(conversation),
+          messages: messages.map((m) => ({
+            ...messageView(m),
+            authorUserId: m.author_user_id,
+            status: m.status,
+          })),
+          lastEventId: eventId,
+        };
+      });
+    }),
+
+  export: tenantProcedure
+    .meta({ scope: "read" })
+    .input(exportInput)
+    .query(async ({ ctx, input }) => {
+      const { conversation, chatbotName, messages } = await ctx.inTenant(async (tx) => {
+        const conversation = await findConversation(tx, ctx.tenantId, input.conversationId);
+        if (!conversation) throw notFound();
+        const chatbot = await tx
+          .selectFrom("chatbots")
+          .select("name")
+          .where("tenant_id", "=", ctx.tenantId)
+          .where("id", "=", conversation.chatbot_id)
+          .executeTakeFirstOrThrow();
+        const messages = await listMessages(tx, ctx.tenantId, conversation.id, 10_000);
+        return { conversation, chatbotName: chatbot.name, messages: messages.map(messageView) };
+      });
+      const view = conversationView(conversation);
+      const base = `conversation-${conversation.id}`;
+      if (input.format === "json") {
+        return {
+          filename: `${base}.json`,
+          contentType: "application/json",
+          body: JSON.stringify({ conversation: { ...view, chatbotName }, messages }, null, 2),
+        };
+      }
+      return {
+        filename: `${base}.md`,
+        contentType: "text/markdown",
+        body: transcriptMarkdown(
+          { id: view.id, title: view.title, chatbotName, createdAt: view.createdAt, handoff: view.handoff },
+          messages,
+        ),
+      };
+    }),
+
+  takeOver: tenantProcedure
+    .meta({ scope: "write" })
+    .input(conversationIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const conversation = await changeState(ctx, input.conversationId, {
+        handoff: "agent",
+        assigned_user_id: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+      });
+      await publishState(ctx.deps, conversation, await agentName(ctx.deps, ctx.actor));
+      return conversationView(conversation);
+    }),
+
+  reply: tenantProcedure
+    .meta({ scope: "write" })
+    .input(agentReplyInput)
+    .mutation(async ({ ctx, input }) => {
+      const now = ctx.deps.clock();
+      const { conversation, message, tookOver } = await ctx.inTenant(async (tx) => {
+        const current = await findConversation(tx, ctx.tenantId, input.conversationId);
+        if (!current) throw notFound();
+        if (current.status === "closed")
+          throw new TRPCError({ code: "CONFLICT", message: "Reopen the conversation before replying." });
+        // An agent's reply takes the conversation over, so the bot does not answer beside them.
+        const tookOver = current.handoff !== "agent";
+        if (tookOver) {
+          await setConversationState(tx, ctx.tenantId, current.id, {
+            handoff: "agent",
+            assigned_user_id: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+          });
+        }
+        const message = await insertAgentMessage(tx, {
+          tenantId: ctx.tenantId,
+          conversationId: current.id,
+          content: input.content,
+          authorUserId: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+        });
+        const conversation = await noteMessage(tx, ctx.tenantId, current.id, now, null);
+        return { conversation, message, tookOver };
+      });
+      if (tookOver) await publishState(ctx.deps, conversation, await agentName(ctx.deps, ctx.actor));
+      await publishMessage(ctx.deps, conversation, message);
+      await publishInboxRow(ctx.deps, conversation, message.content);
+      return { messageId: message.id, conversationId: conversation.id };
+    }),
+
+  handBack: tenantProcedure
+    .meta({ scope: "write" })
+    .input(conversationIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const conversation = await changeState(ctx, input.conversationId, {
+        handoff: "bot",
+        assigned_user_id: null,
+      });
+      await publishState(ctx.deps, conversation);
+      return conversationView(conversation);
+    }),
+
+  close: tenantProcedure
+    .meta({ scope: "write" })
+    .input(conversationIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const conversation = await changeState(ctx, input.conversationId, { status: "closed" });
+      await publishState(ctx.deps, conversation);
+      return conversationView(conversation);
+    }),
+
+  reopen: tenantProcedure
+    .meta({ scope: "write" })
+    .input(conversationIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const conversation = await changeState(ctx, input.conversationId, { status: "open" });
+      await publishState(ctx.deps, conversation);
+      return conversationView(conversation);
+    }),
+});
+
+async function findOwnConversation(
+  tx: Parameters<typeof findConversation>[0],
+  chatter: Chatter,
+  conversationId: string,
+): Promise<Conversation> {
+  const conversation = await findConversation(tx, chatter.tenantId, conversationId);
+  if (!conversation || !ownsConversation(chatter, conversation)) throw notFound();
+  return conversation;
+}
+
+async function changeState(
+  ctx: {
+    tenantId: string;
+    actor: Actor;
+    inTenant: <T>(fn: (tx: Parameters<typeof findConversation>[0]) => Promise<T>) => Promise<T>;
+    deps: AppDeps;
+    request: { ip: string | null };
+  },
+  conversationId: string,
+  state: Parameters<typeof setConversationState>[3],
+): Promise<Conversation> {
+  const conversation = await ctx.inTenant((tx) =>
+    setConversationState(tx, ctx.tenantId, conversationId, state),
+  );
+  if (!conversation) throw notFound();
+  await recordAudit(ctx.deps.db, {
+    tenantId: ctx.tenantId,
+    actor: ctx.actor,
+    action: `conversation.${state.status ?? (state.handoff === "agent" ? "take_over" : "hand_back")}`,
+    targetType: "conversation",
+    targetId: conversationId,
+    ip: ctx.request.ip,
+  });
+  return conversation;
+}

@@ -1,0 +1,114 @@
+import type { Citation, Handoff, MessageRole } from "@avatar-chat/db";
+import { z } from "zod";
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+export const conversationIdInput = z.object({ conversationId: z.uuid() });
+/** Visitors start in their token's chatbot; API keys name the chatbot. */
+export const startConversationInput = z.object({ chatbotId: z.uuid().optional() }).default({});
+export const sendMessageInput = z.object({
+  conversationId: z.uuid(),
+  content: z
+    .string()
+    .trim()
+    .min(1, "Write a message first.")
+    .max(MAX_MESSAGE_CHARS, `Keep a message under ${MAX_MESSAGE_CHARS} characters.`),
+  clientMessageId: z.string().trim().min(1).max(64),
+});
+export const feedbackInput = z.object({
+  messageId: z.uuid(),
+  rating: z.enum(["up", "down"]),
+  comment: z.string().trim().max(1000).optional(),
+});
+
+export const agentReplyInput = z.object({
+  conversationId: z.uuid(),
+  content: z.string().trim().min(1, "Write a reply first.").max(MAX_MESSAGE_CHARS),
+});
+
+export const inboxInput = z.object({
+  chatbotId: z.uuid().optional(),
+  status: z.enum(["open", "closed"]).optional(),
+  handoff: z.enum(["bot", "requested", "agent"]).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** Matches the title or any message's text. */
+  search: z.string().trim().min(1).max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(25),
+});
+export type InboxFilters = z.infer<typeof inboxInput>;
+
+export const exportInput = z.object({ conversationId: z.uuid(), format: z.enum(["json", "markdown"]) });
+
+/** First day of the UTC month, the key of `usage_monthly`. */
+export function quotaMonth(now: Date): string {
+  return `${now.toISOString().slice(0, 7)}-01`;
+}
+
+export function quotaExceededMessage(limit: number): string {
+  return `This chatbot has used all ${limit} messages of its plan this month. Please try again next month.`;
+}
+
+/** A conversation's title is its first question, cut at a word. */
+export function titleFrom(content: string): string {
+  const line = content.replace(/\s+/g, " ").trim();
+  if (line.length <= 80) return line;
+  const cut = line.slice(0, 80);
+  const space = cut.lastIndexOf(" ");
+  return `${space > 40 ? cut.slice(0, space) : cut}…`;
+}
+
+export type Rating = "up" | "down";
+export const ratingValue = (rating: Rating): 1 | -1 => (rating === "up" ? 1 : -1);
+export const ratingOf = (value: -1 | 1 | null): Rating | null =>
+  value === null ? null : value > 0 ? "up" : "down";
+
+// Keyset paging over (last_message_at desc, id desc): the cursor is the last row's pair, opaque to clients.
+export function encodeCursor(row: { lastMessageAt: Date; id: string }): string {
+  return `${row.lastMessageAt.toISOString()}_${row.id}`;
+}
+
+export function decodeCursor(cursor: string): { lastMessageAt: Date; id: string } | null {
+  const [at, id] = cursor.split("_");
+  if (!at || !id || !z.uuid().safeParse(id).success) return null;
+  const lastMessageAt = new Date(at);
+  return Number.isNaN(lastMessageAt.getTime()) ? null : { lastMessageAt, id };
+}
+
+export interface TranscriptMessage {
+  role: MessageRole;
+  content: string;
+  createdAt: string;
+  citations: Citation[];
+}
+
+/** A readable transcript: one heading per message, sources listed under answers. */
+export function transcriptMarkdown(
+  conversation: { id: string; title: string; chatbotName: string; createdAt: string; handoff: Handoff },
+  messages: readonly TranscriptMessage[],
+): string {
+  const who: Record<MessageRole, string> = {
+    user: "Visitor",
+    assistant: conversation.chatbotName,
+    agent: "Agent",
+    system: "System",
+  };
+  const lines = [
+    `# ${conversation.title || "Conversation"}`,
+    "",
+    `- Chatbot: ${conversation.chatbotName}`,
+    `- Started: ${conversation.createdAt}`,
+    `- Conversation: ${conversation.id}`,
+    "",
+  ];
+  for (const message of messages) {
+    lines.push(`## ${who[message.role]} · ${message.createdAt}`, "", message.content, "");
+    if (message.citations.length) {
+      lines.push("Sources:");
+      for (const c of message.citations) lines.push(`- ${c.title}${c.url ? ` (${c.url})` : ""}`);
+      lines.push("");
+    }
+  }
+  return lines.join("\n");
+}

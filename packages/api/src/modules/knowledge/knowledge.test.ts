@@ -1,0 +1,211 @@
+import { createProvider } from "@avatar-chat/ai";
+import { toVector } from "@avatar-chat/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPlatform, type TestPlatform } from "../../testing";
+import { signedInUser, type TestUser } from "../../testing-users";
+
+describe("knowledge", () => {
+  let platform: TestPlatform;
+  let owner: TestUser;
+  let other: TestUser;
+  let chatbotId: string;
+
+  async function indexJobIds() {
+    const jobs = await platform.deps.queues.kbIndex.getJobs([
+      "waiting",
+      "delayed",
+      "active",
+      "completed",
+      "failed",
+    ]);
+    return jobs.map((j) => j.id ?? "");
+  }
+
+  beforeAll(async () => {
+    platform = await createTestPlatform({ maxUploadBytes: 4096 });
+    owner = await signedInUser(platform, "owner@kb.test");
+    other = await signedInUser(platform, "other@kb.test");
+    chatbotId = (await owner.browser.chatbot.create.mutate({ name: "Docs" })).id;
+  });
+  afterAll(() => platform.close());
+
+  it("stores pasted text as an object and enqueues indexing", async () => {
+    const source = await owner.browser.knowledge.addText.mutate({
+      chatbotId,
+      title: "Shipping",
+      text: "We ship to Norway in 3 days.",
+    });
+    expect(source).toMatchObject({ kind: "text", status: "pending", sizeBytes: 28, chunkCount: 0 });
+    const stored = await platform.deps.storage.get(`tenants/${owner.tenantId}/knowledge/${source.id}`);
+    expect(new TextDecoder().decode(stored)).toBe("We ship to Norway in 3 days.");
+    expect((await indexJobIds()).some((id) => id.startsWith(`index-${source.id}-`))).toBe(true);
+    const listed = await owner.browser.knowledge.list.query({ chatbotId });
+    expect(listed.map((s) => s.id)).toContain(source.id);
+  });
+
+  it("uploads a file through a presigned URL and checks its real size", async () => {
+    await expect(
+      owner.browser.knowledge.createUpload.mutate({
+        chatbotId,
+        name: "a.exe",
+        contentType: "application/x-msdownload",
+        sizeBytes: 10,
+      }),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(
+      owner.browser.knowledge.createUpload.mutate({
+        chatbotId,
+        name: "big.pdf",
+        contentType: "application/pdf",
+        sizeBytes: 5000,
+      }),
+    ).rejects.toMatchObject({ data: { code: "PAYLOAD_TOO_LARGE" } });
+
+    const upload = await owner.browser.knowledge.createUpload.mutate({
+      chatbotId,
+      name: "faq.md",
+      contentType: "text/markdown",
+      sizeBytes: 20,
+    });
+    expect(upload.source).toMatchObject({ kind: "file", status: "pending", title: "faq.md" });
+    await expect(
+      owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id }),
+    ).rejects.toMatchObject({
+      message: "The file has not been uploaded yet.",
+    });
+    const body = "# FAQ\n\nReturns: 30 days.";
+    const put = await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body });
+    expect(put.ok).toBe(true);
+    const confirmed = await owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id });
+    expect(confirmed.sizeBytes).toBe(new TextEncoder().encode(body).byteLength);
+    expect((await indexJobIds()).some((id) => id.startsWith(`index-${upload.source.id}-`))).toBe(true);
+
+    // A file larger than it claimed is refused when confirmed, and its object removed.
+    const liar = await owner.browser.knowledge.createUpload.mutate({
+      chatbotId,
+      name: "l.txt",
+      contentType: "text/plain",
+      sizeBytes: 5,
+    });
+    await fetch(liar.uploadUrl, { method: "PUT", headers: liar.headers, body: "x".repeat(5000) });
+    await expect(
+      owner.browser.knowledge.confirmUpload.mutate({ sourceId: liar.source.id }),
+    ).rejects.toMatchObject({
+      data: { code: "PAYLOAD_TOO_LARGE" },
+    });
+    expect(
+      await platform.deps.storage.head(`tenants/${owner.tenantId}/knowledge/${liar.source.id}`),
+    ).toBeNull();
+    const failed = (await owner.browser.knowledge.list.query({ chatbotId })).find(
+      (s) => s.id === liar.source.id,
+    );
+    expect(failed).toMatchObject({ status: "failed", error: expect.stringContaining("at most") });
+  });
+
+  it("refuses knowledge beyond the plan's budget", async () => {
+    await platform.deps.db
+      .updateTable("tenants")
+      .set({ max_knowledge_bytes: 100 })
+      .where("id", "=", owner.tenantId)
+      .execute();
+    await expect(
+      owner.browser.knowledge.addText.mutate({ chatbotId, title: "Long", text: "y".repeat(200) }),
+    ).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+      message: expect.stringContaining("Your plan holds"),
+    });
+    await platform.deps.db
+      .updateTable("tenants")
+      .set({ max_knowledge_bytes: 52_428_800 })
+      .where("id", "=", owner.tenantId)
+      .execute();
+  });
+
+  it("adds http(s) URLs only", async () => {
+    await expect(
+      owner.browser.knowledge.addUrl.mutate({ chatbotId, url: "ftp://example.com/file" }),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    await expect(
+      owner.browser.knowledge.addUrl.mutate({ chatbotId, url: "javascript:alert(1)" }),
+    ).rejects.toMatchObject({
+      data: { code: "BAD_REQUEST" },
+    });
+    const source = await owner.browser.knowledge.addUrl.mutate({
+      chatbotId,
+      url: "https://example.com/help/shipping",
+    });
+    expect(source).toMatchObject({
+      kind: "url",
+      title: "example.com/help/shipping",
+      url: "https://example.com/help/shipping",
+    });
+    expect((await indexJobIds()).some((id) => id.startsWith(`index-${source.id}-`))).toBe(true);
+  });
+
+  it("re-indexes under a new job id and deletes with the stored object", async () => {
+    const source = await owner.browser.knowledge.addText.mutate({
+      chatbotId,
+      title: "Tmp",
+      text: "temporary",
+    });
+    await platform.deps.db
+      .updateTable("knowledge_sources")
+      .set({ status: "failed", error: "boom" })
+      .where("id", "=", source.id)
+      .execute();
+    const before = (await indexJobIds()).filter((id) => id.startsWith(`index-${source.id}-`));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const again = await owner.browser.knowledge.reindex.mutate({ sourceId: source.id });
+    expect(again).toMatchObject({ status: "pending", error: null });
+    const after = (await indexJobIds()).filter((id) => id.startsWith(`index-${source.id}-`));
+    expect(after.length).toBe(before.length + 1);
+
+    await expect(other.browser.knowledge.delete.mutate({ sourceId: source.id })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await owner.browser.knowledge.delete.mutate({ sourceId: source.id });
+    expect(await platform.deps.storage.head(`tenants/${owner.tenantId}/knowledge/${source.id}`)).toBeNull();
+    await expect(owner.browser.knowledge.reindex.mutate({ sourceId: source.id })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+  });
+
+  it("previews which chunks a question retrieves, within the tenant's chatbot", async () => {
+    const source = await owner.browser.knowledge.addText.mutate({
+      chatbotId,
+      title: "Policies",
+      text: "policies",
+    });
+    const texts = ["Returns are accepted within 30 days of delivery.", "Our office cat is called Miso."];
+    const embeddings = await createProvider({ kind: "offline" }).embed(texts);
+    await platform.deps.db
+      .insertInto("knowledge_chunks")
+      .values(
+        texts.map((content, ordinal) => ({
+          tenant_id: owner.tenantId,
+          chatbot_id: chatbotId,
+          source_id: source.id,
+          ordinal,
+          content,
+          metadata: "{}",
+          embedding: toVector(embeddings[ordinal]!),
+        })),
+      )
+      .execute();
+    const hits = await owner.browser.knowledge.searchPreview.query({
+      chatbotId,
+      question: "How many days for returns?",
+      limit: 2,
+    });
+    expect(hits[0]).toMatchObject({ sourceId: source.id, sourceTitle: "Policies", content: texts[0] });
+    await expect(
+      other.browser.knowledge.searchPreview.query({ chatbotId, question: "returns" }),
+    ).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    await expect(other.browser.knowledge.list.query({ chatbotId })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    await expect(
+      other.browser.knowledge.addText.mutate({ chatbotId, title: "x", text: "x" }),
+    ).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+  });
+});

@@ -1,0 +1,124 @@
+import type { KnowledgeKind, KnowledgeSource, Tx } from "@avatar-chat/db";
+import { knowledgeStorageKey } from "./rules";
+
+export function sourceView(row: KnowledgeSource) {
+  return {
+    id: row.id,
+    chatbotId: row.chatbot_id,
+    kind: row.kind,
+    title: row.title,
+    url: row.url,
+    contentType: row.content_type,
+    status: row.status,
+    error: row.error,
+    sizeBytes: Number(row.size_bytes),
+    chunkCount: row.chunk_count,
+    indexedAt: row.indexed_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+export type SourceView = ReturnType<typeof sourceView>;
+
+export function findChatbotId(tx: Tx, tenantId: string, chatbotId: string) {
+  return tx
+    .selectFrom("chatbots")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", chatbotId)
+    .executeTakeFirst();
+}
+
+/** The plan's knowledge budget and what the tenant's sources use (optionally without one source). */
+export async function knowledgeBudget(tx: Tx, tenantId: string, exceptSourceId?: string) {
+  const tenant = await tx
+    .selectFrom("tenants")
+    .select("max_knowledge_bytes")
+    .where("id", "=", tenantId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  let used = tx
+    .selectFrom("knowledge_sources")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>("size_bytes"), eb.lit(0)).as("used"))
+    .where("tenant_id", "=", tenantId);
+  if (exceptSourceId) used = used.where("id", "!=", exceptSourceId);
+  const row = await used.executeTakeFirstOrThrow();
+  return { maxKnowledgeBytes: Number(tenant.max_knowledge_bytes), usedBytes: Number(row.used) };
+}
+
+export function insertSource(
+  tx: Tx,
+  values: {
+    tenantId: string;
+    chatbotId: string;
+    kind: KnowledgeKind;
+    title: string;
+    url?: string;
+    contentType?: string;
+    sizeBytes?: number;
+    stored: boolean;
+  },
+) {
+  const id = crypto.randomUUID();
+  return tx
+    .insertInto("knowledge_sources")
+    .values({
+      id,
+      tenant_id: values.tenantId,
+      chatbot_id: values.chatbotId,
+      kind: values.kind,
+      title: values.title,
+      url: values.url ?? null,
+      content_type: values.contentType ?? null,
+      size_bytes: values.sizeBytes ?? 0,
+      storage_key: values.stored ? knowledgeStorageKey(values.tenantId, id) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findSource(tx: Tx, tenantId: string, sourceId: string) {
+  return tx
+    .selectFrom("knowledge_sources")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", sourceId)
+    .executeTakeFirst();
+}
+
+export function listSources(tx: Tx, tenantId: string, chatbotId: string) {
+  return tx
+    .selectFrom("knowledge_sources")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("chatbot_id", "=", chatbotId)
+    .orderBy("created_at", "desc")
+    .orderBy("id")
+    .limit(1000)
+    .execute();
+}
+
+/** Back to `pending` for a new indexing run; the size is the stored object's real one when known. */
+export function markPending(tx: Tx, tenantId: string, sourceId: string, now: Date, sizeBytes?: number) {
+  return tx
+    .updateTable("knowledge_sources")
+    .set({
+      status: "pending",
+      error: null,
+      updated_at: now,
+      ...(sizeBytes === undefined ? {} : { size_bytes: sizeBytes }),
+    })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", sourceId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function deleteSource(tx: Tx, tenantId: string, sourceId: string) {
+  return tx
+    .deleteFrom("knowledge_sources")
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", sourceId)
+    .returning(["storage_key"])
+    .executeTakeFirst();
+}

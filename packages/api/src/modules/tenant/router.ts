@@ -1,0 +1,317 @@
+import { withTenant } from "@avatar-chat/db";
+import { emailJobId } from "@avatar-chat/protocol/jobs";
+import { TRPCError } from "@trpc/server";
+import { recordAudit } from "../../audit";
+import { hashSecret, randomToken } from "../../auth/tokens";
+import { type Actor, limitOrThrow, router, tenantProcedure, userProcedure } from "../../trpc";
+import { findUser } from "../auth/queries";
+import {
+  claimInvitation,
+  deleteMembership,
+  findMembership,
+  findTenant,
+  insertEmail,
+  insertInvitation,
+  listAudit,
+  listInvitations,
+  listMembers,
+  lockedOwnerCount,
+  renameTenant,
+  revokeInvitation,
+  setRole,
+  tenantUsage,
+} from "./queries";
+import {
+  acceptInvitationInput,
+  auditLogInput,
+  changeRoleInput,
+  INVITATION_TTL_MS,
+  invitationEmail,
+  invitationIdInput,
+  invitationState,
+  inviteInput,
+  leaveRefusal,
+  memberIdInput,
+  monthKey,
+  removalRefusal,
+  renameTenantInput,
+  roleChangeRefusal,
+} from "./rules";
+
+const noSuchMember = () => new TRPCError({ code: "NOT_FOUND", message: "No such member in this workspace." });
+
+function sessionUser(actor: Actor) {
+  if (actor.kind !== "user") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Only a signed-in member can do this, not an API key.",
+    });
+  }
+  return actor;
+}
+
+export const tenantRouter = router({
+  get: tenantProcedure.meta({ scope: "read" }).query(({ ctx }) =>
+    ctx.inTenant(async (tx) => {
+      const tenant = await findTenant(tx, ctx.tenantId);
+      if (!tenant) throw new TRPCError({ code: "NOT_FOUND", message: "No such workspace." });
+      const usage = await tenantUsage(tx, ctx.tenantId, monthKey(ctx.deps.clock()));
+      return {
+        id: tenant.id,
+        name: tenant.name,
+        slug: tenant.slug,
+        plan: tenant.plan,
+        createdAt: tenant.created_at,
+        limits: {
+          chatbots: tenant.max_chatbots,
+          messagesPerMonth: tenant.max_messages_per_month,
+          knowledgeBytes: tenant.max_knowledge_bytes,
+        },
+        usage,
+      };
+    }),
+  ),
+
+  rename: tenantProcedure
+    .meta({ scope: "write", minRole: "admin" })
+    .input(renameTenantInput)
+    .mutation(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        const tenant = await renameTenant(tx, ctx.tenantId, input.name, ctx.deps.clock());
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "tenant.renamed",
+          ip: ctx.request.ip,
+          detail: { name: input.name },
+        });
+        return tenant;
+      }),
+    ),
+
+  members: tenantProcedure
+    .meta({ scope: "read" })
+    .query(({ ctx }) => ctx.inTenant((tx) => listMembers(tx, ctx.tenantId))),
+
+  changeRole: tenantProcedure
+    .meta({ scope: "write", minRole: "owner" })
+    .input(changeRoleInput)
+    .mutation(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        const ownerCount = await lockedOwnerCount(tx, ctx.tenantId);
+        const target = await findMembership(tx, ctx.tenantId, input.userId);
+        if (!target) throw noSuchMember();
+        const refusal = roleChangeRefusal(target, input.role, ownerCount);
+        if (refusal) throw new TRPCError({ code: "BAD_REQUEST", message: refusal });
+        await setRole(tx, ctx.tenantId, input.userId, input.role);
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "member.role_changed",
+          targetType: "user",
+          targetId: input.userId,
+          ip: ctx.request.ip,
+          detail: { from: target.role, to: input.role },
+        });
+        return { userId: input.userId, role: input.role };
+      }),
+    ),
+
+  invite: tenantProcedure
+    .meta({ scope: "write", minRole: "admin" })
+    .input(inviteInput)
+    .mutation(async ({ ctx, input }) => {
+      await limitOrThrow(ctx, `invite:${ctx.tenantId}`, { limit: 50, windowMs: 3_600_000 });
+      const token = randomToken();
+      const now = ctx.deps.clock();
+      const inviter = ctx.actor.kind === "user" ? await findUser(ctx.deps.db, ctx.actor.userId) : undefined;
+      const { invitation, outboxId } = await ctx.inTenant(async (tx) => {
+        const members = await listMembers(tx, ctx.tenantId);
+        if (members.some((m) => m.email === input.email)) {
+          throw new TRPCError({ code: "CONFLICT", message: "This person is already a member." });
+        }
+        const tenant = await findTenant(tx, ctx.tenantId);
+        const invitation = await insertInvitation(tx, {
+          tenantId: ctx.tenantId,
+          email: input.email,
+          role: input.role,
+          tokenHash: hashSecret(token),
+          invitedBy: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+          expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        });
+        const link = `${ctx.deps.config.publicUrl}/accept-invite?token=${token}`;
+        const mail = invitationEmail({
+          tenantName: tenant?.name ?? "a workspace",
+          inviterName: inviter?.name || inviter?.email || "An administrator",
+          link,
+        });
+        const outbox = await insertEmail(tx, {
+          tenantId: ctx.tenantId,
+          kind: "invitation",
+          to: input.email,
+          subject: mail.subject,
+          text: mail.text,
+        });
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "member.invited",
+          targetType: "invitation",
+          targetId: invitation.id,
+          ip: ctx.request.ip,
+          detail: { email: input.email, role: input.role },
+        });
+        return { invitation, outboxId: outbox.id };
+      });
+      // After commit: the worker must find the outbox row. A failed enqueue leaves the row pending.
+      await ctx.deps.queues.email.add("send", { outboxId }, { jobId: emailJobId(outboxId) });
+      return invitation;
+    }),
+
+  invitations: tenantProcedure.meta({ scope: "read", minRole: "admin" }).query(({ ctx }) =>
+    ctx.inTenant(async (tx) => {
+      const now = ctx.deps.clock();
+      const rows = await listInvitations(tx, ctx.tenantId);
+      return rows.map((row) => ({ ...row, state: invitationState(row, now) }));
+    }),
+  ),
+
+  revokeInvitation: tenantProcedure
+    .meta({ scope: "write", minRole: "admin" })
+    .input(invitationIdInput)
+    .mutation(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        const revoked = await revokeInvitation(tx, ctx.tenantId, input.invitationId, ctx.deps.clock());
+        if (!revoked) throw new TRPCError({ code: "NOT_FOUND", message: "No such pending invitation." });
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "invitation.revoked",
+          targetType: "invitation",
+          targetId: input.invitationId,
+          ip: ctx.request.ip,
+        });
+        return { ok: true };
+      }),
+    ),
+
+  acceptInvitation: userProcedure.input(acceptInvitationInput).mutation(async ({ ctx, input }) => {
+    await limitOrThrow(ctx, `accept:${ctx.userId}`, { limit: 20, windowMs: 900_000 });
+    const user = await findUser(ctx.deps.db, ctx.userId);
+    if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
+    const now = ctx.deps.clock();
+    // Found by its token (the tenant is not known yet), then everything runs fixed to that tenant.
+    const invitation = await ctx.deps.db
+      .selectFrom("invitations")
+      .select(["tenant_id", "email"])
+      .where("token_hash", "=", hashSecret(input.token))
+      .executeTakeFirst();
+    const invalid = new TRPCError({
+      code: "NOT_FOUND",
+      message: "This invitation is invalid, expired or was already used.",
+    });
+    if (!invitation) throw invalid;
+    if (invitation.email !== user.email) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This invitation was sent to ${invitation.email}. Sign in with that address to accept it.`,
+      });
+    }
+    const accepted = await withTenant(ctx.deps.db, invitation.tenant_id, async (tx) => {
+      const claimed = await claimInvitation(tx, hashSecret(input.token), now);
+      if (!claimed) throw invalid;
+      await tx
+        .insertInto("memberships")
+        .values({ tenant_id: claimed.tenant_id, user_id: ctx.userId, role: claimed.role })
+        .onConflict((oc) => oc.columns(["tenant_id", "user_id"]).doNothing())
+        .execute();
+      await recordAudit(tx, {
+        tenantId: claimed.tenant_id,
+        actor: { kind: "user", userId: ctx.userId },
+        action: "member.joined",
+        targetType: "invitation",
+        targetId: claimed.id,
+        ip: ctx.request.ip,
+        detail: { role: claimed.role },
+      });
+      return claimed;
+    });
+    await ctx.deps.db
+      .updateTable("sessions")
+      .set({ active_tenant_id: accepted.tenant_id })
+      .where("id", "=", ctx.session.id)
+      .execute();
+    return { tenantId: accepted.tenant_id, role: accepted.role };
+  }),
+
+  removeMember: tenantProcedure
+    .meta({ scope: "write", minRole: "admin" })
+    .input(memberIdInput)
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.actor.kind === "user" && ctx.actor.userId === input.userId) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: "To remove yourself, leave the workspace." });
+      }
+      await ctx.inTenant(async (tx) => {
+        const ownerCount = await lockedOwnerCount(tx, ctx.tenantId);
+        const target = await findMembership(tx, ctx.tenantId, input.userId);
+        if (!target) throw noSuchMember();
+        // API keys count as admins (tenantProcedure), so they cannot remove owners either.
+        const actorRole = ctx.actor.kind === "user" ? ctx.actor.role : "admin";
+        const refusal = removalRefusal(actorRole, target.role, ownerCount);
+        if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+        await deleteMembership(tx, ctx.tenantId, input.userId);
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "member.removed",
+          targetType: "user",
+          targetId: input.userId,
+          ip: ctx.request.ip,
+          detail: { role: target.role },
+        });
+      });
+      await clearActiveTenant(ctx.deps.db, input.userId, ctx.tenantId);
+      return { ok: true };
+    }),
+
+  leave: tenantProcedure.meta({ scope: "write" }).mutation(async ({ ctx }) => {
+    const actor = sessionUser(ctx.actor);
+    await ctx.inTenant(async (tx) => {
+      const ownerCount = await lockedOwnerCount(tx, ctx.tenantId);
+      const refusal = leaveRefusal(actor.role, ownerCount);
+      if (refusal) throw new TRPCError({ code: "BAD_REQUEST", message: refusal });
+      await deleteMembership(tx, ctx.tenantId, actor.userId);
+      await recordAudit(tx, {
+        tenantId: ctx.tenantId,
+        actor,
+        action: "member.left",
+        targetType: "user",
+        targetId: actor.userId,
+        ip: ctx.request.ip,
+      });
+    });
+    await clearActiveTenant(ctx.deps.db, actor.userId, ctx.tenantId);
+    return { ok: true };
+  }),
+
+  auditLog: tenantProcedure
+    .meta({ scope: "read", minRole: "admin" })
+    .input(auditLogInput)
+    .query(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        const entries = await listAudit(tx, ctx.tenantId, input);
+        const last = entries.at(-1);
+        return { entries, nextCursor: entries.length === input.limit && last ? last.id : null };
+      }),
+    ),
+});
+
+/** Sessions that had this workspace active lose it, so they stop at "choose a workspace". */
+function clearActiveTenant(db: Parameters<typeof findUser>[0], userId: string, tenantId: string) {
+  return db
+    .updateTable("sessions")
+    .set({ active_tenant_id: null })
+    .where("user_id", "=", userId)
+    .where("active_tenant_id", "=", tenantId)
+    .execute();
+}

@@ -1,0 +1,180 @@
+import { TENANT_TABLES } from "@avatar-chat/db";
+import { TRPCClientError } from "@trpc/client";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "./root";
+import { type Attacker, type Client, type ExemptContext, securityCases, type Victim } from "./security.cases";
+import { createTestPlatform, type TestPlatform } from "./testing";
+import { signedInUser } from "./testing-users";
+
+const shop = "https://shop.example";
+const refusedCodes = ["NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED"];
+
+describe("cross-tenant security", () => {
+  let platform: TestPlatform;
+  let a: Victim;
+  let clients: Record<Attacker, Client>;
+  let exemptContext: ExemptContext;
+
+  /** Every row tenant A owns, as text: compared before and after each attempt. */
+  async function snapshotOfA(): Promise<string> {
+    const db = platform.deps.db;
+    const tenant = db.selectFrom("tenants").selectAll().where("id", "=", a.tenantId).execute();
+    const tables = TENANT_TABLES.map(async (table) => {
+      const { rows } = await sql<
+        Record<string, unknown>
+      >`select * from ${sql.table(table)} where tenant_id = ${a.tenantId}`.execute(db);
+      return `${table}:${rows
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join("\n")}`;
+    });
+    const parts = [JSON.stringify(await tenant), ...(await Promise.all(tables))];
+    return parts.join("\n");
+  }
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    const db = platform.deps.db;
+    const owner = await signedInUser(platform, "a-owner@example.com");
+    const member = await signedInUser(platform, "a-member@example.com", {
+      tenantId: owner.tenantId,
+      role: "member",
+    });
+    const bot = await owner.browser.chatbot.create.mutate({ name: "A bot", allowedOrigins: [shop] });
+    await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
+    const source = await owner.browser.knowledge.addText.mutate({
+      chatbotId: bot.id,
+      title: "Secret",
+      text: "A's secret",
+    });
+    const asset = await owner.browser.chatbot.avatar.createUpload.mutate({
+      name: "a.glb",
+      format: "glb",
+      contentType: "model/gltf-binary",
+      sizeBytes: 100,
+    });
+    const key = await owner.browser.apiKey.create.mutate({
+      name: "A key",
+      scopes: ["read", "write", "chat"],
+    });
+    const apiConversation = await platform
+      .browser({ bearer: key.key })
+      .conversation.start.mutate({ chatbotId: bot.id });
+    const started = await platform
+      .browser({ origin: shop })
+      .widget.start.mutate({ publicKey: bot.publicKey });
+    const visitor = platform.browser({ origin: shop, bearer: started.visitorToken });
+    const { conversationId } = await visitor.conversation.start.mutate({});
+    const sent = await visitor.conversation.send.mutate({
+      conversationId,
+      content: "hello",
+      clientMessageId: "m1",
+    });
+    const reply = await db
+      .insertInto("messages")
+      .values({
+        tenant_id: owner.tenantId,
+        conversation_id: conversationId,
+        role: "assistant",
+        content: "Hi!",
+        reply_to: sent.messageId,
+        citations: "[]",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const invitation = await owner.browser.tenant.invite.mutate({ email: "c@example.com", role: "admin" });
+    const mail = await db
+      .selectFrom("email_outbox")
+      .select("text_body")
+      .where("tenant_id", "=", owner.tenantId)
+      .executeTakeFirstOrThrow();
+    const session = await db
+      .selectFrom("sessions")
+      .select("id")
+      .where("user_id", "=", owner.userId)
+      .executeTakeFirstOrThrow();
+    a = {
+      tenantId: owner.tenantId,
+      ownerUserId: owner.userId,
+      memberUserId: member.userId,
+      sessionId: session.id,
+      chatbotId: bot.id,
+      publicKey: bot.publicKey,
+      sourceId: source.id,
+      assetId: asset.assetId,
+      conversationId,
+      apiConversationId: apiConversation.conversationId,
+      userMessageId: sent.messageId,
+      assistantMessageId: reply.id,
+      invitationId: invitation.id,
+      invitationToken: /token=(\w+)/.exec(mail.text_body)![1]!,
+      apiKeyId: key.id,
+    };
+
+    // Tenant B: an owner, a key with every scope, and a widget visitor of B's own published chatbot.
+    const bOwner = await signedInUser(platform, "b-owner@example.com");
+    const bBot = await bOwner.browser.chatbot.create.mutate({ name: "B bot", allowedOrigins: [shop] });
+    await bOwner.browser.chatbot.publish.mutate({ chatbotId: bBot.id });
+    const bKey = await bOwner.browser.apiKey.create.mutate({
+      name: "B key",
+      scopes: ["read", "write", "chat"],
+    });
+    const bStarted = await platform
+      .browser({ origin: shop })
+      .widget.start.mutate({ publicKey: bBot.publicKey });
+    clients = {
+      owner: bOwner.browser,
+      apiKey: platform.browser({ bearer: bKey.key }),
+      visitor: platform.browser({ origin: shop, bearer: bStarted.visitorToken }),
+    };
+    exemptContext = {
+      a,
+      clients: { ...clients, anonymous: platform.browser({ origin: shop }) },
+      b: { visitorToken: bStarted.visitorToken, visitorId: bStarted.visitorId, publicKey: bBot.publicKey },
+    };
+  });
+  afterAll(() => platform.close());
+
+  it("has exactly one entry per procedure of appRouter", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const missing = procedures.filter((path) => !(path in securityCases));
+    const stale = Object.keys(securityCases).filter((path) => !procedures.includes(path));
+    expect(missing, "procedures without an entry in security.cases.ts").toEqual([]);
+    expect(stale, "entries in security.cases.ts for procedures that do not exist").toEqual([]);
+  });
+
+  for (const [path, entry] of Object.entries(securityCases)) {
+    it(path, async () => {
+      if ("exempt" in entry) {
+        expect(entry.exempt.length).toBeGreaterThan(10);
+        await entry.check?.(exemptContext);
+        return;
+      }
+      const secrets = Object.values(a);
+      for (const attempt of entry.attempts) {
+        for (const attacker of attempt.as ?? ["owner", "apiKey", "visitor"]) {
+          const label = `${path} as B's ${attacker}`;
+          const before = await snapshotOfA();
+          const outcome = await attempt.call(clients[attacker], a).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          );
+          if (attempt.expect === "refused") {
+            expect(outcome.ok, `${label} was not refused`).toBe(false);
+          }
+          if (!outcome.ok) {
+            if (!(outcome.error instanceof TRPCClientError)) throw outcome.error;
+            const code = (outcome.error.data as { code?: string } | undefined)?.code;
+            if (attempt.expect === "refused")
+              expect(refusedCodes, `${label}: ${outcome.error.message}`).toContain(code);
+            else expect(code, `${label}: ${outcome.error.message}`).not.toBe("INTERNAL_SERVER_ERROR");
+          }
+          const visible = JSON.stringify(outcome.ok ? outcome.value : (outcome.error as Error).message) ?? "";
+          for (const secret of secrets) expect(visible, `${label} revealed ${secret}`).not.toContain(secret);
+          expect(await snapshotOfA(), `${label} changed tenant A's data`).toBe(before);
+        }
+      }
+    });
+  }
+});

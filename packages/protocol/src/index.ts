@@ -1,0 +1,5 @@
+export * from "./channels";
+export * from "./events";
+export * from "./messages";
+export * from "./publish";
+export * from "./visitor-token";

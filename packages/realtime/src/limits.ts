@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/** Operating limits of a realtime node; docs/realtime.md explains each. */
+export const limitsSchema = z.object({
+  /** Largest client frame accepted; larger ones close the socket with 1009. */
+  maxMessageBytes: z.number().int().positive().default(4096),
+  /** Client frames per second (token bucket, burst of the same size); more closes with 4029. */
+  messagesPerSecond: z.number().positive().default(20),
+  /** Send buffer a socket may hold before it is closed as a slow consumer (4008). */
+  maxBufferedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Channels one socket may join. */
+  maxSubscriptions: z.number().int().positive().default(50),
+  /** Ping interval; a socket that has not answered the previous ping is terminated. Also the presence refresh. */
+  heartbeatMs: z.number().int().positive().default(25_000),
+  /** Presence entries expire after this long without a refresh (a dead node's entries vanish by themselves). */
+  presenceTtlMs: z.number().int().positive().default(60_000),
+  /** After sending a close frame, how long to wait for the peer before dropping the TCP connection. */
+  closeTimeoutMs: z.number().int().positive().default(5_000),
+  /** Approximate length of each channel's Redis Stream (how far back a client can resume). */
+  streamMaxLen: z.number().int().positive().default(1000),
+});
+
+export type RealtimeLimits = z.infer<typeof limitsSchema>;
+export type RealtimeLimitsInput = z.input<typeof limitsSchema>;

@@ -1,0 +1,102 @@
+// The widget's view of the API contract (issue 6). Replace with types imported from
+// `@avatar-chat/api` once its router exports them; the shapes here must stay identical.
+
+export interface Citation {
+  sourceId: string;
+  title: string;
+  snippet: string;
+  url?: string;
+}
+
+export type Role = "user" | "assistant" | "agent" | "system";
+export type Rating = "up" | "down";
+
+export interface ChatMessage {
+  id: string;
+  role: Role;
+  content: string;
+  citations: Citation[];
+  createdAt: string;
+  feedback?: Rating | null;
+}
+
+export type AvatarKind = "default" | "glb" | "vrm";
+
+export interface ChatbotConfig {
+  id: string;
+  name: string;
+  greeting: string;
+  locale: string;
+  theme: { primaryColor?: string; position?: "left" | "right"; dark?: boolean };
+  avatar: { kind: AvatarKind; url?: string; voice?: string };
+}
+
+export interface WidgetStartInput {
+  publicKey: string;
+  visitorToken?: string;
+}
+
+export interface WidgetStartOutput {
+  visitorToken: string;
+  visitorId: string;
+  expiresAt: string;
+  realtimeUrl: string;
+  chatbot: ChatbotConfig;
+  conversation: { id: string; messages: ChatMessage[] } | null;
+}
+
+/** Every procedure the widget calls: kind, input and output. */
+export interface WidgetProcedures {
+  "widget.start": { kind: "mutation"; input: WidgetStartInput; output: WidgetStartOutput };
+  "conversation.start": {
+    kind: "mutation";
+    input: Record<string, never>;
+    output: { conversationId: string };
+  };
+  "conversation.send": {
+    kind: "mutation";
+    input: { conversationId: string; content: string; clientMessageId: string };
+    output: { messageId: string; conversationId: string };
+  };
+  "conversation.history": {
+    kind: "query";
+    input: { conversationId: string };
+    output: { messages: ChatMessage[]; lastEventId: number | null };
+  };
+  "conversation.stop": { kind: "mutation"; input: { conversationId: string }; output: unknown };
+  "conversation.feedback": {
+    kind: "mutation";
+    input: { messageId: string; rating: Rating; comment?: string };
+    output: unknown;
+  };
+}
+
+export type AvatarCueName =
+  | "happy"
+  | "sad"
+  | "thinking"
+  | "surprised"
+  | "neutral"
+  | "nod"
+  | "shake"
+  | "wave"
+  | "speaking.start"
+  | "speaking.stop";
+
+/** Realtime events on `conv:<conversationId>` that the widget understands (a subset of the protocol's). */
+export type ConversationEvent =
+  | { type: "message.delta"; conversationId: string; messageId: string; delta: string; index: number }
+  | { type: "message.complete"; conversationId: string; message: ChatMessage }
+  | { type: "message.discarded"; messageId: string; reason?: string }
+  | { type: "avatar.cue"; cue: AvatarCueName }
+  | { type: "typing"; who: "assistant" | "agent" | "visitor"; on: boolean }
+  | { type: "conversation.state"; handoff: "bot" | "requested" | "agent"; agentName?: string }
+  | { type: "error"; code: string; message: string };
+
+/** What travels on a channel (as in @avatar-chat/protocol): the event plus its per-channel id 1, 2, 3… */
+export interface EventEnvelope {
+  id: number;
+  channel: string;
+  at: string;
+  event: ConversationEvent;
+}

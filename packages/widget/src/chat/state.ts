@@ -1,0 +1,201 @@
+import type { ChatMessage, ConversationEvent, EventEnvelope, Rating } from "../api-types";
+
+// The conversation as the widget shows it, changed only by pure functions so that replays after a
+// reconnect (the same event twice, a delta re-sent) cannot duplicate or lose text.
+
+export type MessageStatus = "sending" | "failed" | "streaming" | "complete" | "stopped";
+
+export interface ViewMessage extends ChatMessage {
+  status: MessageStatus;
+  /** Deltas by index; the shown text is the contiguous run from 0, so a gap waits for its delta. */
+  parts?: string[];
+  clientMessageId?: string;
+  error?: string;
+}
+
+export interface ChatState {
+  conversationId: string | null;
+  messages: ViewMessage[];
+  handoff: "bot" | "requested" | "agent";
+  agentName: string | null;
+  typing: boolean;
+  lastEventId: number | null;
+  error: string | null;
+}
+
+export function initialState(): ChatState {
+  return {
+    conversationId: null,
+    messages: [],
+    handoff: "bot",
+    agentName: null,
+    typing: false,
+    lastEventId: null,
+    error: null,
+  };
+}
+
+export function fromHistory(
+  conversationId: string,
+  messages: readonly ChatMessage[],
+  lastEventId: number | null,
+  previous: ChatState = initialState(),
+): ChatState {
+  // Keep local messages the server has not stored yet (still sending, or failed to send).
+  const known = new Set(messages.map((m) => m.id));
+  const unsent = previous.messages.filter(
+    (m) => (m.status === "sending" || m.status === "failed") && !known.has(m.id),
+  );
+  return {
+    ...previous,
+    conversationId,
+    messages: [...messages.map((m): ViewMessage => ({ ...m, status: "complete" })), ...unsent],
+    typing: false,
+    lastEventId,
+    error: null,
+  };
+}
+
+function joinedText(parts: readonly string[]): string {
+  let text = "";
+  for (let i = 0; i < parts.length && parts[i] !== undefined; i++) text += parts[i];
+  return text;
+}
+
+function upsert(messages: readonly ViewMessage[], message: ViewMessage): ViewMessage[] {
+  const at = messages.findIndex((m) => m.id === message.id);
+  if (at === -1) return [...messages, message];
+  return messages.map((m, i) => (i === at ? message : m));
+}
+
+function applyConversationEvent(state: ChatState, event: ConversationEvent, at: string): ChatState {
+  switch (event.type) {
+    case "message.delta": {
+      const existing = state.messages.find((m) => m.id === event.messageId);
+      if (existing && existing.status !== "streaming") return state;
+      const parts = [...(existing?.parts ?? [])];
+      if (parts[event.index] !== undefined) return state;
+      parts[event.index] = event.delta;
+      const message: ViewMessage = existing
+        ? { ...existing, parts, content: joinedText(parts) }
+        : {
+            id: event.messageId,
+            role: "assistant",
+            content: joinedText(parts),
+            citations: [],
+            createdAt: at,
+            status: "streaming",
+            parts,
+          };
+      return { ...state, typing: false, messages: upsert(state.messages, message) };
+    }
+    case "message.complete": {
+      const { message } = event;
+      // The echo of the visitor's own message can arrive before the send call returns its id:
+      // then it replaces the oldest local message with the same text that is still sending.
+      const local =
+        state.messages.find((m) => m.id === message.id) ??
+        (message.role === "user"
+          ? state.messages.find(
+              (m) => m.status === "sending" && m.role === "user" && m.content === message.content,
+            )
+          : undefined);
+      const complete: ViewMessage = {
+        ...message,
+        status: local?.status === "stopped" ? "stopped" : "complete",
+      };
+      const messages = local
+        ? state.messages.map((m) => (m === local ? complete : m))
+        : upsert(state.messages, complete);
+      return { ...state, typing: false, messages };
+    }
+    case "message.discarded":
+      return { ...state, messages: state.messages.filter((m) => m.id !== event.messageId) };
+    case "typing":
+      return event.who === "visitor" ? state : { ...state, typing: event.on };
+    case "conversation.state":
+      return { ...state, handoff: event.handoff, agentName: event.agentName ?? null };
+    case "error":
+      return {
+        ...state,
+        typing: false,
+        error: event.message,
+        messages: state.messages.map((m) =>
+          m.status === "streaming" ? { ...m, status: "failed", error: event.message } : m,
+        ),
+      };
+    default:
+      // avatar.cue and event types of other consumers (presence, inbox updates) leave the transcript alone.
+      return state;
+  }
+}
+
+/** Applies one realtime event; events at or before `lastEventId` were already applied and are skipped. */
+export function applyEnvelope(state: ChatState, envelope: EventEnvelope): ChatState {
+  if (state.lastEventId !== null && envelope.id <= state.lastEventId) return state;
+  return { ...applyConversationEvent(state, envelope.event, envelope.at), lastEventId: envelope.id };
+}
+
+export function addUserMessage(
+  state: ChatState,
+  content: string,
+  clientMessageId: string,
+  at: string,
+): ChatState {
+  const message: ViewMessage = {
+    id: clientMessageId,
+    clientMessageId,
+    role: "user",
+    content,
+    citations: [],
+    createdAt: at,
+    status: "sending",
+  };
+  return { ...state, error: null, messages: [...state.messages, message] };
+}
+
+/** The server stored the message: adopt its id so the later `message.complete` echo replaces it. */
+export function markSent(state: ChatState, clientMessageId: string, messageId: string): ChatState {
+  const echoed = state.messages.some((m) => m.id === messageId && m.clientMessageId !== clientMessageId);
+  return {
+    ...state,
+    typing: true,
+    messages: echoed
+      ? state.messages.filter((m) => !(m.clientMessageId === clientMessageId && m.id !== messageId))
+      : state.messages.map((m) =>
+          m.clientMessageId === clientMessageId && m.role === "user"
+            ? { ...m, id: messageId, status: "complete" }
+            : m,
+        ),
+  };
+}
+
+export function markFailed(state: ChatState, clientMessageId: string, reason: string): ChatState {
+  return {
+    ...state,
+    messages: state.messages.map((m) =>
+      m.clientMessageId === clientMessageId && m.status === "sending"
+        ? { ...m, status: "failed", error: reason }
+        : m,
+    ),
+  };
+}
+
+export function markStopped(state: ChatState): ChatState {
+  return {
+    ...state,
+    typing: false,
+    messages: state.messages.map((m) => (m.status === "streaming" ? { ...m, status: "stopped" } : m)),
+  };
+}
+
+export function setFeedback(state: ChatState, messageId: string, rating: Rating): ChatState {
+  return {
+    ...state,
+    messages: state.messages.map((m) => (m.id === messageId ? { ...m, feedback: rating } : m)),
+  };
+}
+
+export function isAnswering(state: ChatState): boolean {
+  return state.typing || state.messages.some((m) => m.status === "streaming");
+}

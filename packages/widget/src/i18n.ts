@@ -1,0 +1,95 @@
+// The widget's own UI strings. Model answers are never translated here.
+
+const en = {
+  open: "Open chat",
+  close: "Close chat",
+  title: "Chat",
+  inputLabel: "Your message",
+  placeholder: "Type a message…",
+  send: "Send",
+  stop: "Stop answer",
+  retry: "Retry",
+  mute: "Mute voice",
+  unmute: "Speak answers aloud",
+  voiceInput: "Speak your question",
+  voiceListening: "Listening…",
+  thumbsUp: "Helpful",
+  thumbsDown: "Not helpful",
+  feedbackThanks: "Thanks for your feedback",
+  sources: "Sources",
+  typing: "Typing…",
+  thinking: "Thinking…",
+  connecting: "Connecting…",
+  reconnecting: "Connection lost, reconnecting…",
+  handoffRequested: "Waiting for a person to join…",
+  handoffAgent: "{name} has joined the chat",
+  handoffAgentUnnamed: "A person has joined the chat",
+  handoffBot: "You are chatting with the assistant again",
+  errorStart: "The chat could not start: {reason}",
+  errorSend: "Your message could not be sent: {reason}",
+  errorReply: "The answer failed: {reason}",
+  errorUnknown: "unknown error",
+  stopped: "Answer stopped",
+  you: "You",
+  avatarLabel: "Avatar of {name}",
+  newConversation: "New conversation",
+} as const;
+
+export type Strings = { readonly [K in keyof typeof en]: string };
+
+const de: Strings = {
+  open: "Chat öffnen",
+  close: "Chat schließen",
+  title: "Chat",
+  inputLabel: "Ihre Nachricht",
+  placeholder: "Nachricht eingeben…",
+  send: "Senden",
+  stop: "Antwort stoppen",
+  retry: "Erneut versuchen",
+  mute: "Stimme stummschalten",
+  unmute: "Antworten vorlesen",
+  voiceInput: "Frage sprechen",
+  voiceListening: "Ich höre zu…",
+  thumbsUp: "Hilfreich",
+  thumbsDown: "Nicht hilfreich",
+  feedbackThanks: "Danke für Ihr Feedback",
+  sources: "Quellen",
+  typing: "Schreibt…",
+  thinking: "Denkt nach…",
+  connecting: "Verbinde…",
+  reconnecting: "Verbindung unterbrochen, verbinde erneut…",
+  handoffRequested: "Warte auf einen Mitarbeiter…",
+  handoffAgent: "{name} ist dem Chat beigetreten",
+  handoffAgentUnnamed: "Ein Mitarbeiter ist dem Chat beigetreten",
+  handoffBot: "Sie chatten wieder mit dem Assistenten",
+  errorStart: "Der Chat konnte nicht starten: {reason}",
+  errorSend: "Ihre Nachricht konnte nicht gesendet werden: {reason}",
+  errorReply: "Die Antwort ist fehlgeschlagen: {reason}",
+  errorUnknown: "unbekannter Fehler",
+  stopped: "Antwort gestoppt",
+  you: "Sie",
+  avatarLabel: "Avatar von {name}",
+  newConversation: "Neues Gespräch",
+};
+
+const catalogs: Record<string, Strings> = { en, de };
+
+export type Locale = "en" | "de";
+
+/** Picks the first supported language from the candidates (e.g. `lang` attribute, then navigator.languages). */
+export function pickLocale(candidates: ReadonlyArray<string | null | undefined>): Locale {
+  for (const candidate of candidates) {
+    const base = candidate?.trim().toLowerCase().split(/[-_]/)[0];
+    if (base === "en" || base === "de") return base;
+  }
+  return "en";
+}
+
+export function stringsFor(locale: Locale): Strings {
+  return catalogs[locale] ?? en;
+}
+
+/** Replaces `{name}` placeholders; unknown placeholders stay visible so a missing value is noticed. */
+export function format(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}

@@ -1,0 +1,178 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildWidget,
+  embedPage,
+  hostileCss,
+  launchChromium,
+  type Page,
+  type RunningPlatform,
+  type StaticServer,
+  serveStatic,
+  startPlatform,
+} from "../test/harness";
+
+// End to end: the built widget on a tenant's page (its own origin, strict CSP) talks to the real
+// platform (api + worker + realtime, embedded database, shared Redis) and its offline AI provider.
+
+let bundle: Awaited<ReturnType<typeof buildWidget>>;
+let platform: RunningPlatform;
+let site: StaticServer;
+let browser: Browser;
+let publicKey: string;
+const pages: Record<string, Page> = {
+  "/hostile.css": hostileCss,
+  "/favicon.ico": { body: "", type: "image/x-icon" },
+};
+
+/** A dashboard call with the session cookie, as the dashboard SPA makes it. */
+async function dashboardCall(path: string, input: unknown, cookie: string) {
+  const response = await fetch(`${platform.url}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: platform.url, cookie },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
+  if (!body.result) throw new Error(`${path}: ${body.error?.message ?? response.status}`);
+  return { data: body.result.data, response };
+}
+
+beforeAll(async () => {
+  [bundle, platform] = await Promise.all([buildWidget({ minify: false }), startPlatform()]);
+  const api = new URL(platform.url);
+  // The tenant's site: a different origin from the platform, with a strict CSP.
+  site = await serveStatic({
+    dir: bundle.dir,
+    csp: `default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
+    pages,
+  });
+  const signUp = await dashboardCall(
+    "auth.signUp",
+    {
+      email: `widget-${Math.random().toString(36).slice(2, 10)}@example.com`,
+      password: "a long enough test password 42",
+      name: "Widget Test",
+      workspaceName: "Widget Test Co",
+    },
+    "",
+  );
+  const cookie = signUp.response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const created = await dashboardCall(
+    "chatbot.create",
+    { name: "Ava", greeting: "Hi, I am Ava. How can I help?", allowedOrigins: [site.url] },
+    cookie,
+  );
+  const chatbot = created.data as { id: string; publicKey: string };
+  await dashboardCall("chatbot.publish", { chatbotId: chatbot.id }, cookie);
+  publicKey = chatbot.publicKey;
+  pages["/"] = embedPage(`<avatar-chat bot="${publicKey}" api="${platform.url}" open></avatar-chat>`);
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await platform?.close();
+  await bundle?.remove();
+});
+
+describe("<avatar-chat> against the running platform", () => {
+  it("starts a visitor session, streams an answer with a moving mouth, keeps the chat across reloads", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(`${site.url}/`);
+    const widget = page.locator("avatar-chat");
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    expect(await widget.locator("h2").textContent()).toBe("Ava");
+    await expect
+      .poll(() => widget.locator(".message.assistant").first().textContent(), { timeout: 30_000 })
+      .toContain("How can I help?");
+
+    // Ask; watch the mouth while the answer streams in over the realtime socket.
+    const mouth = page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const element = document.querySelector("avatar-chat")!;
+          const seen = new Set<string>();
+          const observer = new MutationObserver(() => seen.add(element.getAttribute("data-viseme") ?? ""));
+          observer.observe(element, { attributes: true, attributeFilter: ["data-viseme"] });
+          setTimeout(() => {
+            observer.disconnect();
+            resolve([...seen]);
+          }, 20_000);
+        }),
+    );
+    await widget.locator("textarea").fill("What are your opening hours?");
+    await widget.locator("textarea").press("Enter");
+    await expect.poll(() => widget.locator(".message.user").count()).toBe(1);
+    const answer = widget.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    expect((await answer.locator(".body").textContent())?.trim().length).toBeGreaterThan(0);
+    expect((await mouth).filter((v) => v && v !== "sil").length).toBeGreaterThan(0);
+
+    // Feedback reaches the server (the button stays pressed after the call).
+    await answer.locator(".actions button").first().click();
+    await expect
+      .poll(() => answer.locator(".actions button").first().getAttribute("aria-pressed"))
+      .toBe("true");
+
+    const stored = await page.evaluate((key) => localStorage.getItem(`avatar-chat:${key}`), publicKey);
+    expect(JSON.parse(stored ?? "{}").visitorToken).toMatch(/^vt1\./);
+
+    // A reload resumes the same conversation: same messages, no duplicates.
+    const before = await widget.locator(".message .body").allTextContents();
+    await page.reload();
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    await expect.poll(() => widget.locator(".message.user").count(), { timeout: 30_000 }).toBe(1);
+    const after = await widget.locator(".message .body").allTextContents();
+    expect(after).toEqual(before.slice(1)); // the greeting is local; stored messages come back
+    expect(problems).toEqual([]);
+  });
+
+  it("resumes after the socket drops mid-answer without duplicated or missing text", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const sockets: Array<{ close(): Promise<void> }> = [];
+    // Every realtime socket goes through this route, so the test can cut it like a network drop.
+    await page.routeWebSocket(/\/realtime/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await page.goto(`${site.url}/`);
+    const widget = page.locator("avatar-chat");
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    // Every text the answer shows on its way must be a prefix of the final answer.
+    await page.evaluate(() => {
+      const shadow = document.querySelector("avatar-chat")!.shadowRoot!;
+      const seen: Array<[string, string]> = [];
+      (window as unknown as { __texts: Array<[string, string]> }).__texts = seen;
+      new MutationObserver(() => {
+        const messages = shadow.querySelectorAll<HTMLElement>(".message.assistant");
+        const last = messages[messages.length - 1];
+        if (last) seen.push([last.dataset.messageId ?? "", last.querySelector(".body")?.textContent ?? ""]);
+      }).observe(shadow, { subtree: true, childList: true, characterData: true });
+    });
+    const assistants = await widget.locator(".message.assistant").count();
+    await widget.locator("textarea").fill("Tell me about your return policy, please.");
+    await widget.locator("textarea").press("Enter");
+    await expect
+      .poll(() => widget.locator(".message.assistant").count(), { timeout: 60_000 })
+      .toBe(assistants + 1);
+    for (const socket of sockets.splice(0)) await socket.close();
+    const answer = widget.locator(".message.assistant").last();
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    const final = (await answer.locator(".body").textContent()) ?? "";
+    const id = await answer.getAttribute("data-message-id");
+    const texts = await page.evaluate(
+      () => (window as unknown as { __texts: Array<[string, string]> }).__texts,
+    );
+    const streamed = texts.filter(([messageId]) => messageId === id).map(([, text]) => text);
+    expect(streamed.length).toBeGreaterThan(0);
+    for (const text of streamed) expect(final.startsWith(text)).toBe(true);
+    await context.close();
+  });
+});

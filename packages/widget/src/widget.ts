@@ -1,0 +1,414 @@
+import { createApiClient } from "./api-client";
+import type { AvatarKind, ChatbotConfig } from "./api-types";
+import { type AvatarView, createAnimator, mountAvatar } from "./avatar/index";
+import { type ChatSession, createChatSession, errorReason } from "./chat/session";
+import { addUserMessage, type ChatState, initialState, markSent, type ViewMessage } from "./chat/state";
+import { createChatView } from "./chat/view";
+import type { WidgetController, WidgetHost } from "./element";
+import { format } from "./i18n";
+import { icon, setIcon } from "./icons";
+import { lipsyncFor } from "./lipsync/index";
+import { stripMarkup } from "./lipsync/rules";
+import { createVisemeQueue } from "./lipsync/timeline";
+import { createSpeaker, lastSentenceEnd, type Speaker } from "./speech";
+import { browserStorage, createVisitorStore } from "./storage";
+import { listenOnce, voiceInputSupported } from "./voice-input";
+
+// The chat panel of one <avatar-chat>, loaded when it first opens: the composition root that wires
+// session (API + realtime), chat view, avatar and speech together.
+
+export function createWidget(host: WidgetHost): WidgetController {
+  const { element, strings, locale, environment } = host;
+  const doc = element.ownerDocument;
+  const attr = (name: string) => element.getAttribute(name);
+  const isInline = () => attr("mode") === "inline";
+
+  const panel = doc.createElement("section");
+  panel.className = "panel";
+  panel.setAttribute("part", "panel");
+  panel.setAttribute("role", isInline() ? "region" : "dialog");
+  panel.hidden = true;
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !isInline()) {
+      event.stopPropagation();
+      host.close();
+    }
+  });
+
+  const header = doc.createElement("header");
+  const titleBox = doc.createElement("div");
+  titleBox.className = "title";
+  const title = doc.createElement("h2");
+  title.id = `avatar-chat-title-${Math.random().toString(36).slice(2, 9)}`;
+  const subtitle = doc.createElement("span");
+  subtitle.className = "subtitle";
+  titleBox.append(title, subtitle);
+  panel.setAttribute("aria-labelledby", title.id);
+  const muteButton = doc.createElement("button");
+  muteButton.type = "button";
+  muteButton.className = "icon-button mute";
+  muteButton.addEventListener("click", () => setMuted(!muted));
+  const closeButton = doc.createElement("button");
+  closeButton.type = "button";
+  closeButton.className = "icon-button close";
+  closeButton.setAttribute("aria-label", strings.close);
+  closeButton.appendChild(icon(doc, "close"));
+  closeButton.hidden = isInline();
+  closeButton.addEventListener("click", () => host.close());
+  header.append(titleBox, muteButton, closeButton);
+
+  const stage = doc.createElement("div");
+  stage.className = "stage";
+  stage.setAttribute("part", "avatar");
+  stage.setAttribute("role", "img");
+
+  const view = createChatView(doc, strings, {
+    onSend: (text) => void send(text),
+    onStop: () => void stop(),
+    onRetry: (id) => void session?.retry(id),
+    onFeedback: (id, rating) => void session?.feedback(id, rating).catch(() => {}),
+    ...(voiceInputSupported() ? { onVoice: () => listenForVoice() } : {}),
+  });
+  panel.append(header, stage, view.messages, view.status, view.form, view.announcer);
+
+  const queue = createVisemeQueue({ language: lipsyncFor(locale) });
+  const reducedMotion =
+    typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const animator = createAnimator({ reducedMotion });
+  let muted = true;
+  let speaker: Speaker | null = null;
+  let session: ChatSession | null = null;
+  let started: Promise<void> | null = null;
+  let chatbot: ChatbotConfig | null = null;
+  let avatar: AvatarView | null = null;
+  let avatarMounting: Promise<void> | null = null;
+  let connection: "connecting" | "open" | "closed" = "connecting";
+  let lastViseme = "";
+  let disposed = false;
+  /** How much of each assistant message the mouth (or voice) has already been given. */
+  const spoken = new Map<string, number>();
+  /** True while the stored conversation loads: old answers are shown, not spoken again. */
+  let replaying = false;
+
+  const onPointer = (event: PointerEvent) => {
+    if (!host.isOpen()) return;
+    const rect = stage.getBoundingClientRect();
+    if (rect.width === 0) return;
+    const clamp = (v: number) => Math.max(-1, Math.min(1, v));
+    animator.pointer({
+      x: clamp((event.clientX - (rect.left + rect.width / 2)) / rect.width),
+      y: clamp(-(event.clientY - (rect.top + rect.height / 3)) / rect.height),
+    });
+  };
+  window.addEventListener("pointermove", onPointer, { passive: true });
+
+  function setMuted(next: boolean) {
+    muted = next;
+    if (muted) speaker?.cancel();
+    setIcon(muteButton, muted ? "soundOff" : "soundOn");
+    muteButton.setAttribute("aria-label", muted ? strings.unmute : strings.mute);
+    muteButton.setAttribute("aria-pressed", String(!muted));
+    muteButton.hidden = typeof speechSynthesis === "undefined";
+    if (!muted) ensureSpeaker();
+  }
+  setMuted(true);
+
+  function ensureSpeaker() {
+    if (speaker) return;
+    const now = () => performance.now();
+    speaker = createSpeaker({
+      lang: chatbot?.locale ?? locale,
+      ...(chatbot?.avatar.voice ? { voice: chatbot.avatar.voice } : {}),
+      onWord: (word, duration) => queue.speakWord(word, now(), duration),
+      onUnsyncedText: (text) => {
+        queue.pushText(text, now());
+        queue.endText(now());
+      },
+      onIdle: () => queue.stop(now()),
+    });
+  }
+
+  async function mountAvatarOnce() {
+    avatarMounting ??= (async () => {
+      const attribute = attr("avatar");
+      const configured = chatbot?.avatar;
+      const kind: AvatarKind =
+        attribute === "glb" || attribute === "vrm" ? attribute : (configured?.kind ?? "default");
+      const url = attr("avatar-url") ?? configured?.url;
+      const accent = getComputedStyle(host.root).getPropertyValue("--ac-primary").trim() || "#2456c8";
+      let firstFrame = true;
+      const mounted = await mountAvatar({
+        container: stage,
+        avatar: { kind, ...(url ? { url } : {}) },
+        accentColor: accent,
+        forceFallback: attribute === "2d",
+        poseAt: (now) => {
+          const pose = animator.pose(now, queue.sample(now));
+          // Exposed for tests and for pages that want to mirror the avatar's state.
+          if (pose.viseme !== lastViseme) {
+            lastViseme = pose.viseme;
+            element.dataset.viseme = pose.viseme;
+          }
+          return pose;
+        },
+        onFirstFrame: () => {
+          if (!firstFrame) return;
+          firstFrame = false;
+          performance.mark("avatar-chat:first-frame");
+          host.emit("avatar-chat:first-frame");
+        },
+      });
+      if (disposed) return mounted.dispose();
+      avatar = mounted;
+      element.dataset.avatar = mounted.kind;
+      element.dataset.avatarModel = mounted.model;
+      mounted.setActive(host.isOpen());
+    })();
+    await avatarMounting;
+  }
+
+  function refreshStatus() {
+    const state = session?.state;
+    if (!state) return;
+    if (connection === "closed") return view.setStatus(strings.reconnecting);
+    if (state.error)
+      return view.setStatus(format(strings.errorReply, { reason: state.error }), { error: true });
+    const handoff = view.handoffText(state);
+    if (handoff) return view.setStatus(handoff);
+    view.setStatus(state.typing ? strings.thinking : "");
+  }
+
+  function render(state: ChatState) {
+    view.render(state);
+    refreshStatus();
+    subtitle.textContent = view.handoffText(state);
+    follow(state.messages);
+  }
+
+  /** Feeds new assistant text to the mouth: speech when un-muted, the text timeline when muted. */
+  function follow(messages: readonly ViewMessage[]) {
+    const now = performance.now();
+    for (const message of messages) {
+      // The avatar voices the bot only: not the visitor, not a human agent who took over.
+      if (message.role !== "assistant") continue;
+      if (replaying) {
+        spoken.set(message.id, message.content.length);
+        continue;
+      }
+      const done = message.status !== "streaming";
+      const from = spoken.get(message.id);
+      if (from === undefined) animator.cue("neutral", now);
+      if ((from ?? 0) >= message.content.length) {
+        spoken.set(message.id, from ?? 0);
+        continue;
+      }
+      if (muted || !speaker?.supported) {
+        queue.pushText(message.content.slice(from ?? 0), now);
+        if (done) queue.endText(now);
+        spoken.set(message.id, message.content.length);
+      } else {
+        const end = done ? message.content.length : lastSentenceEnd(message.content, from ?? 0);
+        if (end > (from ?? 0)) {
+          speaker.speak(stripMarkup(message.content.slice(from ?? 0, end)));
+          spoken.set(message.id, end);
+        }
+      }
+      if (done) host.emit("avatar-chat:message", { message });
+    }
+  }
+
+  function newSession(publicKey: string, api: string): ChatSession {
+    const store = createVisitorStore(publicKey, browserStorage);
+    return createChatSession({
+      api: createApiClient({ baseUrl: api, token: () => store.load().visitorToken }),
+      publicKey,
+      store,
+      connect: environment.connectRealtime,
+      onState: render,
+      onEnvelope: (envelope) => {
+        if (envelope.event.type === "avatar.cue") animator.cue(envelope.event.cue, performance.now());
+      },
+      onConnection: (status) => {
+        connection = status;
+        refreshStatus();
+      },
+    });
+  }
+
+  /** Preview mode (dashboard) has no server: a session without API renders local messages. */
+  function localSession(): ChatSession {
+    return createChatSession({
+      api: createApiClient({ baseUrl: "about:blank", token: () => null }),
+      publicKey: "preview",
+      store: createVisitorStore("preview", () => null),
+      connect: environment.connectRealtime,
+      onState: render,
+    });
+  }
+
+  async function startSession() {
+    element.dataset.state = "starting";
+    if (element.hasAttribute("preview")) {
+      chatbot = {
+        id: "preview",
+        name: attr("name") ?? strings.title,
+        greeting: attr("greeting") ?? "",
+        locale,
+        theme: {},
+        avatar: { kind: "default" },
+      };
+      session = localSession();
+      element.dataset.state = "ready";
+      view.setStatus("");
+      if (chatbot.greeting) await say(chatbot.greeting);
+      return;
+    }
+    const publicKey = attr("bot");
+    const api = attr("api") ?? environment.defaultApi;
+    if (!publicKey) throw new Error("no bot key (bot attribute)");
+    if (!api) throw new Error("no API origin (api attribute)");
+    view.setStatus(strings.connecting);
+    const current = newSession(publicKey, api);
+    session = current;
+    replaying = true;
+    const out = await current.start().finally(() => {
+      replaying = false;
+    });
+    if (session !== current) return;
+    chatbot = out.chatbot;
+    host.setChatbot(out.chatbot);
+    if (out.chatbot.avatar.kind !== "default" && !attr("avatar")) {
+      // The configured avatar differs from the default one mounted while starting: swap it.
+      await avatarMounting;
+      avatar?.dispose();
+      avatar = null;
+      avatarMounting = null;
+      void mountAvatarOnce();
+    }
+    element.dataset.state = "ready";
+    refreshStatus();
+    host.emit("avatar-chat:ready", { chatbot: out.chatbot });
+    if (current.state.messages.length === 0 && out.chatbot.greeting) await say(out.chatbot.greeting);
+  }
+
+  function start(): Promise<void> {
+    started ??= startSession().catch((error: unknown) => {
+      started = null;
+      const reason = errorReason(error);
+      element.dataset.state = "error";
+      view.setStatus(format(strings.errorStart, { reason }), { error: true, retry: () => void start() });
+      host.emit("avatar-chat:error", { reason });
+    });
+    return started;
+  }
+
+  async function send(text: string) {
+    if (element.hasAttribute("preview")) {
+      // The avatar repeats the visitor's text: shows voice and lip-sync without a server.
+      const id = `local-${Math.random().toString(36).slice(2, 10)}`;
+      const state = addUserMessage(session?.state ?? initialState(), text, id, new Date().toISOString());
+      session?.local({ ...markSent(state, id, id), typing: false });
+      return say(text);
+    }
+    await start();
+    if (!session) return;
+    animator.cue("thinking", performance.now());
+    await session.send(text);
+  }
+
+  async function stop() {
+    speaker?.cancel();
+    queue.stop(performance.now());
+    animator.cue("neutral", performance.now());
+    await session?.stop().catch((error: unknown) => {
+      view.setStatus(format(strings.errorReply, { reason: errorReason(error) }), { error: true });
+    });
+  }
+
+  /** Streams a local assistant message word by word, through the same path as server answers. */
+  async function say(text: string) {
+    session ??= localSession();
+    const current = session;
+    const id = `local-${Math.random().toString(36).slice(2, 10)}`;
+    let content = "";
+    const put = (status: "streaming" | "complete") => {
+      const state = current.state;
+      const message: ViewMessage = {
+        id,
+        role: "assistant",
+        content,
+        citations: [],
+        createdAt: new Date().toISOString(),
+        status,
+      };
+      const exists = state.messages.some((m) => m.id === id);
+      current.local({
+        ...state,
+        messages: exists
+          ? state.messages.map((m) => (m.id === id ? message : m))
+          : [...state.messages, message],
+      });
+    };
+    for (const word of text.split(/(?<=\s)/)) {
+      if (disposed) return;
+      content += word;
+      put("streaming");
+      await new Promise((resolve) => setTimeout(resolve, 45));
+    }
+    put("complete");
+  }
+
+  function listenForVoice() {
+    view.voice.classList.add("listening");
+    view.voice.setAttribute("aria-label", strings.voiceListening);
+    listenOnce({
+      lang: chatbot?.locale ?? locale,
+      onText: (text, final) => {
+        view.input.value = text;
+        if (final && text.trim()) view.form.requestSubmit();
+      },
+      onEnd: () => {
+        view.voice.classList.remove("listening");
+        view.voice.setAttribute("aria-label", strings.voiceInput);
+      },
+    });
+  }
+
+  return {
+    panel,
+    async activate() {
+      avatar?.setActive(true);
+      await Promise.all([mountAvatarOnce(), start()]);
+    },
+    deactivate() {
+      avatar?.setActive(false);
+      speaker?.cancel();
+      queue.stop(performance.now());
+    },
+    reset() {
+      session?.dispose();
+      session = null;
+      started = null;
+      chatbot = null;
+      spoken.clear();
+      view.render(initialState());
+    },
+    say,
+    cue(cue) {
+      animator.cue(cue, performance.now());
+    },
+    refresh(name) {
+      title.textContent = name;
+      stage.setAttribute("aria-label", format(strings.avatarLabel, { name }));
+    },
+    dispose() {
+      disposed = true;
+      window.removeEventListener("pointermove", onPointer);
+      speaker?.cancel();
+      avatar?.dispose();
+      avatar = null;
+      session?.dispose();
+      session = null;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { createProvider } from "@avatar-chat/ai";
+import { startOpenAIServer } from "@avatar-chat/ai/testing";
+import { withTenant } from "@avatar-chat/db";
+import { createTestDatabase } from "@avatar-chat/db/testing";
+import { channelKeys } from "@avatar-chat/protocol";
+import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { type Figures, figure, percentile, type Suite } from "../../../bench/figures";
+import { createWorker } from "../src/create-worker";
+import { enqueueReply } from "../src/enqueue";
+import { processKbIndex } from "../src/kb-index/process-index";
+import { silentLogger } from "../src/logger";
+import { createQueue } from "../src/queues";
+import {
+  addSource,
+  attempt,
+  dropPrefix,
+  memoryStorage,
+  randomPrefix,
+  seedConversation,
+  TEST_REDIS_URL,
+  testRedis,
+} from "../test/fixtures";
+
+const WARMUP = 30;
+const RUNS = 300;
+
+/**
+ * Platform overhead of a chat turn with an instant local model server: from "visitor sends" (message row
+ * inserted and job enqueued, as the api does) to the first message.delta received by a Redis subscriber
+ * of the conversation channel. Baseline: the same model server's first token called directly.
+ */
+const suite: Suite = {
+  name: "chat",
+  async run(): Promise<Figures> {
+    const db = await createTestDatabase();
+    const redis = testRedis();
+    const subscriber = testRedis();
+    const prefix = randomPrefix();
+    const server = await startOpenAIServer({
+      behaviour: { instant: true, reply: "Opening hours are 9 to 6 [1]." },
+    });
+    const provider = createProvider({
+      kind: "openai",
+      baseUrl: server.url,
+      apiKey: "sk-bench",
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+    });
+    const storage = memoryStorage();
+    const queue = createQueue(QUEUES.aiReply, { redis: TEST_REDIS_URL, prefix });
+    const worker = createWorker({
+      db: db.kysely,
+      redis: TEST_REDIS_URL,
+      prefix,
+      storage,
+      providerFor: () => provider,
+      rollupEveryMs: null,
+    });
+    try {
+      const first = await seedConversation(db.kysely);
+      const sourceId = await addSource(db.kysely, storage, first, {
+        kind: "text",
+        title: "Hours",
+        body: "The store opens at 9am and closes at 6pm on weekdays.",
+      });
+      await processKbIndex(
+        {
+          db: db.kysely,
+          redis,
+          prefix,
+          storage,
+          providerFor: () => provider,
+          clock: () => new Date(),
+          logger: silentLogger,
+        },
+        attempt({ tenantId: first.tenantId, sourceId }),
+      );
+      const conversations = await Promise.all(
+        Array.from({ length: WARMUP + RUNS }, async () => {
+          const row = await db.kysely
+            .insertInto("conversations")
+            .values({ tenant_id: first.tenantId, chatbot_id: first.chatbotId })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          return row.id;
+        }),
+      );
+      await worker.waitUntilReady();
+
+      // One pattern subscription; each turn waits for its conversation's first delta, then for its completion.
+      const waiting = new Map<string, { delta: () => void; complete: () => void }>();
+      await subscriber.psubscribe(`${channelKeys("conv:*", prefix).pubsub}`);
+      subscriber.on("pmessage", (_pattern, channel, message) => {
+        const conversationId = channel.slice(channel.lastIndexOf("conv:") + 5);
+        const waiter = waiting.get(conversationId);
+        if (!waiter) return;
+        if (message.includes('"type":"message.delta"') && message.includes('"index":0')) waiter.delta();
+        if (message.includes('"type":"message.complete"')) waiter.complete();
+      });
+
+      const overhead: number[] = [];
+      for (const [i, conversationId] of conversations.entries()) {
+        const firstDelta = signal();
+        const completed = signal();
+        waiting.set(conversationId, { delta: firstDelta.fire, complete: completed.fire });
+        const started = performance.now();
+        const message = await withTenant(db.kysely, first.tenantId, async (tx) => {
+          const row = await tx
+            .insertInto("messages")
+            .values({
+              tenant_id: first.tenantId,
+              conversation_id: conversationId,
+              role: "user",
+              content: "When do you open?",
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          await tx
+            .updateTable("conversations")
+            .set((eb) => ({ message_count: eb("message_count", "+", 1), last_message_at: new Date() }))
+            .where("id", "=", conversationId)
+            .execute();
+          return row;
+        });
+        await enqueueReply(queue, { tenantId: first.tenantId, conversationId, messageId: message.id });
+        await firstDelta.fired;
+        if (i >= WARMUP) overhead.push(performance.now() - started);
+        await completed.fired;
+        waiting.delete(conversationId);
+      }
+
+      // Baseline: the model server alone, first token of a direct streaming call.
+      const direct: number[] = [];
+      for (let i = 0; i < WARMUP + RUNS; i++) {
+        const started = performance.now();
+        for await (const event of provider.streamChat([{ role: "user", content: "When do you open?" }])) {
+          if (event.type === "delta") {
+            if (i >= WARMUP) direct.push(performance.now() - started);
+            break;
+          }
+        }
+      }
+
+      overhead.sort((a, b) => a - b);
+      direct.sort((a, b) => a - b);
+      const note = `${RUNS} sequential turns after ${WARMUP} warm-up; baseline: the model server's own first token`;
+      return {
+        "chat.first_token_overhead.p50_ms": figure(
+          percentile(overhead, 50),
+          "ms",
+          `${note} (target < 15 ms)`,
+          percentile(direct, 50),
+        ),
+        "chat.first_token_overhead.p99_ms": figure(
+          percentile(overhead, 99),
+          "ms",
+          `${note} (target < 50 ms)`,
+          percentile(direct, 99),
+        ),
+      };
+    } finally {
+      await worker.close();
+      await queue.close();
+      await server.close();
+      await dropPrefix(redis, prefix);
+      subscriber.disconnect();
+      redis.disconnect();
+      await db.drop();
+    }
+  },
+};
+
+/** A promise and the function that resolves it. */
+function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+}
+
+export default suite;

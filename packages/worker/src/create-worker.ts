@@ -1,0 +1,160 @@
+import { createProvider, type Provider, type SafeFetchOptions } from "@avatar-chat/ai";
+import type { Database } from "@avatar-chat/db";
+import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
+import { type Job, Worker } from "bullmq";
+import type { Kysely } from "kysely";
+import { processAiReply } from "./ai-reply/process-reply";
+import { providerBackoffMs } from "./ai-reply/rules";
+import { processRollup } from "./analytics/rollup";
+import { createEmailSender, type MailerConfig } from "./email/send-email";
+import { processKbIndex, type StorageReader } from "./kb-index/process-index";
+import { type Logger, silentLogger } from "./logger";
+import { bullConnection, bullPrefix, createQueue, createRedis, type RedisConnection } from "./queues";
+
+export interface WorkerDeps {
+  db: Kysely<Database>;
+  redis: RedisConnection;
+  /** Prefix of every Redis key (BullMQ queues, realtime streams, stop keys), e.g. "ac:". */
+  prefix: string;
+  storage: StorageReader;
+  /** The tenant's model provider; default: the offline provider for everyone. */
+  providerFor?: (tenantId: string) => Provider | Promise<Provider>;
+  mailer?: MailerConfig;
+  /** Jobs run at once per queue in this process. */
+  concurrency?: Partial<Record<QueueName, number>>;
+  logger?: Logger;
+  clock?: () => Date;
+  /** Budget of one reply attempt (retrieval + generation). Default 120 s. */
+  replyTimeoutMs?: number;
+  /** How long close() lets running jobs finish before leaving them to stalled-job recovery. Default 30 s. */
+  shutdownTimeoutMs?: number;
+  /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
+  rollupEveryMs?: number | null;
+  /** Lock and stalled-check timing; tests shorten them to recover a killed worker's job quickly. */
+  lock?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+  /** URL sources: overrides for safeFetch (tests allow a local server). */
+  fetchOptions?: Partial<SafeFetchOptions>;
+}
+
+export interface RunningWorker {
+  /** Resolves when every queue's worker is connected and taking jobs. */
+  waitUntilReady(): Promise<void>;
+  /** Stops taking jobs, lets running ones finish (up to shutdownTimeoutMs), then disconnects. */
+  close(): Promise<void>;
+}
+
+const defaultConcurrency: Record<QueueName, number> = {
+  [QUEUES.aiReply]: 16,
+  [QUEUES.kbIndex]: 2,
+  [QUEUES.analyticsRollup]: 1,
+  [QUEUES.email]: 4,
+};
+
+/** The worker process's composition root: one BullMQ Worker per queue, sharing the deps. */
+export function createWorker(deps: WorkerDeps): RunningWorker {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? (() => new Date());
+  const offline = createProvider({ kind: "offline" });
+  const providerFor = deps.providerFor ?? (() => offline);
+  const redis = createRedis(deps.redis);
+  const email = createEmailSender({
+    db: deps.db,
+    mailer: deps.mailer ?? { smtpUrl: null, from: "Avatar Chat <no-reply@localhost>" },
+    clock,
+    logger,
+  });
+
+  const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
+    [QUEUES.aiReply]: (job) =>
+      processAiReply(
+        {
+          db: deps.db,
+          redis,
+          prefix: deps.prefix,
+          providerFor,
+          clock,
+          logger,
+          timeoutMs: deps.replyTimeoutMs ?? 120_000,
+        },
+        job,
+      ),
+    [QUEUES.kbIndex]: (job) =>
+      processKbIndex(
+        {
+          db: deps.db,
+          redis,
+          prefix: deps.prefix,
+          storage: deps.storage,
+          providerFor,
+          clock,
+          logger,
+          ...(deps.fetchOptions ? { fetchOptions: deps.fetchOptions } : {}),
+        },
+        job,
+      ),
+    [QUEUES.analyticsRollup]: (job) => processRollup({ db: deps.db, clock }, job.data),
+    [QUEUES.email]: (job) => email.send(job),
+  };
+
+  const workers = (Object.keys(processors) as QueueName[]).map((name) => {
+    const worker = new Worker(name, processors[name], {
+      connection: bullConnection(deps.redis),
+      prefix: bullPrefix(deps.prefix),
+      concurrency: deps.concurrency?.[name] ?? defaultConcurrency[name],
+      ...deps.lock,
+      settings: {
+        // The "provider" backoff of ai-reply jobs: exponential, but never before the provider's Retry-After.
+        backoffStrategy: (attemptsMade, _type, error, job) =>
+          providerBackoffMs(attemptsMade, backoffDelay(job?.opts.backoff), error),
+      },
+    });
+    worker.on("failed", (job, error) => {
+      logger.warn(`${name}: job failed`, {
+        jobId: job?.id,
+        attemptsMade: job?.attemptsMade,
+        error: error.message,
+      });
+    });
+    worker.on("error", (error) => logger.error(`${name}: worker error`, { error: error.message }));
+    return worker;
+  });
+
+  const rollupQueue = deps.rollupEveryMs === null ? null : createQueue(QUEUES.analyticsRollup, deps);
+  const scheduled = rollupQueue
+    ?.upsertJobScheduler(
+      "analytics-rollup",
+      { every: deps.rollupEveryMs ?? 60_000 },
+      { name: "rollup", data: {} },
+    )
+    .catch((error: unknown) =>
+      logger.error("analytics-rollup: could not schedule", { error: String(error) }),
+    );
+
+  return {
+    async waitUntilReady() {
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      await scheduled;
+    },
+    async close() {
+      const finished = Promise.all(workers.map((w) => w.close())).then(() => true);
+      const timeout = new Promise<false>((resolve) => {
+        const timer = setTimeout(() => resolve(false), deps.shutdownTimeoutMs ?? 30_000);
+        timer.unref();
+      });
+      if (!(await Promise.race([finished, timeout]))) {
+        // Running jobs keep their lock until it expires; another worker's stalled check then takes them over.
+        logger.warn("worker: shutdown timeout, leaving running jobs to stalled-job recovery");
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await scheduled;
+      await rollupQueue?.close();
+      email.close();
+      await redis.quit();
+    },
+  };
+}
+
+function backoffDelay(backoff: unknown): number {
+  const delay = (backoff as { delay?: unknown } | undefined)?.delay;
+  return typeof delay === "number" ? delay : 1000;
+}

@@ -1,0 +1,134 @@
+import {
+  chunkText,
+  EXTRACTABLE_CONTENT_TYPES,
+  ExtractError,
+  extractText,
+  isProviderError,
+  type Provider,
+  SafeFetchError,
+  type SafeFetchOptions,
+  safeFetch,
+} from "@avatar-chat/ai";
+import { type Database, type KnowledgeSource, type KnowledgeStatus, withTenant } from "@avatar-chat/db";
+import { publishEvent, tenantChannel } from "@avatar-chat/protocol";
+import { kbIndexJob } from "@avatar-chat/protocol/jobs";
+import { UnrecoverableError } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import { isFinalAttempt } from "../ai-reply/rules";
+import { type Logger, readableError } from "../logger";
+import { parsePayload } from "../payload";
+import type { JobAttempt } from "../queues";
+import { findSource, replaceChunks, setSourceStatus } from "./queries";
+
+/** Object storage as the worker needs it: read one object. */
+export interface StorageReader {
+  get(key: string): Promise<Uint8Array>;
+}
+
+export interface IndexDeps {
+  db: Kysely<Database>;
+  redis: Redis;
+  prefix: string;
+  storage: StorageReader;
+  providerFor: (tenantId: string) => Provider | Promise<Provider>;
+  clock: () => Date;
+  logger: Logger;
+  /** Overrides for URL sources (tests point them at a local server). */
+  fetchOptions?: Partial<SafeFetchOptions>;
+}
+
+/** Texts per embedding request: large enough to be quick, small enough for every provider's request cap. */
+export const EMBED_BATCH = 64;
+const URL_MAX_BYTES = 10 * 1024 * 1024;
+const URL_TIMEOUT_MS = 15_000;
+
+/** A problem with the document itself; retrying will not fix it. */
+class SourceError extends Error {
+  override readonly name = "SourceError";
+}
+
+export type IndexOutcome = "ready" | "failed" | "missing";
+
+/** The kb-index job: load, extract, chunk, embed, then swap the source's chunks in one transaction. */
+export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<IndexOutcome> {
+  const data = parsePayload(kbIndexJob, job.data);
+  const inTenant = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(deps.db, data.tenantId, fn);
+  const source = await inTenant((tx) => findSource(tx, data.sourceId));
+  if (!source) {
+    deps.logger.warn("kb-index: source not found", { sourceId: data.sourceId });
+    return "missing";
+  }
+  const announce = (status: KnowledgeStatus, extra: { error?: string; chunkCount?: number } = {}) =>
+    publishEvent(
+      deps.redis,
+      tenantChannel(data.tenantId),
+      { type: "knowledge.status", sourceId: source.id, chatbotId: source.chatbot_id, status, ...extra },
+      { prefix: deps.prefix, now: deps.clock() },
+    );
+
+  await inTenant((tx) =>
+    setSourceStatus(tx, { sourceId: source.id, status: "indexing", error: null, at: deps.clock() }),
+  );
+  await announce("indexing");
+
+  try {
+    const { bytes, contentType, url } = await loadSource(deps, source);
+    const extracted = await extractText({ bytes, contentType, ...(url ? { url } : {}) });
+    const chunks = chunkText(extracted.text);
+    if (chunks.length === 0) throw new SourceError("the document contains no readable text");
+    const provider = await deps.providerFor(data.tenantId);
+    const embeddings: number[][] = [];
+    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+      embeddings.push(...(await provider.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content))));
+    }
+    const stored = await inTenant((tx) =>
+      replaceChunks(tx, { source, chunks, embeddings, sizeBytes: bytes.byteLength, at: deps.clock() }),
+    );
+    if (!stored) return "missing";
+    await announce("ready", { chunkCount: chunks.length });
+    return "ready";
+  } catch (error) {
+    const retryable = isRetryable(error);
+    if (retryable && !isFinalAttempt(job.attemptsMade, job.opts.attempts)) throw error;
+    const message = readableError(error);
+    deps.logger.warn("kb-index: source failed", { sourceId: source.id, error: message });
+    await inTenant((tx) =>
+      setSourceStatus(tx, { sourceId: source.id, status: "failed", error: message, at: deps.clock() }),
+    );
+    await announce("failed", { error: message });
+    throw new UnrecoverableError(message);
+  }
+}
+
+async function loadSource(
+  deps: IndexDeps,
+  source: KnowledgeSource,
+): Promise<{ bytes: Uint8Array; contentType: string; url?: string }> {
+  if (source.kind === "url") {
+    if (!source.url) throw new SourceError("the source has no URL");
+    const fetched = await safeFetch(source.url, {
+      maxBytes: URL_MAX_BYTES,
+      timeoutMs: URL_TIMEOUT_MS,
+      allowedContentTypes: [...EXTRACTABLE_CONTENT_TYPES, "application/octet-stream"],
+      ...deps.fetchOptions,
+    });
+    return { bytes: fetched.bytes, contentType: fetched.contentType, url: fetched.url };
+  }
+  // Files and pasted text both live in object storage under storage_key (the api writes text as text/plain).
+  if (!source.storage_key) throw new SourceError("the source has no stored content");
+  const bytes = await deps.storage.get(source.storage_key);
+  const contentType =
+    source.content_type ?? (source.kind === "text" ? "text/plain" : "application/octet-stream");
+  // The title of an uploaded file is its name: its extension types a file stored as octet-stream.
+  return { bytes, contentType, ...(source.kind === "file" ? { url: source.title } : {}) };
+}
+
+// Document problems (unsupported type, broken PDF, blocked URL, 404) fail at once; outages are retried.
+function isRetryable(error: unknown): boolean {
+  if (error instanceof SourceError) return false;
+  if (isProviderError(error)) return error.retryable;
+  if (error instanceof ExtractError) return false;
+  if (error instanceof SafeFetchError) return error.retryable;
+  return true;
+}

@@ -1,0 +1,81 @@
+import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
+import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
+import { Redis, type RedisOptions } from "ioredis";
+
+/** A Redis URL or ioredis options; BullMQ and the worker's own client are built from it. */
+export type RedisConnection = string | RedisOptions;
+
+/** BullMQ joins prefix and queue name with ':' itself, so the deployment prefix "ac:" becomes "ac". */
+export function bullPrefix(prefix: string): string {
+  return prefix.replace(/:+$/, "") || "bull";
+}
+
+/** Connection options BullMQ accepts; workers need `maxRetriesPerRequest: null` (blocking commands). */
+export function bullConnection(redis: RedisConnection): ConnectionOptions {
+  return toRedisOptions(redis);
+}
+
+export function toRedisOptions(redis: RedisConnection): RedisOptions {
+  if (typeof redis !== "string") return { maxRetriesPerRequest: null, ...redis };
+  const url = new URL(redis);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
+    ...(url.protocol === "rediss:" ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function createRedis(redis: RedisConnection): Redis {
+  return new Redis(toRedisOptions(redis));
+}
+
+// Retries: provider hiccups and SMTP outages are usually short. Failed jobs stay in the failed set
+// (the dead-letter view) up to 1000 per queue; completed ones are dropped soon.
+const removeOnFail = { count: 1000 };
+const removeOnComplete = { count: 100, age: 3600 };
+
+export const defaultJobOptions: Record<QueueName, JobsOptions> = {
+  [QUEUES.aiReply]: {
+    attempts: 4,
+    backoff: { type: "provider", delay: 1000 },
+    removeOnComplete,
+    removeOnFail,
+  },
+  [QUEUES.kbIndex]: {
+    attempts: 3,
+    backoff: { type: "exponential", delay: 2000 },
+    removeOnComplete,
+    removeOnFail,
+  },
+  [QUEUES.email]: {
+    attempts: 5,
+    backoff: { type: "exponential", delay: 5000 },
+    removeOnComplete,
+    removeOnFail,
+  },
+  [QUEUES.analyticsRollup]: { attempts: 2, removeOnComplete: true, removeOnFail },
+};
+
+/** One BullMQ queue (producer side) with the platform's prefix and default job options; the api uses this too. */
+export function createQueue(name: QueueName, options: { redis: RedisConnection; prefix: string }): Queue {
+  return new Queue(name, {
+    // A producer fails fast when Redis is gone instead of hanging the visitor's request.
+    connection: { ...toRedisOptions(options.redis), maxRetriesPerRequest: 1, enableOfflineQueue: false },
+    prefix: bullPrefix(options.prefix),
+    defaultJobOptions: defaultJobOptions[name],
+  });
+}
+
+/** The parts of a BullMQ job a processor reads; a Job fits, and tests can pass a plain object. */
+export interface JobAttempt {
+  data: unknown;
+  /** Attempts already finished before this one. */
+  attemptsMade: number;
+  /** When the job was enqueued (ms). */
+  timestamp: number;
+  opts: { attempts?: number | undefined };
+}

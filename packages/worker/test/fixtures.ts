@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Database } from "@avatar-chat/db";
+import { type Envelope, type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
+import { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { StorageReader } from "../src/kb-index/process-index";
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A fresh key prefix per test file, so files sharing one Redis never see each other's keys. */
+export const randomPrefix = () => `t${randomBytes(5).toString("hex")}:`;
+
+export function testRedis(): Redis {
+  return new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+}
+
+/** Deletes every key under the prefix (tests clean up only what they made). */
+export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== "0");
+}
+
+export interface MemoryStorage extends StorageReader {
+  put(key: string, bytes: Uint8Array | string): void;
+}
+
+export function memoryStorage(): MemoryStorage {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    put: (key, bytes) =>
+      objects.set(key, typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes),
+    get: async (key) => {
+      const object = objects.get(key);
+      if (!object) throw new Error(`no object ${key}`);
+      return object;
+    },
+  };
+}
+
+export interface Seeded {
+  tenantId: string;
+  chatbotId: string;
+  conversationId: string;
+}
+
+export async function seedConversation(
+  db: Kysely<Database>,
+  options: { persona?: string } = {},
+): Promise<Seeded> {
+  const tenant = await db
+    .insertInto("tenants")
+    .values({ name: "Acme", slug: `acme-${randomBytes(4).toString("hex")}` })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const chatbot = await db
+    .insertInto("chatbots")
+    .values({
+      tenant_id: tenant.id,
+      name: "Helper",
+      persona: options.persona ?? "You help visitors of the Acme store.",
+      greeting: "Hi! Ask me about Acme.",
+      public_key: `pk_${randomBytes(8).toString("hex")}`,
+      avatar: JSON.stringify({ kind: "default" }),
+      theme: JSON.stringify({}),
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const conversation = await db
+    .insertInto("conversations")
+    .values({ tenant_id: tenant.id, chatbot_id: chatbot.id })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { tenantId: tenant.id, chatbotId: chatbot.id, conversationId: conversation.id };
+}
+
+/** What the api does when a visitor sends: store the message (the job is enqueued by the caller). */
+export async function addUserMessage(db: Kysely<Database>, seeded: Seeded, content: string): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto("messages")
+    .values({ id, tenant_id: seeded.tenantId, conversation_id: seeded.conversationId, role: "user", content })
+    .execute();
+  await db
+    .updateTable("conversations")
+    .set((eb) => ({ message_count: eb("message_count", "+", 1), last_message_at: new Date() }))
+    .where("id", "=", seeded.conversationId)
+    .execute();
+  return id;
+}
+
+export async function addSource(
+  db: Kysely<Database>,
+  storage: MemoryStorage,
+  seeded: Pick<Seeded, "tenantId" | "chatbotId">,
+  source: {
+    kind: "file" | "text" | "url";
+    title: string;
+    contentType?: string;
+    body?: Uint8Array | string;
+    url?: string;
+  },
+): Promise<string> {
+  const id = randomUUID();
+  const storageKey = source.body === undefined ? null : `kb/${id}`;
+  if (storageKey && source.body !== undefined) storage.put(storageKey, source.body);
+  await db
+    .insertInto("knowledge_sources")
+    .values({
+      id,
+      tenant_id: seeded.tenantId,
+      chatbot_id: seeded.chatbotId,
+      kind: source.kind,
+      title: source.title,
+      url: source.url ?? null,
+      storage_key: storageKey,
+      content_type: source.contentType ?? null,
+    })
+    .execute();
+  return id;
+}
+
+/** A job attempt as BullMQ would hand it to a processor. */
+export function attempt(data: unknown, overrides: { attemptsMade?: number; attempts?: number } = {}) {
+  return {
+    data,
+    attemptsMade: overrides.attemptsMade ?? 0,
+    timestamp: Date.now(),
+    opts: { attempts: overrides.attempts ?? 1 },
+  };
+}
+
+/** Every event published so far on a channel, in id order. */
+export async function channelEvents(redis: Redis, channel: string, prefix: string): Promise<RealtimeEvent[]> {
+  const { entries } = await readEventsSince(redis, channel, 0, { prefix });
+  return entries.map((entry) => (JSON.parse(entry) as Envelope).event);
+}
+
+export function eventsOf<T extends RealtimeEvent["type"]>(
+  events: readonly RealtimeEvent[],
+  type: T,
+): Extract<RealtimeEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<RealtimeEvent, { type: T }> => e.type === type);
+}
+
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
