@@ -17,7 +17,10 @@ function median(values: number[]): number {
 
 /** Scripts and module preloads referenced by index.html: what loads before the router picks a route. */
 function initialScripts(html: string): string[] {
-  const sources = [...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)];
+  const sources = [
+    ...html.matchAll(/<script[^>]+src="([^"]+)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
+  ];
   return sources.map((m) => m[1]!);
 }
 
@@ -56,8 +59,12 @@ const suite: Suite = {
         const page = await context.newPage();
         await page.addInitScript(markInteractive);
         await page.goto(url);
-        await page.waitForFunction(() => (window as { __interactiveAt?: number }).__interactiveAt !== undefined);
-        const at = await page.evaluate(() => (window as unknown as { __interactiveAt: number }).__interactiveAt);
+        await page.waitForFunction(
+          () => (window as { __interactiveAt?: number }).__interactiveAt !== undefined,
+        );
+        const at = await page.evaluate(
+          () => (window as unknown as { __interactiveAt: number }).__interactiveAt,
+        );
         await context.close();
         return at;
       }

@@ -13,7 +13,8 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
 }
 
 // Any UNAUTHORIZED answer, from any screen, means the session is gone (expired, signed out elsewhere).
-function handleError(error: unknown): void {
+// Calls made with `trpcClient` directly (uploads, exports) pass their errors here too.
+export function handleError(error: unknown): void {
   if (errorCode(error) === "UNAUTHORIZED") onUnauthorized();
 }
 
@@ -25,7 +26,8 @@ export const queryClient = new QueryClient({
       staleTime: 15_000,
       refetchOnWindowFocus: false,
       // Retrying a refusal (auth, validation, not found) only delays the message the user needs.
-      retry: (count, error) => count < 2 && (errorCode(error) ?? "INTERNAL_SERVER_ERROR") === "INTERNAL_SERVER_ERROR",
+      retry: (count, error) =>
+        count < 2 && (errorCode(error) ?? "INTERNAL_SERVER_ERROR") === "INTERNAL_SERVER_ERROR",
     },
   },
 });

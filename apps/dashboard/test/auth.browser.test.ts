@@ -69,7 +69,11 @@ describe("dashboard in Chromium against the real api", () => {
     const snippet = await page.getByTestId("embed-snippet").textContent();
     expect(snippet).toMatch(/<avatar-chat bot="pk_[a-z0-9]+"><\/avatar-chat>/);
     const [chatbot] = await platform.database.kysely.selectFrom("chatbots").selectAll().execute();
-    expect(chatbot).toMatchObject({ name: "Shop helper", published: true, allowed_origins: ["https://shop.example.com"] });
+    expect(chatbot).toMatchObject({
+      name: "Shop helper",
+      published: true,
+      allowed_origins: ["https://shop.example.com"],
+    });
   });
 
   it("lists the chatbot and edits its settings with the api's validation", async () => {
@@ -87,6 +91,13 @@ describe("dashboard in Chromium against the real api", () => {
     expect(row.greeting).toBe("Welcome to the shop!");
     expect(row.allowed_origins).toEqual(["https://shop.example.com", "https://www.example.org"]);
     await page.screenshot({ path: path.join(screenshotDir, "dashboard-chatbot.png"), fullPage: true });
+    // Tablet width: the navigation folds into a row above the content, and stays usable.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).isVisible(),
+    ).toBe(true);
+    await page.screenshot({ path: path.join(screenshotDir, "dashboard-tablet.png") });
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("signs out and back in, and returns to the page asked for", async () => {

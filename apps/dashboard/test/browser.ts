@@ -6,9 +6,9 @@ import { build } from "vite";
 
 const dashboardRoot = path.resolve(import.meta.dirname, "..");
 
-/** Builds the dashboard like production (`vite build`) into a temporary folder; returns that folder. */
-export async function buildDashboard(): Promise<string> {
-  const outDir = await mkdtemp(path.join(os.tmpdir(), "dashboard-dist-"));
+/** Builds the dashboard like production (`vite build`), by default into a temporary folder; returns the folder. */
+export async function buildDashboard(target?: string): Promise<string> {
+  const outDir = target ?? (await mkdtemp(path.join(os.tmpdir(), "dashboard-dist-")));
   await build({ root: dashboardRoot, logLevel: "error", build: { outDir, emptyOutDir: true } });
   return outDir;
 }
@@ -29,6 +29,14 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
   });
+}
+
+export const dashboardDist = path.join(dashboardRoot, "dist");
+export const widgetRoot = path.resolve(dashboardRoot, "../../packages/widget");
+
+/** The widget's script-tag bundle (packages/widget/dist), which the platform serves under /widget/. */
+export async function buildWidgetBundle(): Promise<void> {
+  await build({ root: widgetRoot, configFile: path.join(widgetRoot, "vite.config.ts"), logLevel: "error" });
 }
 
 export const screenshotDir = path.resolve(dashboardRoot, "../../docs/screenshots");

@@ -58,7 +58,8 @@ export async function startStaticServer(distDir: string): Promise<StaticServer> 
     if (!api) return socket.destroy();
     const target = net.connect(Number(api.port), api.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       target.write(`${lines.join("\r\n")}\r\n\r\n`);
       target.write(head);
       socket.pipe(target).pipe(socket);

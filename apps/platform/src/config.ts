@@ -21,8 +21,6 @@ export const platformEnv = databaseEnv
       .pipe(z.array(z.enum(roles)).min(1)),
     /** Realtime's own port when it runs without the api in the same process. */
     REALTIME_PORT: port(3001),
-    /** Where browsers reach realtime; default: PUBLIC_URL's host, path /realtime. */
-    REALTIME_PUBLIC_URL: z.url().optional(),
     EMBEDDED_S3_PORT: port(0),
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().default("Avatar Chat <no-reply@localhost>"),

@@ -91,10 +91,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
 
     const prefix = env.REDIS_PREFIX;
     const config: ApiConfig = apiConfigFrom(env, prefix);
-    const publicUrl = new URL(config.publicUrl);
-    const realtimeUrl =
-      env.REALTIME_PUBLIC_URL ??
-      `${publicUrl.protocol === "https:" ? "wss:" : "ws:"}//${publicUrl.host}/realtime`;
+    const realtimeUrl = config.realtimeUrl;
     const providerFor = async (tenantId: string) =>
       createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId));
 

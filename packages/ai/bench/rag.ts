@@ -5,7 +5,7 @@ import { documents } from "../src/testing/corpus";
 import { measureOfflineAnswers, measureRecall } from "../src/testing/recall";
 import { seedCorpus } from "../src/testing/seed-corpus";
 
-const INDEX_COPIES = 20;
+const INDEX_COPIES = 50;
 
 /** Retrieval quality on the labelled corpus (offline embedder) and the offline indexing pipeline's throughput. */
 const suite: Suite = {

@@ -10,6 +10,7 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import { createApp } from "../src/app";
+import { apiConfigFrom, apiEnv } from "../src/config";
 import type { AppDeps } from "../src/deps";
 import { createStorage } from "../src/storage";
 
@@ -55,17 +56,15 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
         secretAccessKey: "x",
         forcePathStyle: true,
       }),
-      config: {
-        publicUrl: "http://127.0.0.1",
-        dashboardOrigins: ["http://dashboard.bench"],
-        appSecret: options.appSecret,
-        sessionTtlMs: 86_400_000,
-        visitorTokenTtlSeconds: 3600,
-        cookieSecure: false,
-        maxBodyBytes: 1_048_576,
-        maxUploadBytes: 5_242_880,
-        redisPrefix: options.prefix,
-      },
+      // Built the way the production entry builds it, so new settings with defaults need no change here.
+      config: apiConfigFrom(
+        apiEnv.parse({
+          PUBLIC_URL: "http://127.0.0.1",
+          DASHBOARD_ORIGINS: "http://dashboard.bench",
+          APP_SECRET: options.appSecret,
+        }),
+        options.prefix,
+      ),
       clock: () => new Date(),
       logger: { info() {}, warn() {}, error: (message, detail) => console.error(message, detail) },
     };

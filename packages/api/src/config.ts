@@ -18,6 +18,8 @@ export const apiEnv = z.object({
   PUBLIC_URL: z.url().default("http://localhost:3000"),
   /** Origins allowed to use session cookies (the dashboard); PUBLIC_URL's origin always is. */
   DASHBOARD_ORIGINS: origins,
+  /** Where browsers reach realtime; default: PUBLIC_URL with ws(s):// and path /realtime. */
+  REALTIME_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   APP_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)"),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   VISITOR_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
@@ -31,6 +33,8 @@ export type ApiEnv = z.output<typeof apiEnv>;
 
 export interface ApiConfig {
   publicUrl: string;
+  /** The realtime service's socket URL handed to widgets and the dashboard. */
+  realtimeUrl: string;
   dashboardOrigins: string[];
   appSecret: string;
   sessionTtlMs: number;
@@ -45,6 +49,7 @@ export function apiConfigFrom(env: ApiEnv, redisPrefix: string): ApiConfig {
   const publicOrigin = new URL(env.PUBLIC_URL).origin;
   return {
     publicUrl: env.PUBLIC_URL.replace(/\/$/, ""),
+    realtimeUrl: env.REALTIME_PUBLIC_URL ?? realtimeUrlFor(env.PUBLIC_URL),
     dashboardOrigins: [...new Set([publicOrigin, ...env.DASHBOARD_ORIGINS.map((o) => new URL(o).origin)])],
     appSecret: env.APP_SECRET,
     sessionTtlMs: env.SESSION_TTL_DAYS * 86_400_000,
@@ -54,4 +59,9 @@ export function apiConfigFrom(env: ApiEnv, redisPrefix: string): ApiConfig {
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     redisPrefix,
   };
+}
+
+/** By default realtime shares the api's public host, under /realtime. */
+export function realtimeUrlFor(publicUrl: string): string {
+  return `${publicUrl.replace(/\/$/, "").replace(/^http/, "ws")}/realtime`;
 }

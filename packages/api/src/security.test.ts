@@ -16,21 +16,19 @@ describe("cross-tenant security", () => {
   let clients: Record<Attacker, Client>;
   let exemptContext: ExemptContext;
 
-  /** Every row tenant A owns, as text: compared before and after each attempt. */
+  /** Every row tenant A owns, as text, in one query: compared before and after each attempt. */
   async function snapshotOfA(): Promise<string> {
-    const db = platform.deps.db;
-    const tenant = db.selectFrom("tenants").selectAll().where("id", "=", a.tenantId).execute();
-    const tables = TENANT_TABLES.map(async (table) => {
-      const { rows } = await sql<
-        Record<string, unknown>
-      >`select * from ${sql.table(table)} where tenant_id = ${a.tenantId}`.execute(db);
-      return `${table}:${rows
-        .map((r) => JSON.stringify(r))
-        .sort()
-        .join("\n")}`;
-    });
-    const parts = [JSON.stringify(await tenant), ...(await Promise.all(tables))];
-    return parts.join("\n");
+    const perTable = [
+      sql`(select coalesce(json_agg(t order by t::text), '[]') from tenants t where id = ${a.tenantId})`,
+      ...TENANT_TABLES.map(
+        (table) =>
+          sql`(select coalesce(json_agg(t order by t::text), '[]') from ${sql.table(table)} t where tenant_id = ${a.tenantId})`,
+      ),
+    ];
+    const { rows } = await sql<{
+      snapshot: unknown;
+    }>`select json_build_array(${sql.join(perTable)}) as snapshot`.execute(platform.deps.db);
+    return JSON.stringify(rows[0]?.snapshot, null, 1);
   }
 
   beforeAll(async () => {
@@ -142,6 +140,19 @@ describe("cross-tenant security", () => {
     const stale = Object.keys(securityCases).filter((path) => !procedures.includes(path));
     expect(missing, "procedures without an entry in security.cases.ts").toEqual([]);
     expect(stale, "entries in security.cases.ts for procedures that do not exist").toEqual([]);
+  });
+
+  it("notices any change to tenant A's rows (the detector itself works)", async () => {
+    const before = await snapshotOfA();
+    const db = platform.deps.db;
+    await db
+      .updateTable("knowledge_sources")
+      .set({ title: "changed" })
+      .where("id", "=", a.sourceId)
+      .execute();
+    expect(await snapshotOfA()).not.toBe(before);
+    await db.updateTable("knowledge_sources").set({ title: "Secret" }).where("id", "=", a.sourceId).execute();
+    expect(await snapshotOfA()).toBe(before);
   });
 
   for (const [path, entry] of Object.entries(securityCases)) {

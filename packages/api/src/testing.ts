@@ -10,7 +10,7 @@ import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
-import type { ApiConfig } from "./config";
+import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps, Logger } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
 import type { AppRouter } from "./root";
@@ -80,6 +80,7 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
 
   const config: ApiConfig = {
     publicUrl: "http://127.0.0.1",
+    realtimeUrl: "ws://127.0.0.1/realtime",
     dashboardOrigins: ["http://dashboard.test"],
     appSecret: randomBytes(32).toString("hex"),
     sessionTtlMs: 30 * 86_400_000,
@@ -103,6 +104,7 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   config.publicUrl = url;
+  config.realtimeUrl = realtimeUrlFor(url);
 
   return {
     deps,

@@ -36,6 +36,9 @@ export async function createDb(config: DbConfig): Promise<Db> {
           pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection dropped by the server (restart, failover, a test dropping its database) is
+    // replaced on next use; without a listener pg would crash the process.
+    pool.on("error", () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, backend: "postgres", close: () => kysely.destroy() };
   }

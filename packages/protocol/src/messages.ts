@@ -18,6 +18,7 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 /**
  * Control frames the server sends besides envelopes (envelopes have a numeric `id`, control frames a `type`).
  * - `subscribed.lastId`: the id the live stream continues from (events after it follow, without gaps).
+ *   Sent again with `lastId: 0` if Redis lost the channel (restart without persistence): ids start over.
  * - `gap`: events in (fromId, toId) were trimmed from the capped stream and cannot be replayed;
  *   the client should reload the conversation through the API.
  */

@@ -1,24 +1,52 @@
+import { createHash } from "node:crypto";
 import { type ChannelKeys, channelKeys } from "./channels";
 import type { Envelope, RealtimeEvent } from "./events";
 
-/** The one Redis call protocol needs; an ioredis client fits. Typed here so protocol does not import ioredis. */
+/** The Redis calls protocol needs; an ioredis client fits. Typed here so protocol does not import ioredis. */
 export interface RedisEval {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  evalsha?(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+interface Script {
+  body: string;
+  sha: string;
+}
+
+function script(body: string): Script {
+  return { body, sha: createHash("sha1").update(body).digest("hex") };
+}
+
+/** EVALSHA (no script body on every call), falling back to EVAL when Redis has not cached it yet. */
+async function runScript(
+  redis: RedisEval,
+  { body, sha }: Script,
+  numKeys: number,
+  args: (string | number)[],
+) {
+  if (redis.evalsha) {
+    try {
+      return await redis.evalsha(sha, numKeys, ...args);
+    } catch (error) {
+      if (!String(error).includes("NOSCRIPT")) throw error;
+    }
+  }
+  return redis.eval(body, numKeys, ...args);
 }
 
 // INCR, XADD and PUBLISH in one script: the id order, the stream order and the pub/sub order are the same,
 // and a consumer that reads the stream after subscribing can never miss an id. The envelope JSON is built
 // around the id here so the id is the first field (consumers read it without parsing the rest).
-const publishScript = `
+const publishScript = script(`
 local id = redis.call('INCR', KEYS[1])
 local envelope = '{"id":' .. id .. ',' .. ARGV[1]
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', envelope)
 redis.call('PUBLISH', KEYS[3], envelope)
 return id
-`;
+`);
 
 // Returns { first stream id, sequence, entries after lastId } so a reader can tell "trimmed" from "nothing new".
-const readScript = `
+const readScript = script(`
 local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 local firstId = 0
@@ -28,7 +56,7 @@ if ARGV[2] == '0' then return out end
 local entries = redis.call('XRANGE', KEYS[2], '(' .. ARGV[1] .. '-0', '+', 'COUNT', ARGV[2])
 for i, entry in ipairs(entries) do out[i + 2] = entry[2][2] end
 return out
-`;
+`);
 
 export interface PublishOptions {
   /** Approximate cap of the channel's stream (how far back a reconnecting client can resume). */
@@ -49,15 +77,13 @@ export async function publishEvent<E extends RealtimeEvent>(
   const at = (options.now ?? new Date()).toISOString();
   const rest = `${JSON.stringify({ channel, at, event }).slice(1)}`;
   const id = Number(
-    await redis.eval(
-      publishScript,
-      3,
+    await runScript(redis, publishScript, 3, [
       keys.sequence,
       keys.stream,
       keys.pubsub,
       rest,
       options.maxLen ?? defaultStreamMaxLen,
-    ),
+    ]),
   );
   return { id, channel, at, event };
 }
@@ -79,14 +105,12 @@ export async function readEventsSince(
   options: { prefix?: string; limit?: number } = {},
 ): Promise<Backfill> {
   const keys: ChannelKeys = channelKeys(channel, options.prefix);
-  const reply = (await redis.eval(
-    readScript,
-    2,
+  const reply = (await runScript(redis, readScript, 2, [
     keys.sequence,
     keys.stream,
     lastId,
     options.limit ?? 10_000,
-  )) as [number, number, ...string[]];
+  ])) as [number, number, ...string[]];
   const [sequence, firstId, ...entries] = reply;
   let missingUpTo = 0;
   if (sequence > lastId && firstId === 0) missingUpTo = sequence;

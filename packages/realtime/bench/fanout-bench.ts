@@ -106,21 +106,26 @@ async function saturate(ctx: Context, seconds: number) {
   const window = Math.min(50_000, ctx.clients * 20);
   const cpuBefore = (await usage(ctx.server)).cpuSeconds;
   let published = 0;
-  const started = performance.now();
-  let measuredFrom = 0;
-  let deliveredAtStart = 0;
-  while (performance.now() - started < (seconds + 0.5) * 1000) {
-    if (measuredFrom === 0 && performance.now() - started > 500) {
-      measuredFrom = performance.now();
-      deliveredAtStart = delivered;
-    }
+  const peek = async () =>
+    (await ctx.load.request({ cmd: "peek" } satisfies LoadCommand, "peek")).delivered as number;
+  const pump = () => {
     while (published * clientsPerChannel - delivered < window) {
       void ctx.publish(ctx.channels[published % ctx.channels.length]!);
       published++;
     }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  const rate = ((delivered - deliveredAtStart) / (performance.now() - measuredFrom)) * 1000;
+  };
+  const runFor = async (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      pump();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+  await runFor(500); // warm-up: fill the pipeline
+  const from = { at: performance.now(), delivered: await peek() };
+  await runFor(seconds * 1000);
+  const to = { at: performance.now(), delivered: await peek() };
+  const rate = ((to.delivered - from.delivered) / (to.at - from.at)) * 1000;
   const drainUntil = performance.now() + 5000;
   while (delivered < published * clientsPerChannel && performance.now() < drainUntil) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -180,9 +185,9 @@ export async function measureSystem(kind: ServerKind, options: { with10k: boolea
     );
     const ctx1k: Context = { load, server, publish, channels: channels1k, clients: 1000 };
     log("1k connected");
-    const timed = await latency(ctx1k, 1000, 3);
+    const timed = await latency(ctx1k, 1000, 2);
     log("1k latency measured");
-    const saturated = await saturate(ctx1k, 3);
+    const saturated = await saturate(ctx1k, 2);
     log("1k saturation measured");
     await load.request({ cmd: "disconnect" } satisfies LoadCommand, "disconnected");
 
@@ -207,7 +212,7 @@ export async function measureSystem(kind: ServerKind, options: { with10k: boolea
       const after = await usage(server);
       idleConnBytes = (after.rss - before.rss) / 5000;
       idleConnHeapBytes = (after.heap - before.heap) / 5000;
-      fanout10k = (await saturate({ load, server, publish, channels: channels10k, clients: 10_000 }, 3)).rate;
+      fanout10k = (await saturate({ load, server, publish, channels: channels10k, clients: 10_000 }, 2)).rate;
     }
     return {
       fanout1k: saturated.rate,

@@ -9,6 +9,7 @@ export type LoadCommand =
   | { cmd: "connect"; kind: ServerKind; port: number; clients: number; channels: string[] }
   | { cmd: "count"; latency: boolean }
   | { cmd: "read" }
+  | { cmd: "peek" }
   | { cmd: "disconnect" };
 
 const sockets: WebSocket[] = [];
@@ -90,6 +91,8 @@ process.on("message", async (command: LoadCommand) => {
       clearInterval(progressTimer);
       progressTimer = setInterval(() => process.send?.({ type: "progress", delivered }), 20);
       return;
+    case "peek":
+      return process.send?.({ type: "peek", delivered });
     case "read":
       clearInterval(progressTimer);
       return process.send?.({ type: "read", delivered, closedEarly, latencies });

@@ -24,7 +24,7 @@ async function startOurs(): Promise<number> {
 
 /** The ~20-line fan-out everyone writes first: no auth, no resume, no backpressure. */
 async function startMinimal(): Promise<number> {
-  const sub = new Redis(redisUrl);
+  const sub = new Redis(redisUrl, { enableReadyCheck: false }); // its INFO would collide with the first SUBSCRIBE
   const rooms = new Map<string, { sockets: Set<import("ws").WebSocket>; ready: Promise<unknown> }>();
   sub.on("message", (channel: string, message: string) => {
     for (const ws of rooms.get(channel)?.sockets ?? []) ws.send(message);
@@ -54,7 +54,7 @@ async function startSocketIo(): Promise<number> {
     transports: ["websocket"],
     serveClient: false,
     perMessageDeflate: false,
-    adapter: createAdapter(pub, pub.duplicate(), { key: `${prefix}sio` }),
+    adapter: createAdapter(pub, pub.duplicate({ enableReadyCheck: false }), { key: `${prefix}sio` }),
   });
   io.on("connection", (socket) => {
     socket.on("join", (room: string) => {

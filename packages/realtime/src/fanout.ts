@@ -12,6 +12,8 @@ export interface Subscription {
   send(data: string | Buffer): void;
   /** Ids in (fromId, toId) are gone from the capped stream. */
   onGap(fromId: number, toId: number): void;
+  /** Redis lost the channel (restart without persistence): ids start again at 1, the feed restarts at 0. */
+  onRestart(): void;
 }
 
 interface ChannelState {
@@ -75,8 +77,14 @@ export function createFanout(deps: FanoutDeps) {
   /** Sends the stream entries after `sub.lastSent`, then whatever arrived live meanwhile. */
   async function backfill(sub: Subscription): Promise<void> {
     try {
-      const read = await readEventsSince(commands, sub.channel, sub.lastSent, { prefix });
+      let read = await readEventsSince(commands, sub.channel, sub.lastSent, { prefix });
       if (sub.closed) return;
+      if (read.sequence < sub.lastSent) {
+        sub.lastSent = 0;
+        sub.onRestart();
+        read = await readEventsSince(commands, sub.channel, 0, { prefix });
+        if (sub.closed) return;
+      }
       if (read.missingUpTo > sub.lastSent) {
         sub.onGap(sub.lastSent, read.missingUpTo + 1);
         sub.lastSent = read.missingUpTo;
@@ -112,7 +120,7 @@ export function createFanout(deps: FanoutDeps) {
     async join(
       channel: string,
       lastId: number | undefined,
-      sink: Pick<Subscription, "send" | "onGap">,
+      sink: Pick<Subscription, "send" | "onGap" | "onRestart">,
     ): Promise<JoinResult> {
       const sub: Subscription = { channel, lastSent: 0, buffer: [], closed: false, ...sink };
       const state = channelState(channel);

@@ -10,7 +10,7 @@ export type PresenceScope =
   | { kind: "chatbot"; tenantId: string; chatbotId: string }
   | { kind: "conversation"; conversationId: string };
 
-function scopeName(scope: PresenceScope): string {
+export function scopeName(scope: PresenceScope): string {
   return scope.kind === "chatbot"
     ? `chatbot:${scope.tenantId}:${scope.chatbotId}`
     : `conv:${scope.conversationId}`;

@@ -4,14 +4,15 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { conversationChannel, publishEvent } from "@avatar-chat/protocol";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { afterAll, expect, it } from "vitest";
 import { newPrefix, newRedis, openSocket, range, startNode, subscribed, visitorToken } from "./testing";
 
-// A private redis-server (never the shared one) with an fsync'd append-only file, so a SIGKILL and restart
-// on the same port keeps the sequences and streams, like a production Redis with persistence.
-const dir = mkdtempSync(path.join(tmpdir(), "rt-redis-"));
-let port = 0;
-let redisProcess: ChildProcess | null = null;
+// Private redis-server processes (never the shared one), killed with SIGKILL and restarted on the same port.
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const stop of stops) await stop();
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -22,77 +23,102 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(): Promise<void> {
-  const child = spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--dir",
-      dir,
-    ],
-    { stdio: "ignore" },
-  );
-  redisProcess = child;
-  const probe = newRedis(`redis://127.0.0.1:${port}`);
-  await probe.ping();
-  probe.disconnect();
-}
-
-async function killRedis(): Promise<void> {
-  const child = redisProcess;
-  if (!child || child.exitCode !== null) return;
-  await new Promise((resolve) => {
-    child.once("exit", resolve);
-    child.kill("SIGKILL");
+/** `persistent`: fsync'd append-only file, so a crash keeps sequences and streams (a production Redis with AOF). */
+async function privateRedis(persistent: boolean) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), "rt-redis-"));
+  const persistence = persistent
+    ? ["--appendonly", "yes", "--appendfsync", "always"]
+    : ["--appendonly", "no"];
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir],
+      {
+        stdio: "ignore",
+      },
+    );
+    const probe = newRedis(`redis://127.0.0.1:${port}`);
+    await probe.ping();
+    probe.disconnect();
+  };
+  const kill = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    await new Promise((resolve) => {
+      running.once("exit", resolve);
+      running.kill("SIGKILL");
+    });
+  };
+  await start();
+  stops.push(async () => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
   });
+  const crashAndRestart = async () => {
+    await kill();
+    await start();
+  };
+  return { url: `redis://127.0.0.1:${port}`, crashAndRestart };
 }
 
-beforeAll(async () => {
-  port = await freePort();
-  await startRedis();
-});
-afterAll(async () => {
-  await killRedis();
-  rmSync(dir, { recursive: true, force: true });
-});
+const channel = conversationChannel("c1");
+const publish = (redis: Redis, prefix: string, index: number) =>
+  publishEvent(
+    redis,
+    channel,
+    { type: "message.delta", conversationId: "c1", messageId: "m", delta: "t", index },
+    { prefix },
+  );
 
 it("survives a Redis crash and restart: resubscribes and the client misses nothing", async () => {
-  const url = `redis://127.0.0.1:${port}`;
+  const redis = await privateRedis(true);
   const prefix = newPrefix();
-  const node = await startNode({ prefix, url });
-  const publisher = newRedis(url);
-  const channel = conversationChannel("c1");
-  const publish = (index: number) =>
-    publishEvent(
-      publisher,
-      channel,
-      { type: "message.delta", conversationId: "c1", messageId: "m", delta: "t", index },
-      { prefix },
-    );
+  const node = await startNode({ prefix, url: redis.url });
+  const publisher = newRedis(redis.url);
 
   const socket = await openSocket(`${node.url}?token=${visitorToken("v1")}`);
   await subscribed(socket, channel);
-  for (let i = 0; i < 3; i++) await publish(i);
+  for (let i = 0; i < 3; i++) await publish(publisher, prefix, i);
   await expect.poll(() => socket.ids(channel)).toEqual([1, 2, 3]);
 
-  await killRedis();
-  await startRedis();
+  await redis.crashAndRestart();
   // Published as soon as Redis is back, very likely before the node has resubscribed: only the stream has them.
-  for (let i = 3; i < 6; i++) await publish(i);
+  for (let i = 3; i < 6; i++) await publish(publisher, prefix, i);
   await expect.poll(() => socket.ids(channel), { timeout: 15_000 }).toEqual(range(1, 6));
   expect(node.realtime.stats()).toMatchObject({ channels: 1, resyncs: 1 });
-  await publish(6);
+  await publish(publisher, prefix, 6);
   await expect.poll(() => socket.ids(channel)).toEqual(range(1, 7));
   expect(socket.closeCode()).toBeNull();
+
+  await socket.close();
+  await node.realtime.close();
+  publisher.disconnect();
+});
+
+it("restarts the feed at 0 when Redis comes back without the channel's data", async () => {
+  const redis = await privateRedis(false);
+  const prefix = newPrefix();
+  const node = await startNode({ prefix, url: redis.url });
+  const publisher = newRedis(redis.url);
+
+  const socket = await openSocket(`${node.url}?token=${visitorToken("v1")}`);
+  await subscribed(socket, channel);
+  for (let i = 0; i < 3; i++) await publish(publisher, prefix, i);
+  await expect.poll(() => socket.ids(channel)).toEqual([1, 2, 3]);
+
+  await redis.crashAndRestart(); // no persistence: sequences and streams are gone, ids start again at 1
+  await publish(publisher, prefix, 3);
+  await expect
+    .poll(() => socket.control("subscribed").at(-1), { timeout: 15_000 })
+    .toEqual({
+      type: "subscribed",
+      channel,
+      lastId: 0,
+    });
+  await publish(publisher, prefix, 4);
+  await expect.poll(() => socket.ids(channel)).toEqual([1, 2, 3, 1, 2]);
 
   await socket.close();
   await node.realtime.close();

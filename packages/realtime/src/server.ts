@@ -20,6 +20,7 @@ import {
   type PresenceEntry,
   publishPresence,
   removePresence,
+  scopeName,
   sweepPresence,
   touchPresence,
 } from "./presence";
@@ -178,6 +179,7 @@ export function createRealtime(deps: RealtimeDeps) {
     const { subscription, startId } = await fanout.join(channel, lastId, {
       send: (data) => deliver(conn, data),
       onGap: (fromId, toId) => sendControl(conn, { type: "gap", channel, fromId, toId }),
+      onRestart: () => sendControl(conn, { type: "subscribed", channel, lastId: 0 }),
     });
     if (conn.closing) {
       fanout.leave(subscription);
@@ -202,22 +204,15 @@ export function createRealtime(deps: RealtimeDeps) {
     }
     sendControl(conn, { type: "unsubscribed", channel });
     const parsed = parseChannel(channel);
-    const index = conn.presence.findIndex(
-      (e) =>
-        e.scope.kind === "conversation" &&
-        parsed?.kind === "conversation" &&
-        e.scope.conversationId === parsed.conversationId,
-    );
+    if (parsed?.kind !== "conversation") return;
+    const viewing = scopeName({ kind: "conversation", conversationId: parsed.conversationId });
+    const index = conn.presence.findIndex((e) => scopeName(e.scope) === viewing);
     if (index >= 0) await dropPresence(conn.presence.splice(index, 1)[0]!);
   }
 
   async function addPresence(conn: Connection, entry: PresenceEntry): Promise<void> {
-    if (
-      conn.presence.some(
-        (e) => e.member === entry.member && JSON.stringify(e.scope) === JSON.stringify(entry.scope),
-      )
-    )
-      return;
+    if (conn.closing) return; // the socket is gone; its close handler has already collected the entries
+    if (conn.presence.some((e) => scopeName(e.scope) === scopeName(entry.scope))) return;
     conn.presence.push(entry);
     await touchPresence(commands, prefix, [entry], Date.now() + limits.presenceTtlMs);
     await publishPresence(commands, prefix, entry.scope, limits.streamMaxLen);
@@ -325,10 +320,14 @@ export function createRealtime(deps: RealtimeDeps) {
       cleanups.add(cleanup);
     });
     if (principal.kind === "visitor") {
-      void addPresence(conn, {
+      const entry: PresenceEntry = {
         scope: { kind: "chatbot", tenantId: principal.tenantId, chatbotId: principal.chatbotId },
         member: `${principal.visitorId} ${conn.id}`,
-      }).catch((error: unknown) => onError(error, "presence"));
+      };
+      // Queued like client frames so a quick disconnect's removal cannot overtake the add.
+      conn.queue = conn.queue
+        .then(() => addPresence(conn, entry))
+        .catch((error: unknown) => onError(error, "presence"));
     }
   }
 

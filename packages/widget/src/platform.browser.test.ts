@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -6,14 +7,15 @@ import {
   hostileCss,
   launchChromium,
   type Page,
-  type RunningPlatform,
   type StaticServer,
   serveStatic,
-  startPlatform,
 } from "../test/harness";
+import { type RunningPlatform, startPlatform } from "../test/platform";
 
 // End to end: the built widget on a tenant's page (its own origin, strict CSP) talks to the real
 // platform (api + worker + realtime, embedded database, shared Redis) and its offline AI provider.
+
+const screenshot = path.resolve(import.meta.dirname, "../../../docs/screenshots/widget-chat.png");
 
 let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
@@ -113,6 +115,7 @@ describe("<avatar-chat> against the running platform", () => {
     await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
     expect((await answer.locator(".body").textContent())?.trim().length).toBeGreaterThan(0);
     expect((await mouth).filter((v) => v && v !== "sil").length).toBeGreaterThan(0);
+    await widget.locator(".panel").screenshot({ path: screenshot });
 
     // Feedback reaches the server (the button stays pressed after the call).
     await answer.locator(".actions button").first().click();
@@ -136,11 +139,22 @@ describe("<avatar-chat> against the running platform", () => {
   it("resumes after the socket drops mid-answer without duplicated or missing text", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const sockets: Array<{ close(): Promise<void> }> = [];
-    // Every realtime socket goes through this route, so the test can cut it like a network drop.
+    // Every realtime socket goes through this route. Once armed, the delta with index 2 is dropped
+    // and the socket cut, like a network drop in the middle of an answer.
+    let armed = false;
+    let cut = false;
     await page.routeWebSocket(/\/realtime/, (ws) => {
-      ws.connectToServer();
-      sockets.push(ws);
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        const text = String(message);
+        if (armed && !cut && text.includes('"message.delta"') && text.includes('"index":2')) {
+          cut = true;
+          void ws.close();
+          void server.close();
+          return;
+        }
+        ws.send(message);
+      });
     });
     await page.goto(`${site.url}/`);
     const widget = page.locator("avatar-chat");
@@ -157,12 +171,12 @@ describe("<avatar-chat> against the running platform", () => {
       }).observe(shadow, { subtree: true, childList: true, characterData: true });
     });
     const assistants = await widget.locator(".message.assistant").count();
+    armed = true;
     await widget.locator("textarea").fill("Tell me about your return policy, please.");
     await widget.locator("textarea").press("Enter");
     await expect
       .poll(() => widget.locator(".message.assistant").count(), { timeout: 60_000 })
       .toBe(assistants + 1);
-    for (const socket of sockets.splice(0)) await socket.close();
     const answer = widget.locator(".message.assistant").last();
     await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
     const final = (await answer.locator(".body").textContent()) ?? "";
@@ -171,7 +185,8 @@ describe("<avatar-chat> against the running platform", () => {
       () => (window as unknown as { __texts: Array<[string, string]> }).__texts,
     );
     const streamed = texts.filter(([messageId]) => messageId === id).map(([, text]) => text);
-    expect(streamed.length).toBeGreaterThan(0);
+    expect(cut).toBe(true);
+    expect(streamed.length).toBeGreaterThan(1);
     for (const text of streamed) expect(final.startsWith(text)).toBe(true);
     await context.close();
   });

@@ -340,6 +340,7 @@ export function createWidget(host: WidgetHost): WidgetController {
         citations: [],
         createdAt: new Date().toISOString(),
         status,
+        local: true,
       };
       const exists = state.messages.some((m) => m.id === id);
       current.local({

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -174,65 +173,4 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-export interface RunningPlatform {
-  url: string;
-  log(): string;
-  close(): Promise<void>;
-}
-
-/**
- * Starts the real all-in-one platform (`apps/platform`, as `pnpm start` does after its build) on a
- * free port with its own data directory (embedded PGlite) and a random Redis key prefix.
- */
-export async function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(tmpdir(), "avatar-chat-platform-"));
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn("pnpm", ["--filter", "@avatar-chat/platform", "start"], {
-    cwd: path.resolve(packageDir, "../.."),
-    env: {
-      ...process.env,
-      API_PORT: String(port),
-      PUBLIC_URL: url,
-      DATA_DIR: dataDir,
-      REDIS_PREFIX: `widget-e2e-${Math.random().toString(36).slice(2, 10)}:`,
-      LOG_LEVEL: "warn",
-      ...env,
-    },
-    // Its own process group, so closing stops pnpm, tsx and node together.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 120_000;
-  while (!output.includes("platform is running")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the platform did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { url, log: () => output, close: stop };
 }

@@ -79,3 +79,8 @@ export interface JobAttempt {
   timestamp: number;
   opts: { attempts?: number | undefined };
 }
+
+/** True when the running attempt is the job's last: a retryable failure now has to be recorded as final. */
+export function isFinalAttempt(attemptsMade: number, attempts: number | undefined): boolean {
+  return attemptsMade + 1 >= (attempts ?? 1);
+}

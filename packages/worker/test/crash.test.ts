@@ -22,7 +22,7 @@ import {
 } from "./fixtures";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const REPLY = Array.from({ length: 60 }, (_, i) => `part${i}`).join(" ");
+const REPLY = Array.from({ length: 80 }, (_, i) => `part${i}`).join(" ");
 
 let db: TestDatabase;
 let redis: Redis;
@@ -96,7 +96,7 @@ it("recovers a reply whose worker was killed mid-stream: one stored message, a d
   const partial = eventsOf(events.slice(0, discardedAt), "message.delta");
   const full = eventsOf(events.slice(discardedAt + 1), "message.delta");
   expect(partial.length).toBeGreaterThanOrEqual(5);
-  expect(partial.length).toBeLessThan(60);
+  expect(partial.length).toBeLessThan(80);
   expect(full.map((d) => d.index)).toEqual(full.map((_, i) => i));
   expect(full.map((d) => d.delta).join("")).toBe(REPLY);
 

@@ -1,7 +1,7 @@
 import { type Frame, labelEvery, linePath, niceMax, shortNumber, ticks, xAt, yAt } from "../lib/chart";
 import { shortDay } from "../lib/date-range";
 
-const frame: Frame = { width: 600, height: 220, left: 44, right: 12, top: 12, bottom: 28 };
+const frame: Frame = { width: 600, height: 220, left: 64, right: 24, top: 12, bottom: 28 };
 
 export interface Series {
   label: string;
@@ -14,7 +14,13 @@ function Axes({ days, max, unit }: { days: string[]; max: number; unit: string }
     <g>
       {ticks(max).map((t) => (
         <g key={t}>
-          <line className="axis" x1={frame.left} x2={frame.width - frame.right} y1={yAt(frame, t, max)} y2={yAt(frame, t, max)} />
+          <line
+            className="axis"
+            x1={frame.left}
+            x2={frame.width - frame.right}
+            y1={yAt(frame, t, max)}
+            y2={yAt(frame, t, max)}
+          />
           <text x={frame.left - 6} y={yAt(frame, t, max) + 4} textAnchor="end">
             {shortNumber(t)}
             {unit}
@@ -23,7 +29,12 @@ function Axes({ days, max, unit }: { days: string[]; max: number; unit: string }
       ))}
       {days.map((day, i) =>
         i % every === 0 || i === days.length - 1 ? (
-          <text key={day} x={xAt(frame, i, days.length)} y={frame.height - 8} textAnchor="middle">
+          <text
+            key={day}
+            x={xAt(frame, i, days.length)}
+            y={frame.height - 8}
+            textAnchor={i === days.length - 1 && days.length > 1 ? "end" : "middle"}
+          >
             {shortDay(day)}
           </text>
         ) : null,
@@ -38,7 +49,10 @@ function Legend({ series }: { series: Series[] }) {
     <div className="legend">
       {series.map((s, i) => (
         <span key={s.label}>
-          <span className={`legend-swatch series-${i}`} style={{ background: i ? "var(--warning)" : "var(--primary)" }} />
+          <span
+            className={`legend-swatch series-${i}`}
+            style={{ background: i ? "var(--warning)" : "var(--primary)" }}
+          />
           {s.label}
         </span>
       ))}
@@ -47,8 +61,23 @@ function Legend({ series }: { series: Series[] }) {
 }
 
 /** A line per series over the days; the table beside it carries the same numbers for screen readers. */
-export function LineChart({ title, days, series, unit = "" }: { title: string; days: string[]; series: Series[]; unit?: string }) {
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
+export function LineChart({
+  title,
+  days,
+  series,
+  unit = "",
+  fixedMax,
+}: {
+  title: string;
+  days: string[];
+  series: Series[];
+  unit?: string;
+  /** A fixed axis maximum (100 for percentages) instead of one from the data. */
+  fixedMax?: number;
+}) {
+  const max =
+    fixedMax ??
+    niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   return (
     <figure className="card" style={{ margin: 0 }}>
       <figcaption>
@@ -58,7 +87,20 @@ export function LineChart({ title, days, series, unit = "" }: { title: string; d
       <svg className="chart" viewBox={`0 0 ${frame.width} ${frame.height}`} role="img" aria-label={title}>
         <Axes days={days} max={max} unit={unit} />
         {series.map((s, i) => (
-          <path key={s.label} className={`line series-${i}`} d={linePath(frame, s.values, max)} />
+          <g key={s.label} className={`series-${i}`}>
+            <path className="line" d={linePath(frame, s.values, max)} />
+            {/* A dot per day with data: a lone day (no neighbours to join) still shows. */}
+            {s.values.map((value, day) =>
+              value === null ? null : (
+                <circle
+                  key={days[day]}
+                  cx={xAt(frame, day, days.length)}
+                  cy={yAt(frame, value, max)}
+                  r={2.5}
+                />
+              ),
+            )}
+          </g>
         ))}
       </svg>
       <DataTable title={title} days={days} series={series} />
@@ -80,7 +122,8 @@ export function BarChart({ title, days, series }: { title: string; days: string[
         <Axes days={days} max={max} unit="" />
         {series.values.map((value, i) => {
           const y = yAt(frame, value ?? 0, max);
-          const x = days.length <= 1 ? frame.left + inner / 2 : frame.left + (inner * (i + 0.5)) / days.length;
+          const x =
+            days.length <= 1 ? frame.left + inner / 2 : frame.left + (inner * (i + 0.5)) / days.length;
           return (
             <rect
               // biome-ignore lint/suspicious/noArrayIndexKey: one bar per day, in day order

@@ -52,7 +52,8 @@ export function useChosenChatbot(options: { allowAll?: boolean } = {}) {
 
   let placeholder: React.ReactNode = null;
   if (chatbots.isPending) placeholder = <Loading what="chatbots" />;
-  else if (chatbots.error) placeholder = <ErrorState error={chatbots.error} retry={() => void chatbots.refetch()} />;
+  else if (chatbots.error)
+    placeholder = <ErrorState error={chatbots.error} retry={() => void chatbots.refetch()} />;
   else if (list.length === 0)
     placeholder = (
       <EmptyState title="No chatbot yet.">

@@ -25,9 +25,7 @@ export function EmbedSnippet({ chatbotId, published }: { chatbotId: string; publ
         <button type="button" className="button" onClick={() => void copy()}>
           Copy snippet
         </button>
-        <span role="status" className="muted">
-          {copied ? "Copied to the clipboard." : ""}
-        </span>
+        <output className="muted">{copied ? "Copied to the clipboard." : ""}</output>
       </div>
     </div>
   );

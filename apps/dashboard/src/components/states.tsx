@@ -3,9 +3,9 @@ import { readableError } from "../lib/errors";
 
 export function Spinner({ label = "Loading…" }: { label?: string }) {
   return (
-    <span className="spinner" role="status">
+    <output className="spinner">
       <span className="visually-hidden">{label}</span>
-    </span>
+    </output>
   );
 }
 

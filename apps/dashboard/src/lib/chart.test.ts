@@ -5,7 +5,9 @@ const frame: Frame = { width: 110, height: 60, left: 10, right: 0, top: 0, botto
 
 describe("chart geometry", () => {
   it("rounds axis maxima up to 1, 2 or 5 times a power of ten", () => {
-    expect([0, -3, 0.3, 1, 3, 7, 10, 11, 240, 999].map(niceMax)).toEqual([1, 1, 0.5, 1, 5, 10, 10, 20, 500, 1000]);
+    expect([0, -3, 0.3, 1, 3, 7, 10, 11, 240, 999].map(niceMax)).toEqual([
+      1, 1, 0.5, 1, 5, 10, 10, 20, 500, 1000,
+    ]);
   });
 
   it("spaces ticks evenly from zero", () => {
@@ -27,7 +29,14 @@ describe("chart geometry", () => {
   });
 
   it("shortens axis numbers", () => {
-    expect([0, 950, 1000, 1250, 3_400_000, 2.5].map(shortNumber)).toEqual(["0", "950", "1k", "1.3k", "3.4M", "2.5"]);
+    expect([0, 950, 1000, 1250, 3_400_000, 2.5].map(shortNumber)).toEqual([
+      "0",
+      "950",
+      "1k",
+      "1.3k",
+      "3.4M",
+      "2.5",
+    ]);
   });
 
   it("prints about seven x labels", () => {

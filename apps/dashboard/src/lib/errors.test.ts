@@ -19,7 +19,9 @@ describe("api errors", () => {
       zodIssues: [{ path: "password", message: "Use at least 10 characters." }],
     });
     expect(readableError(invalid)).toBe("password: Use at least 10 characters.");
-    expect(readableError(apiError("Wrong email or password.", { code: "UNAUTHORIZED" }))).toBe("Wrong email or password.");
+    expect(readableError(apiError("Wrong email or password.", { code: "UNAUTHORIZED" }))).toBe(
+      "Wrong email or password.",
+    );
   });
 
   it("explains network failures in plain words", () => {

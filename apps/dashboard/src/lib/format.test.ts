@@ -32,7 +32,9 @@ describe("formatting", () => {
     const chrome =
       "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     expect(describeUserAgent(chrome)).toBe("Chrome on Linux");
-    expect(describeUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1")).toBe("Safari on iOS");
+    expect(describeUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1")).toBe(
+      "Safari on iOS",
+    );
     expect(describeUserAgent(null)).toBe("Unknown device");
   });
 });

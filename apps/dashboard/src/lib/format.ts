@@ -46,18 +46,25 @@ export function percentOf(used: number, limit: number): number {
 /** A short description of a browser user agent for the sessions list. */
 export function describeUserAgent(userAgent: string | null): string {
   if (!userAgent) return "Unknown device";
-  const browser =
-    /Edg\//.test(userAgent) ? "Edge"
-    : /Chrome\//.test(userAgent) ? "Chrome"
-    : /Firefox\//.test(userAgent) ? "Firefox"
-    : /Safari\//.test(userAgent) ? "Safari"
-    : "Browser";
-  const os =
-    /Windows/.test(userAgent) ? "Windows"
-    : /Android/.test(userAgent) ? "Android"
-    : /iPhone|iPad/.test(userAgent) ? "iOS"
-    : /Mac OS X/.test(userAgent) ? "macOS"
-    : /Linux/.test(userAgent) ? "Linux"
-    : "unknown OS";
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Chrome\//.test(userAgent)
+      ? "Chrome"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : "Browser";
+  const os = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Android/.test(userAgent)
+      ? "Android"
+      : /iPhone|iPad/.test(userAgent)
+        ? "iOS"
+        : /Mac OS X/.test(userAgent)
+          ? "macOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : "unknown OS";
   return `${browser} on ${os}`;
 }

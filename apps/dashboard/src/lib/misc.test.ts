@@ -27,12 +27,18 @@ describe("small helpers", () => {
       "https://b.example",
       "https://c.example",
     ]);
-    expect(formatOriginList(["https://a.example", "https://b.example"])).toBe("https://a.example\nhttps://b.example");
+    expect(formatOriginList(["https://a.example", "https://b.example"])).toBe(
+      "https://a.example\nhttps://b.example",
+    );
   });
 
   it("opens the socket on this origin", () => {
-    expect(realtimeSocketUrl({ protocol: "https:", host: "app.example.com" })).toBe("wss://app.example.com/realtime");
-    expect(realtimeSocketUrl({ protocol: "http:", host: "localhost:5173" })).toBe("ws://localhost:5173/realtime");
+    expect(realtimeSocketUrl({ protocol: "https:", host: "app.example.com" })).toBe(
+      "wss://app.example.com/realtime",
+    );
+    expect(realtimeSocketUrl({ protocol: "http:", host: "localhost:5173" })).toBe(
+      "ws://localhost:5173/realtime",
+    );
   });
 
   it("falls back to the first template", () => {

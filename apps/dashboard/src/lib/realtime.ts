@@ -1,6 +1,10 @@
 // Types only from protocol: its index also holds Node-only code (visitor-token signing).
 import type { ChannelName, Envelope, EventOf, RealtimeEventType } from "@avatar-chat/protocol";
-import { type ConnectionStatus, createRealtimeClient, type RealtimeClient } from "@avatar-chat/realtime/client";
+import {
+  type ConnectionStatus,
+  createRealtimeClient,
+  type RealtimeClient,
+} from "@avatar-chat/realtime/client";
 import { useEffect, useRef, useState } from "react";
 
 /** The socket URL on this origin; the session cookie authenticates it (the dev server proxies /realtime). */
@@ -47,7 +51,10 @@ export function useTenantEvent<T extends RealtimeEventType>(
 }
 
 /** Subscribes to one conversation's channel (transcript updates in the inbox). */
-export function useConversationEvents(conversationId: string | undefined, onEnvelope: (envelope: Envelope) => void): void {
+export function useConversationEvents(
+  conversationId: string | undefined,
+  onEnvelope: (envelope: Envelope) => void,
+): void {
   const handler = useRef(onEnvelope);
   handler.current = onEnvelope;
   useEffect(() => {

@@ -23,15 +23,28 @@ describe("replies being written", () => {
     const completed = foldStreaming(state, {
       type: "message.complete",
       conversationId: "c1",
-      message: { id: "m1", role: "assistant", content: "Hi", citations: [], createdAt: "2026-01-01T00:00:00Z" },
+      message: {
+        id: "m1",
+        role: "assistant",
+        content: "Hi",
+        citations: [],
+        createdAt: "2026-01-01T00:00:00Z",
+      },
     });
     expect(Object.keys(completed)).toEqual(["m2"]);
-    const discarded = foldStreaming(completed, { type: "message.discarded", conversationId: "c1", messageId: "m2", reason: "stopped" });
+    const discarded = foldStreaming(completed, {
+      type: "message.discarded",
+      conversationId: "c1",
+      messageId: "m2",
+      reason: "stopped",
+    });
     expect(discarded).toEqual({});
   });
 
   it("ignores other events", () => {
     const state: Streaming = {};
-    expect(foldStreaming(state, { type: "typing", conversationId: "c1", who: "assistant", on: true })).toBe(state);
+    expect(foldStreaming(state, { type: "typing", conversationId: "c1", who: "assistant", on: true })).toBe(
+      state,
+    );
   });
 });

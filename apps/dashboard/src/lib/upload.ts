@@ -36,7 +36,8 @@ export function uploadFile(
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", url);
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
-    xhr.upload.onprogress = (event) => onProgress(progressPercent(event.loaded, event.lengthComputable ? event.total : 0));
+    xhr.upload.onprogress = (event) =>
+      onProgress(progressPercent(event.loaded, event.lengthComputable ? event.total : 0));
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(100);

@@ -12,12 +12,22 @@ describe("form validation with the api's schemas", () => {
     });
     expect(result).toEqual({
       ok: true,
-      data: { email: "ada@example.com", password: "correct horse battery", name: "Ada", workspaceName: "Shop" },
+      data: {
+        email: "ada@example.com",
+        password: "correct horse battery",
+        name: "Ada",
+        workspaceName: "Shop",
+      },
     });
   });
 
   it("keys the first message per field", () => {
-    const result = validate(signUpInput, { email: "nope", password: "short", name: "Ada", workspaceName: "Shop" });
+    const result = validate(signUpInput, {
+      email: "nope",
+      password: "short",
+      name: "Ada",
+      workspaceName: "Shop",
+    });
     expect(result).toEqual({
       ok: false,
       errors: { email: "Enter a valid email address.", password: "Use at least 10 characters." },

@@ -36,7 +36,10 @@ export default function Analytics() {
   const overview = useQuery({ ...trpc.analytics.overview.queryOptions(input), enabled: checked.ok });
   // New conversations change today's numbers once the roll-up runs; refetch, throttled by staleTime.
   useTenantEvent(tenantId, "conversation.updated", () => {
-    void queryClient.invalidateQueries({ queryKey: trpc.analytics.overview.pathKey(), refetchType: "active" });
+    void queryClient.invalidateQueries({
+      queryKey: trpc.analytics.overview.pathKey(),
+      refetchType: "active",
+    });
   });
   const setRange = (change: Record<string, string | null>) =>
     setParams((p) => {
@@ -52,7 +55,8 @@ export default function Analytics() {
       <div className="page-header">
         <h1 id="analytics-title">Analytics</h1>
       </div>
-      <div className="card row" role="group" aria-label="Filters">
+      <fieldset className="card row">
+        <legend className="visually-hidden">Filters</legend>
         {!placeholder && picker}
         <label className="row">
           <span>Range</span>
@@ -77,7 +81,7 @@ export default function Analytics() {
             </label>
           </>
         )}
-      </div>
+      </fieldset>
       {!checked.ok && <Notice kind="error">{Object.values(checked.errors)[0]}</Notice>}
       {overview.isPending && checked.ok && <Loading what="analytics" />}
       {overview.error && <ErrorState error={overview.error} retry={() => void overview.refetch()} />}
@@ -112,7 +116,11 @@ function Charts({ data }: { data: Overview }) {
             { label: "Messages", values: series.map((d) => d.messages) },
           ]}
         />
-        <BarChart title="Tokens per day" days={days} series={{ label: "Tokens", values: series.map((d) => d.tokens) }} />
+        <BarChart
+          title="Tokens per day"
+          days={days}
+          series={{ label: "Tokens", values: series.map((d) => d.tokens) }}
+        />
         <LineChart
           title="Reply latency"
           unit=" ms"
@@ -125,6 +133,7 @@ function Charts({ data }: { data: Overview }) {
         <LineChart
           title="Satisfaction (share of thumbs up)"
           unit="%"
+          fixedMax={100}
           days={days}
           series={[
             {

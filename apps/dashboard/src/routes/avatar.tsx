@@ -13,11 +13,20 @@ import { formatBytes } from "../lib/format";
 import { can } from "../lib/permissions";
 import { contentTypeOf, uploadFile } from "../lib/upload";
 import { useSession } from "../session/session";
-import { queryClient, trpc, trpcClient } from "../trpc";
+import { handleError, queryClient, trpc, trpcClient } from "../trpc";
 
 type Chatbot = inferRouterOutputs<AppRouter>["chatbot"]["list"][number];
 
-const expressions: AvatarCueName[] = ["happy", "sad", "surprised", "thinking", "nod", "shake", "wave", "neutral"];
+const expressions: AvatarCueName[] = [
+  "happy",
+  "sad",
+  "surprised",
+  "thinking",
+  "nod",
+  "shake",
+  "wave",
+  "neutral",
+];
 
 export default function Avatar() {
   const { chosen, picker, placeholder } = useChosenChatbot();
@@ -91,7 +100,12 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
           <fieldset className="stack" disabled={!editable}>
             <legend>Choose the avatar</legend>
             <label className="check">
-              <input type="radio" name="avatar" checked={kind === "default"} onChange={() => choose("default", undefined)} />
+              <input
+                type="radio"
+                name="avatar"
+                checked={kind === "default"}
+                onChange={() => choose("default", undefined)}
+              />
               Default avatar
             </label>
             {ready.map((a) => (
@@ -102,11 +116,17 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
                   checked={kind === a.format && assetId === a.id}
                   onChange={() => choose(a.format, a.id)}
                 />
-                {a.name} <span className="muted">({a.format.toUpperCase()}, {formatBytes(a.sizeBytes)})</span>
+                {a.name}{" "}
+                <span className="muted">
+                  ({a.format.toUpperCase()}, {formatBytes(a.sizeBytes)})
+                </span>
               </label>
             ))}
           </fieldset>
-          <Field label="Voice" hint="The browser's speech voices; visitors hear the closest voice their browser has.">
+          <Field
+            label="Voice"
+            hint="The browser's speech voices; visitors hear the closest voice their browser has."
+          >
             <select value={voice} onChange={(e) => setVoice(e.target.value)} disabled={!editable}>
               <option value="">Default for the language</option>
               {voices.map((v) => (
@@ -122,7 +142,12 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
           {save.isSuccess && <Notice kind="success">Saved. The preview shows the new avatar.</Notice>}
           {editable && (
             <div>
-              <button type="button" className="button button-primary" disabled={save.isPending} onClick={submit}>
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={save.isPending}
+                onClick={submit}
+              >
                 Save avatar and voice
               </button>
             </div>
@@ -132,9 +157,15 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
       </div>
       <div className="card stack">
         <h2>Preview</h2>
-        <div className="row" role="group" aria-label="Expressions">
+        <fieldset className="row">
+          <legend className="visually-hidden">Expressions</legend>
           {expressions.map((cue) => (
-            <button key={cue} type="button" className="button button-small" onClick={() => widget.current?.cue(cue)}>
+            <button
+              key={cue}
+              type="button"
+              className="button button-small"
+              onClick={() => widget.current?.cue(cue)}
+            >
               {cue}
             </button>
           ))}
@@ -145,7 +176,7 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
           >
             Say the greeting (lip-sync)
           </button>
-        </div>
+        </fieldset>
         <WidgetPreview
           key={`${chatbot.avatar.kind}-${chatbot.avatar.assetId ?? ""}`}
           publicKey={chatbot.publicKey}
@@ -159,7 +190,11 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
   );
 }
 
-function UploadAvatar({ onUploaded }: { onUploaded: (asset: { id: string; format: "glb" | "vrm" }) => void }) {
+function UploadAvatar({
+  onUploaded,
+}: {
+  onUploaded: (asset: { id: string; format: "glb" | "vrm" }) => void;
+}) {
   const [percent, setPercent] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState<string | null>(null);
@@ -185,6 +220,7 @@ function UploadAvatar({ onUploaded }: { onUploaded: (asset: { id: string; format
       await queryClient.invalidateQueries({ queryKey: trpc.chatbot.avatar.list.queryKey() });
       onUploaded(asset);
     } catch (failure) {
+      handleError(failure);
       setError(readableError(failure));
     }
   }
@@ -192,7 +228,10 @@ function UploadAvatar({ onUploaded }: { onUploaded: (asset: { id: string; format
   return (
     <div className="card stack">
       <h2>Upload your own</h2>
-      <Field label="GLB or VRM file" hint={`Up to ${formatBytes(MAX_AVATAR_BYTES)}. VRM avatars get expressions and lip-sync.`}>
+      <Field
+        label="GLB or VRM file"
+        hint={`Up to ${formatBytes(MAX_AVATAR_BYTES)}. VRM avatars get expressions and lip-sync.`}
+      >
         <input type="file" accept=".glb,.vrm" onChange={(e) => void pick(e)} />
       </Field>
       {percent !== null && name && (

@@ -68,7 +68,10 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
     await queryClient.invalidateQueries({ queryKey: trpc.chatbot.list.queryKey() });
   };
   const update = useMutation(
-    trpc.chatbot.update.mutationOptions({ onSuccess: refresh, onError: (e) => setErrors(serverFieldErrors(e)) }),
+    trpc.chatbot.update.mutationOptions({
+      onSuccess: refresh,
+      onError: (e) => setErrors(serverFieldErrors(e)),
+    }),
   );
   const publish = useMutation(trpc.chatbot.publish.mutationOptions({ onSuccess: refresh }));
   const unpublish = useMutation(trpc.chatbot.unpublish.mutationOptions({ onSuccess: refresh }));
@@ -137,7 +140,11 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
               <Field label="Name" error={errors.name}>
                 <input value={draft.name} onChange={(e) => set("name", e.target.value)} maxLength={80} />
               </Field>
-              <Field label="Persona" error={errors.persona} hint="How the chatbot behaves; the system prompt.">
+              <Field
+                label="Persona"
+                error={errors.persona}
+                hint="How the chatbot behaves; the system prompt."
+              >
                 <textarea value={draft.persona} onChange={(e) => set("persona", e.target.value)} rows={5} />
               </Field>
               <Field label="Greeting" error={errors.greeting}>
@@ -201,7 +208,11 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
                   </select>
                 </Field>
                 <label className="check">
-                  <input type="checkbox" checked={draft.dark} onChange={(e) => set("dark", e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    checked={draft.dark}
+                    onChange={(e) => set("dark", e.target.checked)}
+                  />
                   Dark theme
                 </label>
               </div>
@@ -256,7 +267,12 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
             </p>
             <WidgetPreview
               publicKey={chatbot.publicKey}
-              look={{ name: draft.name, primaryColor: draft.primaryColor, position: draft.position, dark: draft.dark }}
+              look={{
+                name: draft.name,
+                primaryColor: draft.primaryColor,
+                position: draft.position,
+                dark: draft.dark,
+              }}
             />
           </div>
         </div>

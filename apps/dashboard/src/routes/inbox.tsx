@@ -12,7 +12,7 @@ import { useConversationEvents, useRealtimeStatus, useTenantEvent } from "../lib
 import { foldStreaming, type Streaming } from "../lib/streaming";
 import { validate } from "../lib/validate";
 import { useSession } from "../session/session";
-import { queryClient, trpc, trpcClient } from "../trpc";
+import { handleError, queryClient, trpc, trpcClient } from "../trpc";
 
 type Handoff = "bot" | "requested" | "agent";
 type Status = "open" | "closed";
@@ -54,11 +54,9 @@ export default function Inbox() {
     <section aria-labelledby="inbox-title">
       <div className="page-header">
         <h1 id="inbox-title">Inbox</h1>
-        <span className="muted" role="status">
-          {live === "open" ? "● live" : "○ reconnecting…"}
-        </span>
+        <output className="muted">{live === "open" ? "● live" : "○ reconnecting…"}</output>
       </div>
-      <div className="row card" role="search">
+      <search className="row card">
         {picker}
         <label className="row">
           <span>Status</span>
@@ -89,7 +87,7 @@ export default function Inbox() {
             <input name="q" type="search" defaultValue={search ?? ""} />
           </label>
         </form>
-      </div>
+      </search>
       <div className="inbox">
         <nav className="card" aria-label="Conversations" style={{ padding: 0 }}>
           {inbox.isPending && <Loading what="conversations" />}
@@ -169,6 +167,7 @@ function Transcript({ conversationId }: { conversationId: string }) {
       const file = await trpcClient.conversation.export.query({ conversationId, format });
       downloadText(file.filename, file.contentType, file.body);
     } catch (error) {
+      handleError(error);
       setExportError(readableError(error));
     }
   }
@@ -203,11 +202,21 @@ function Transcript({ conversationId }: { conversationId: string }) {
           </button>
         )}
         {c.status === "open" ? (
-          <button type="button" className="button" disabled={close.isPending} onClick={() => close.mutate({ conversationId })}>
+          <button
+            type="button"
+            className="button"
+            disabled={close.isPending}
+            onClick={() => close.mutate({ conversationId })}
+          >
             Close
           </button>
         ) : (
-          <button type="button" className="button" disabled={reopen.isPending} onClick={() => reopen.mutate({ conversationId })}>
+          <button
+            type="button"
+            className="button"
+            disabled={reopen.isPending}
+            onClick={() => reopen.mutate({ conversationId })}
+          >
             Reopen
           </button>
         )}
@@ -220,7 +229,7 @@ function Transcript({ conversationId }: { conversationId: string }) {
       </div>
       {actionError && <Notice kind="error">{readableError(actionError)}</Notice>}
       {exportError && <Notice kind="error">{exportError}</Notice>}
-      <div className="chat-log" aria-live="polite" aria-label="Transcript">
+      <div className="chat-log" role="log" aria-live="polite" aria-label="Transcript">
         {messages.length === 0 && <p className="muted">No messages yet.</p>}
         {messages.map((m) => (
           <div key={m.id} className={`bubble bubble-${m.role}`} data-testid={`message-${m.role}`}>
@@ -250,7 +259,10 @@ function ReplyForm({ conversationId, onSent }: { conversationId: string; onSent:
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
-    const result = validate(agentReplyInput, { conversationId, content: new FormData(formElement).get("content") });
+    const result = validate(agentReplyInput, {
+      conversationId,
+      content: new FormData(formElement).get("content"),
+    });
     setError(result.ok ? undefined : result.errors.content);
     if (result.ok) reply.mutate(result.data, { onSuccess: () => formElement.reset() });
   }

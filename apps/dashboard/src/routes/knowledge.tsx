@@ -13,7 +13,7 @@ import { useRealtimeStatus, useTenantEvent } from "../lib/realtime";
 import { contentTypeOf, uploadFile } from "../lib/upload";
 import { type FieldErrors, validate } from "../lib/validate";
 import { useSession } from "../session/session";
-import { queryClient, trpc, trpcClient } from "../trpc";
+import { handleError, queryClient, trpc, trpcClient } from "../trpc";
 
 type Source = inferRouterOutputs<AppRouter>["knowledge"]["list"][number];
 
@@ -50,7 +50,8 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
           : row,
       ),
     );
-    if (event.status === "ready" || event.status === "failed") void queryClient.invalidateQueries({ queryKey: listKey });
+    if (event.status === "ready" || event.status === "failed")
+      void queryClient.invalidateQueries({ queryKey: listKey });
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: listKey });
   const reindex = useMutation(trpc.knowledge.reindex.mutationOptions({ onSuccess: refresh }));
@@ -65,13 +66,13 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
       <div className="card">
         <div className="page-header">
           <h2>Sources</h2>
-          <span className="muted" role="status">
-            {live === "open" ? "● live" : "○ reconnecting…"}
-          </span>
+          <output className="muted">{live === "open" ? "● live" : "○ reconnecting…"}</output>
         </div>
         {sources.isPending && <Loading what="sources" />}
         {sources.error && <ErrorState error={sources.error} retry={() => void sources.refetch()} />}
-        {(reindex.error ?? remove.error) && <Notice kind="error">{readableError(reindex.error ?? remove.error)}</Notice>}
+        {(reindex.error ?? remove.error) && (
+          <Notice kind="error">{readableError(reindex.error ?? remove.error)}</Notice>
+        )}
         {sources.data?.length === 0 && (
           <EmptyState title="No knowledge yet.">
             <p>Upload documents, add web pages or paste text; the chatbot answers from them.</p>
@@ -96,7 +97,8 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
                       <br />
                       <span className="muted">
                         {s.kind}
-                        {s.sizeBytes ? ` · ${formatBytes(s.sizeBytes)}` : ""} · added {formatRelative(s.createdAt)}
+                        {s.sizeBytes ? ` · ${formatBytes(s.sizeBytes)}` : ""} · added{" "}
+                        {formatRelative(s.createdAt)}
                       </span>
                       {s.error && <p className="field-error">{s.error}</p>}
                     </td>
@@ -163,6 +165,7 @@ function AddSources({ chatbotId, onAdded }: { chatbotId: string; onAdded: () => 
       await trpcClient.knowledge.confirmUpload.mutate({ sourceId: source.id });
       onAdded();
     } catch (error) {
+      handleError(error);
       patch(index, { error: readableError(error) });
     }
   }
@@ -188,7 +191,9 @@ function AddSources({ chatbotId, onAdded }: { chatbotId: string; onAdded: () => 
             <li key={i}>
               <div className="row">
                 <span>{u.name}</span>
-                <span className="muted">{u.error ? "failed" : u.percent === 100 ? "uploaded" : `${u.percent}%`}</span>
+                <span className="muted">
+                  {u.error ? "failed" : u.percent === 100 ? "uploaded" : `${u.percent}%`}
+                </span>
               </div>
               <progress className="progress" max={100} value={u.percent} aria-label={`Upload of ${u.name}`} />
               {u.error && <p className="field-error">{u.error}</p>}

@@ -137,11 +137,19 @@ function PublishStep({ chatbot, onPublished }: { chatbot: Chatbot; onPublished: 
         error={error}
         hint="Like https://www.example.com. Only these sites may show the chatbot; add more later."
       >
-        <input value={origin} onChange={(e) => setOrigin(e.target.value)} placeholder="https://www.example.com" />
+        <input
+          value={origin}
+          onChange={(e) => setOrigin(e.target.value)}
+          placeholder="https://www.example.com"
+        />
       </Field>
       {failure && <Notice kind="error">{readableError(failure)}</Notice>}
       <div className="row">
-        <button type="submit" className="button button-primary" disabled={update.isPending || publish.isPending}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={update.isPending || publish.isPending}
+        >
           Publish and get the snippet
         </button>
       </div>

@@ -1,4 +1,4 @@
-import { NavLink, Navigate, useParams } from "react-router";
+import { Navigate, NavLink, useParams } from "react-router";
 import { type Action, can } from "../lib/permissions";
 import { useSession } from "../session/session";
 import { AiSettings } from "./settings/ai";

@@ -1,8 +1,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
-import { ErrorState, PageLoading } from "../components/states";
 import { Shell } from "../components/shell";
+import { ErrorState, PageLoading } from "../components/states";
 import { errorCode } from "../lib/errors";
 import { isRole } from "../lib/permissions";
 import { queryClient, trpc } from "../trpc";

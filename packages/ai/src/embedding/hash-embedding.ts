@@ -12,16 +12,21 @@ const WEIGHTS = { unigram: 1, bigram: 0.55, chargram: 0.6 };
  */
 export function hashEmbedding(text: string): number[] {
   const terms = contentTerms(text);
-  const unigrams = new Map<string, number>();
-  const bigrams = new Map<string, number>();
-  const chargrams = new Map<string, number>();
+  // Features are counted by hash, computed by continuing FNV-1a from a per-family prefix ("w:", "b:", "c:"),
+  // the same values as hashing "w:term" etc. without building those strings.
+  const unigrams = new Map<number, number>();
+  const bigrams = new Map<number, number>();
+  const chargrams = new Map<number, number>();
   for (let i = 0; i < terms.length; i++) {
     const term = terms[i]!;
-    bump(unigrams, `w:${term}`);
-    if (i + 1 < terms.length) bump(bigrams, `b:${term} ${terms[i + 1]}`);
+    bump(unigrams, fnv1a(term, UNIGRAM_SEED));
+    const next = terms[i + 1];
+    if (next !== undefined) bump(bigrams, fnv1a(next, fnv1a(" ", fnv1a(term, BIGRAM_SEED))));
     const padded = `#${term}#`;
-    for (const n of [3, 4]) {
-      for (let j = 0; j + n <= padded.length; j++) bump(chargrams, `c:${padded.slice(j, j + n)}`);
+    for (let j = 0; j + 3 <= padded.length; j++) {
+      const three = fnv1a(padded, CHARGRAM_SEED, j, j + 3);
+      bump(chargrams, three);
+      if (j + 4 <= padded.length) bump(chargrams, fnv1a(padded, three, j + 3, j + 4));
     }
   }
   const vector = new Float64Array(EMBEDDING_DIMENSIONS);
@@ -31,15 +36,14 @@ export function hashEmbedding(text: string): number[] {
   return l2Normalize(Array.from(vector));
 }
 
-function bump(counts: Map<string, number>, key: string) {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+function bump(counts: Map<number, number>, hash: number) {
+  counts.set(hash, (counts.get(hash) ?? 0) + 1);
 }
 
-function addFamily(vector: Float64Array, counts: Map<string, number>, weight: number) {
+function addFamily(vector: Float64Array, counts: Map<number, number>, weight: number) {
   if (counts.size === 0) return;
   const family = new Float64Array(EMBEDDING_DIMENSIONS);
-  for (const [feature, count] of counts) {
-    const hash = fnv1a(feature);
+  for (const [hash, count] of counts) {
     // Sub-linear term frequency: a word repeated ten times is not ten times as topical.
     const value = 1 + Math.log(count);
     // The sign bit comes from a different part of the hash than the bucket, so collisions cancel on average.
@@ -52,14 +56,20 @@ function addFamily(vector: Float64Array, counts: Map<string, number>, weight: nu
   for (let i = 0; i < family.length; i++) vector[i]! += (weight * family[i]!) / norm;
 }
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
+/** FNV-1a over text[start, end), continuing from `seed` (a previous result) so prefixes hash once. */
+function fnv1a(text: string, seed: number, start = 0, end = text.length): number {
+  let hash = seed;
+  for (let i = start; i < end; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
 }
+
+const FNV_OFFSET = 0x811c9dc5;
+const UNIGRAM_SEED = fnv1a("w:", FNV_OFFSET);
+const BIGRAM_SEED = fnv1a("b:", FNV_OFFSET);
+const CHARGRAM_SEED = fnv1a("c:", FNV_OFFSET);
 
 export function l2Normalize(vector: number[]): number[] {
   let norm = 0;

@@ -11,6 +11,8 @@ export interface ViewMessage extends ChatMessage {
   parts?: string[];
   clientMessageId?: string;
   error?: string;
+  /** Shown by the widget only (greeting, preview): not stored, so no feedback. */
+  local?: boolean;
 }
 
 export interface ChatState {

@@ -133,7 +133,11 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
       }
     }
     if (message.status === "stopped") element.appendChild(el(doc, "span", "notice", strings.stopped));
-    if (message.role === "assistant" && (message.status === "complete" || message.status === "stopped")) {
+    if (
+      message.role === "assistant" &&
+      !message.local &&
+      (message.status === "complete" || message.status === "stopped")
+    ) {
       const actions = el(doc, "div", "actions");
       for (const [rating, text, glyph] of [
         ["up", strings.thumbsUp, "thumbUp"],

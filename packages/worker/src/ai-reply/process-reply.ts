@@ -21,11 +21,11 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Logger } from "../logger";
 import { parsePayload } from "../payload";
-import type { JobAttempt } from "../queues";
+import { isFinalAttempt, type JobAttempt } from "../queues";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
 import { type RetrievedChunk, retrieveChunks } from "./retrieve";
-import { isFinalAttempt, isStopRequest, preview, UNAVAILABLE_REPLY } from "./rules";
+import { isStopRequest, preview, UNAVAILABLE_REPLY } from "./rules";
 
 export interface ReplyDeps {
   db: Kysely<Database>;

@@ -1,6 +1,7 @@
 import { ProviderError } from "@avatar-chat/ai";
 import { describe, expect, it } from "vitest";
-import { isFinalAttempt, isStopRequest, preview, providerBackoffMs } from "./rules";
+import { isFinalAttempt } from "../queues";
+import { isStopRequest, preview, providerBackoffMs } from "./rules";
 
 describe("providerBackoffMs", () => {
   it("backs off exponentially", () => {

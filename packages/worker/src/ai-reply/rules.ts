@@ -22,10 +22,6 @@ export function isStopRequest(value: string | null, jobEnqueuedAt: number): bool
   return !Number.isFinite(pressedAt) || pressedAt >= jobEnqueuedAt;
 }
 
-export function isFinalAttempt(attemptsMade: number, attempts: number | undefined): boolean {
-  return attemptsMade + 1 >= (attempts ?? 1);
-}
-
 /** What a visitor sees when no reply can be generated (the reason goes to the logs and the dead-letter set). */
 export const UNAVAILABLE_REPLY = "Sorry, the assistant is unavailable right now. Please try again later.";
 

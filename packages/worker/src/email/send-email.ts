@@ -3,10 +3,9 @@ import { emailJob } from "@avatar-chat/protocol/jobs";
 import { UnrecoverableError } from "bullmq";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
-import { isFinalAttempt } from "../ai-reply/rules";
 import { type Logger, readableError } from "../logger";
 import { parsePayload } from "../payload";
-import type { JobAttempt } from "../queues";
+import { isFinalAttempt, type JobAttempt } from "../queues";
 
 export interface MailerConfig {
   /** e.g. smtp://user:pass@smtp.example.com:587; null: mail stays pending in the outbox. */

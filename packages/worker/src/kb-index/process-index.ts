@@ -15,10 +15,9 @@ import { kbIndexJob } from "@avatar-chat/protocol/jobs";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import { isFinalAttempt } from "../ai-reply/rules";
 import { type Logger, readableError } from "../logger";
 import { parsePayload } from "../payload";
-import type { JobAttempt } from "../queues";
+import { isFinalAttempt, type JobAttempt } from "../queues";
 import { findSource, replaceChunks, setSourceStatus } from "./queries";
 
 /** Object storage as the worker needs it: read one object. */

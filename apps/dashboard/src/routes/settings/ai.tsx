@@ -76,12 +76,20 @@ function AiForm({ current }: { current: Current }) {
             <input name="chatModel" defaultValue={current.chatModel ?? ""} placeholder="gpt-4o-mini" />
           </Field>
           <Field label="Embedding model" error={errors.embeddingModel}>
-            <input name="embeddingModel" defaultValue={current.embeddingModel ?? ""} placeholder="text-embedding-3-small" />
+            <input
+              name="embeddingModel"
+              defaultValue={current.embeddingModel ?? ""}
+              placeholder="text-embedding-3-small"
+            />
           </Field>
           <Field
             label="API key"
             error={errors.apiKey}
-            hint={current.apiKeySet ? `A key ending in ${current.apiKeyLast4} is stored. Leave empty to keep it.` : undefined}
+            hint={
+              current.apiKeySet
+                ? `A key ending in ${current.apiKeyLast4} is stored. Leave empty to keep it.`
+                : undefined
+            }
           >
             <input name="apiKey" type="password" autoComplete="off" />
           </Field>

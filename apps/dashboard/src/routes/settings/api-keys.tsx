@@ -106,18 +106,22 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
     <form className="card stack" onSubmit={submit} noValidate aria-labelledby="new-key-title">
       <h2 id="new-key-title">Create an API key</h2>
       {shown && (
-        <div className="stack" role="status">
+        <output className="stack">
           <Notice kind="success">Copy this key now. It is shown only once.</Notice>
           <pre data-testid="new-api-key">{shown}</pre>
           <div className="row">
-            <button type="button" className="button" onClick={() => void navigator.clipboard.writeText(shown).catch(() => {})}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => void navigator.clipboard.writeText(shown).catch(() => {})}
+            >
               Copy key
             </button>
             <button type="button" className="button button-quiet" onClick={() => setShown(null)}>
               I saved it
             </button>
           </div>
-        </div>
+        </output>
       )}
       <Field label="Name" error={errors.name} hint="What uses it, e.g. “CRM sync”.">
         <input name="name" />

@@ -58,7 +58,9 @@ function MemberList() {
                         aria-label={`Role of ${m.email}`}
                         value={m.role}
                         disabled={changeRole.isPending}
-                        onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                        onChange={(e) =>
+                          changeRole.mutate({ userId: m.userId, role: e.target.value as Role })
+                        }
                       >
                         <option value="owner">owner</option>
                         <option value="admin">admin</option>
@@ -76,7 +78,8 @@ function MemberList() {
                           className="button button-small button-danger"
                           disabled={remove.isPending}
                           onClick={() => {
-                            if (confirm(`Remove ${m.email} from this workspace?`)) remove.mutate({ userId: m.userId });
+                            if (confirm(`Remove ${m.email} from this workspace?`))
+                              remove.mutate({ userId: m.userId });
                           }}
                         >
                           Remove

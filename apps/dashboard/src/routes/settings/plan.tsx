@@ -3,7 +3,17 @@ import { ErrorState, Loading } from "../../components/states";
 import { formatBytes, formatNumber, percentOf } from "../../lib/format";
 import { trpc } from "../../trpc";
 
-function Meter({ label, used, limit, show }: { label: string; used: number; limit: number; show: (n: number) => string }) {
+function Meter({
+  label,
+  used,
+  limit,
+  show,
+}: {
+  label: string;
+  used: number;
+  limit: number;
+  show: (n: number) => string;
+}) {
   const percent = percentOf(used, limit);
   return (
     <div className="stack">
@@ -13,16 +23,9 @@ function Meter({ label, used, limit, show }: { label: string; used: number; limi
           {show(used)} of {show(limit)}
         </span>
       </div>
-      <div
-        className={percent >= 100 ? "meter meter-full" : "meter"}
-        role="meter"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={limit}
-        aria-valuenow={used}
-      >
-        <span style={{ width: `${percent}%` }} />
-      </div>
+      <meter min={0} max={limit} value={used} high={limit * 0.9} optimum={0} aria-label={label}>
+        {percent}%
+      </meter>
     </div>
   );
 }
@@ -44,7 +47,12 @@ export function Plan() {
         limit={limits.messagesPerMonth}
         show={formatNumber}
       />
-      <Meter label="Knowledge storage" used={usage.knowledgeBytes} limit={limits.knowledgeBytes} show={formatBytes} />
+      <Meter
+        label="Knowledge storage"
+        used={usage.knowledgeBytes}
+        limit={limits.knowledgeBytes}
+        show={formatBytes}
+      />
     </div>
   );
 }

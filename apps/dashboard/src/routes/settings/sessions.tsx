@@ -6,8 +6,8 @@ import { Field } from "../../components/field";
 import { ErrorState, Loading, Notice } from "../../components/states";
 import { readableError } from "../../lib/errors";
 import { describeUserAgent, formatDateTime, formatRelative } from "../../lib/format";
-import { signInPath } from "../../session/paths";
 import { type FieldErrors, validate } from "../../lib/validate";
+import { signInPath } from "../../session/paths";
 import { queryClient, trpc } from "../../trpc";
 
 export function Sessions() {
@@ -67,7 +67,8 @@ function SessionList() {
               {sessions.data.map((s) => (
                 <tr key={s.id}>
                   <td>
-                    {describeUserAgent(s.user_agent)} {s.current && <span className="badge badge-ready">this one</span>}
+                    {describeUserAgent(s.user_agent)}{" "}
+                    {s.current && <span className="badge badge-ready">this one</span>}
                   </td>
                   <td>{s.ip ?? "—"}</td>
                   <td>{formatRelative(s.last_seen_at)}</td>
@@ -118,11 +119,17 @@ function ChangePassword() {
       <Field label="Current password" error={errors.currentPassword}>
         <input name="currentPassword" type="password" autoComplete="current-password" />
       </Field>
-      <Field label="New password" error={errors.newPassword} hint="At least 10 characters. Other sessions end.">
+      <Field
+        label="New password"
+        error={errors.newPassword}
+        hint="At least 10 characters. Other sessions end."
+      >
         <input name="newPassword" type="password" autoComplete="new-password" />
       </Field>
       {change.error && <Notice kind="error">{readableError(change.error)}</Notice>}
-      {change.isSuccess && <Notice kind="success">Password changed. Your other sessions were signed out.</Notice>}
+      {change.isSuccess && (
+        <Notice kind="success">Password changed. Your other sessions were signed out.</Notice>
+      )}
       <div>
         <button type="submit" className="button button-primary" disabled={change.isPending}>
           Change password

@@ -67,7 +67,7 @@ describe("apiKey", () => {
     await expect(writer.tenant.get.query()).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
   });
 
-  it("cannot do owner-only things, manage keys or leave", async () => {
+  it("cannot do owner-only things, manage keys or members, or leave", async () => {
     const { key } = await owner.browser.apiKey.create.mutate({
       name: "all",
       scopes: ["read", "write", "chat"],
@@ -83,6 +83,12 @@ describe("apiKey", () => {
       data: { code: "FORBIDDEN" },
     });
     await expect(client.tenant.leave.mutate()).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(
+      client.tenant.invite.mutate({ email: "intruder@example.com", role: "admin" }),
+    ).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });
+    await expect(client.tenant.removeMember.mutate({ userId: member.userId })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
     expect((await client.apiKey.list.query()).length).toBeGreaterThan(0);
   });
 

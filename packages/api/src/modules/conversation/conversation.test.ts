@@ -319,6 +319,9 @@ describe("conversation", () => {
         message: expect.objectContaining({ id: reply.messageId, role: "agent", content: "Hi, this is Ann." }),
       }),
     );
+    expect(await events(tenantChannel(owner.tenantId))).toContainEqual(
+      expect.objectContaining({ type: "conversation.updated", conversationId, handoff: "agent" }),
+    );
     const back = await owner.browser.conversation.handBack.mutate({ conversationId });
     expect(back).toMatchObject({ handoff: "bot", assignedUserId: null });
 

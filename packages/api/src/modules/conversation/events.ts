@@ -1,6 +1,5 @@
 import type { Conversation, Message } from "@avatar-chat/db";
 import { conversationChannel, publishEvent, tenantChannel } from "@avatar-chat/protocol";
-import { aiReplyJob, aiReplyJobId } from "@avatar-chat/protocol/jobs";
 import type { AppDeps } from "../../deps";
 import { messageView } from "./queries";
 
@@ -49,13 +48,4 @@ export function publishState(deps: AppDeps, conversation: Conversation, agentNam
     },
     { prefix: deps.config.redisPrefix, now: deps.clock() },
   );
-}
-
-/** Asks the worker for the assistant's reply; the job id makes a repeated call a no-op. */
-export async function enqueueReply(
-  deps: AppDeps,
-  job: { tenantId: string; conversationId: string; messageId: string },
-) {
-  const data = aiReplyJob.parse(job);
-  await deps.queues.aiReply.add("reply", data, { jobId: aiReplyJobId(data.messageId) });
 }

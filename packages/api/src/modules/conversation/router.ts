@@ -1,12 +1,13 @@
 import type { Conversation } from "@avatar-chat/db";
 import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
 import { stopReplyKey } from "@avatar-chat/protocol/jobs";
+import { enqueueReply } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import type { AppDeps } from "../../deps";
 import { type Actor, limitOrThrow, router, tenantProcedure } from "../../trpc";
 import { type Chatter, chatProcedure, ownsConversation } from "./chat-procedure";
-import { enqueueReply, publishInboxRow, publishMessage, publishState } from "./events";
+import { publishInboxRow, publishMessage, publishState } from "./events";
 import {
   conversationView,
   countMonthlyMessage,
@@ -178,7 +179,7 @@ export const conversationRouter = router({
     }
     // Enqueued again on a retried send too: the job id makes it a no-op when the first enqueue worked.
     if (conversation.handoff !== "agent") {
-      await enqueueReply(deps, {
+      await enqueueReply(deps.queues.aiReply, {
         tenantId: chatter.tenantId,
         conversationId: conversation.id,
         messageId: message.id,
@@ -398,10 +399,16 @@ async function changeState(
   conversationId: string,
   state: Parameters<typeof setConversationState>[3],
 ): Promise<Conversation> {
-  const conversation = await ctx.inTenant((tx) =>
-    setConversationState(tx, ctx.tenantId, conversationId, state),
-  );
-  if (!conversation) throw notFound();
+  const changed = await ctx.inTenant(async (tx) => {
+    const conversation = await setConversationState(tx, ctx.tenantId, conversationId, state);
+    if (!conversation) return null;
+    const [last] = await listMessages(tx, ctx.tenantId, conversationId, 1);
+    return { conversation, preview: last?.content ?? "" };
+  });
+  if (!changed) throw notFound();
+  const { conversation } = changed;
+  // The inbox row shows status and handoff, so it is updated on the tenant channel too.
+  await publishInboxRow(ctx.deps, conversation, changed.preview);
   await recordAudit(ctx.deps.db, {
     tenantId: ctx.tenantId,
     actor: ctx.actor,

@@ -1,5 +1,5 @@
 import { createProvider, hybridSearch, isProviderError } from "@avatar-chat/ai";
-import { kbIndexJob, kbIndexJobId } from "@avatar-chat/protocol/jobs";
+import { enqueueIndex } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import type { AppDeps } from "../../deps";
 import { router, tenantProcedure } from "../../trpc";
@@ -31,9 +31,8 @@ const noChatbot = () => new TRPCError({ code: "NOT_FOUND", message: "No such cha
 const noSource = () => new TRPCError({ code: "NOT_FOUND", message: "No such knowledge source." });
 
 /** Asks the worker to (re)index a source; the request time in the job id lets a later re-index run again. */
-async function enqueueIndex(deps: AppDeps, tenantId: string, sourceId: string, requestedAt: Date) {
-  const data = kbIndexJob.parse({ tenantId, sourceId });
-  await deps.queues.kbIndex.add("index", data, { jobId: kbIndexJobId(sourceId, requestedAt) });
+function enqueueIndexOf(deps: AppDeps, tenantId: string, sourceId: string, requestedAt: Date) {
+  return enqueueIndex(deps.queues.kbIndex, { tenantId, sourceId }, requestedAt);
 }
 
 /** The question's embedding from the tenant's provider: the same one that embedded its chunks. */
@@ -125,7 +124,7 @@ export const knowledgeRouter = router({
         );
         throw new TRPCError(updated.problem);
       }
-      await enqueueIndex(deps, ctx.tenantId, source.id, now);
+      await enqueueIndexOf(deps, ctx.tenantId, source.id, now);
       return sourceView(updated.row);
     }),
 
@@ -144,7 +143,7 @@ export const knowledgeRouter = router({
           stored: false,
         });
       });
-      await enqueueIndex(ctx.deps, ctx.tenantId, source.id, ctx.deps.clock());
+      await enqueueIndexOf(ctx.deps, ctx.tenantId, source.id, ctx.deps.clock());
       return sourceView(source);
     }),
 
@@ -179,7 +178,7 @@ export const knowledgeRouter = router({
         await ctx.inTenant((tx) => deleteSource(tx, ctx.tenantId, source.id));
         throw error;
       }
-      await enqueueIndex(deps, ctx.tenantId, source.id, deps.clock());
+      await enqueueIndexOf(deps, ctx.tenantId, source.id, deps.clock());
       return sourceView(source);
     }),
 
@@ -192,7 +191,7 @@ export const knowledgeRouter = router({
         if (!(await findSource(tx, ctx.tenantId, input.sourceId))) throw noSource();
         return markPending(tx, ctx.tenantId, input.sourceId, now);
       });
-      await enqueueIndex(ctx.deps, ctx.tenantId, row.id, now);
+      await enqueueIndexOf(ctx.deps, ctx.tenantId, row.id, now);
       return sourceView(row);
     }),
 

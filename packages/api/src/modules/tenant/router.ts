@@ -1,5 +1,5 @@
 import { withTenant } from "@avatar-chat/db";
-import { emailJobId } from "@avatar-chat/protocol/jobs";
+import { enqueueEmail } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import { hashSecret, randomToken } from "../../auth/tokens";
@@ -121,10 +121,11 @@ export const tenantRouter = router({
     .meta({ scope: "write", minRole: "admin" })
     .input(inviteInput)
     .mutation(async ({ ctx, input }) => {
+      const actor = sessionUser(ctx.actor);
       await limitOrThrow(ctx, `invite:${ctx.tenantId}`, { limit: 50, windowMs: 3_600_000 });
       const token = randomToken();
       const now = ctx.deps.clock();
-      const inviter = ctx.actor.kind === "user" ? await findUser(ctx.deps.db, ctx.actor.userId) : undefined;
+      const inviter = await findUser(ctx.deps.db, actor.userId);
       const { invitation, outboxId } = await ctx.inTenant(async (tx) => {
         const members = await listMembers(tx, ctx.tenantId);
         if (members.some((m) => m.email === input.email)) {
@@ -136,7 +137,7 @@ export const tenantRouter = router({
           email: input.email,
           role: input.role,
           tokenHash: hashSecret(token),
-          invitedBy: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+          invitedBy: actor.userId,
           expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
         });
         const link = `${ctx.deps.config.publicUrl}/accept-invite?token=${token}`;
@@ -164,7 +165,7 @@ export const tenantRouter = router({
         return { invitation, outboxId: outbox.id };
       });
       // After commit: the worker must find the outbox row. A failed enqueue leaves the row pending.
-      await ctx.deps.queues.email.add("send", { outboxId }, { jobId: emailJobId(outboxId) });
+      await enqueueEmail(ctx.deps.queues.email, { outboxId });
       return invitation;
     }),
 
@@ -248,16 +249,15 @@ export const tenantRouter = router({
     .meta({ scope: "write", minRole: "admin" })
     .input(memberIdInput)
     .mutation(async ({ ctx, input }) => {
-      if (ctx.actor.kind === "user" && ctx.actor.userId === input.userId) {
+      const actor = sessionUser(ctx.actor);
+      if (actor.userId === input.userId) {
         throw new TRPCError({ code: "BAD_REQUEST", message: "To remove yourself, leave the workspace." });
       }
       await ctx.inTenant(async (tx) => {
         const ownerCount = await lockedOwnerCount(tx, ctx.tenantId);
         const target = await findMembership(tx, ctx.tenantId, input.userId);
         if (!target) throw noSuchMember();
-        // API keys count as admins (tenantProcedure), so they cannot remove owners either.
-        const actorRole = ctx.actor.kind === "user" ? ctx.actor.role : "admin";
-        const refusal = removalRefusal(actorRole, target.role, ownerCount);
+        const refusal = removalRefusal(actor.role, target.role, ownerCount);
         if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
         await deleteMembership(tx, ctx.tenantId, input.userId);
         await recordAudit(tx, {

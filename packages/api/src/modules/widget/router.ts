@@ -5,7 +5,7 @@ import { limitOrThrow, publicProcedure, router } from "../../trpc";
 import { latestOpenConversation, listMessages, messageView } from "../conversation/queries";
 import { widgetChatbot } from "./lookup";
 import { findVisitor, insertVisitor, touchVisitor } from "./queries";
-import { realtimeUrlFor, widgetAccessProblem, widgetConfigInput, widgetStartInput } from "./rules";
+import { widgetAccessProblem, widgetConfigInput, widgetStartInput } from "./rules";
 
 const unknownChatbot = () =>
   new TRPCError({ code: "NOT_FOUND", message: "This chatbot does not exist. Check the embed snippet." });
@@ -64,7 +64,7 @@ export const widgetRouter = router({
       visitorToken,
       visitorId,
       expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + ttl * 1000).toISOString(),
-      realtimeUrl: realtimeUrlFor(deps.config.publicUrl),
+      realtimeUrl: deps.config.realtimeUrl,
       chatbot: chatbot.config,
       conversation,
     };

@@ -61,8 +61,3 @@ export function widgetConfigFrom(
     avatar,
   };
 }
-
-/** The realtime service's socket URL; by default it shares the api's public host under /realtime. */
-export function realtimeUrlFor(publicUrl: string): string {
-  return `${publicUrl.replace(/\/$/, "").replace(/^http/, "ws")}/realtime`;
-}

@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { readPlatformEnv, startPlatform as start } from "@avatar-chat/platform";
+import { Redis } from "ioredis";
+import { freePort } from "./harness";
+
+export interface RunningPlatform {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real all-in-one platform (what `pnpm start` runs: api + worker + realtime, embedded PGlite
+ * and S3, the local Redis) in this process, on a free port, with its own data directory and a
+ * random Redis key prefix that is deleted afterwards.
+ */
+export async function startPlatform(): Promise<RunningPlatform> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "avatar-chat-platform-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const prefix = `widget-e2e-${Math.random().toString(36).slice(2, 10)}:`;
+  const platform = await start(
+    readPlatformEnv({
+      DATA_DIR: dataDir,
+      API_PORT: String(port),
+      PUBLIC_URL: url,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: "error",
+    }),
+  );
+  return {
+    url,
+    async close() {
+      await platform.close();
+      const redis = new Redis("redis://127.0.0.1:6379");
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
