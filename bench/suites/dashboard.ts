@@ -59,12 +59,9 @@ const suite: Suite = {
         const page = await context.newPage();
         await page.addInitScript(markInteractive);
         await page.goto(url);
-        await page.waitForFunction(
-          () => (window as { __interactiveAt?: number }).__interactiveAt !== undefined,
-        );
-        const at = await page.evaluate(
-          () => (window as unknown as { __interactiveAt: number }).__interactiveAt,
-        );
+        // Strings, not functions: they run in the page, and bench has no DOM types.
+        await page.waitForFunction("window.__interactiveAt !== undefined");
+        const at = (await page.evaluate("window.__interactiveAt")) as number;
         await context.close();
         return at;
       }

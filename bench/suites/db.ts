@@ -1,18 +1,25 @@
-import { createDb, migrate, type TenantsTable, withTenant } from "@avatar-chat/db";
+import { createDb, migrate, withTenant } from "@avatar-chat/db";
 import { createTestDatabase } from "@avatar-chat/db/testing";
-import type { Insertable } from "kysely";
-import { figure, type Figures, percentile, type Suite } from "../figures";
+import { type Figures, figure, percentile, type Suite } from "../figures";
 
 const ROWS = 10_000;
 const BATCH = 1_000;
 const SELECTS = 2_000;
 
 async function insertAndSelect(kysely: Awaited<ReturnType<typeof createDb>>["kysely"]) {
-  const tenants: Insertable<TenantsTable>[] = [0, 1].map((i) => ({ name: `bench ${i}`, slug: `bench-${i}-${Date.now()}` }));
+  const tenants = [0, 1].map((i) => ({ name: `bench ${i}`, slug: `bench-${i}-${Date.now()}` }));
   const [a, b] = await kysely.insertInto("tenants").values(tenants).returning("id").execute();
   const bots = await kysely
     .insertInto("chatbots")
-    .values([a!, b!].map((t, i) => ({ tenant_id: t.id, name: "bot", public_key: `pk_bench_${i}_${Date.now()}`, avatar: "{}", theme: "{}" })))
+    .values(
+      [a!, b!].map((t, i) => ({
+        tenant_id: t.id,
+        name: "bot",
+        public_key: `pk_bench_${i}_${Date.now()}`,
+        avatar: "{}",
+        theme: "{}",
+      })),
+    )
     .returning(["id", "tenant_id"])
     .execute();
 
@@ -23,7 +30,13 @@ async function insertAndSelect(kysely: Awaited<ReturnType<typeof createDb>>["kys
     await withTenant(kysely, bot.tenant_id, (tx) =>
       tx
         .insertInto("conversations")
-        .values(Array.from({ length: BATCH }, (_, i) => ({ tenant_id: bot.tenant_id, chatbot_id: bot.id, title: `c${offset + i}` })))
+        .values(
+          Array.from({ length: BATCH }, (_, i) => ({
+            tenant_id: bot.tenant_id,
+            chatbot_id: bot.id,
+            title: `c${offset + i}`,
+          })),
+        )
         .execute(),
     );
   }
@@ -67,16 +80,39 @@ const suite: Suite = {
     await lite.close();
 
     return {
-      "db.migrate.postgres_ms": figure(pgMigrateMs, "ms", "all migrations on an empty PostgreSQL 15 database"),
-      "db.migrate.pglite_ms": figure(liteMigrateMs, "ms", "all migrations on in-memory PGlite (baseline: PostgreSQL)", pgMigrateMs),
-      "db.insert_10k.ms": figure(pgResult.insertMs, "ms", "10k conversations in 10 tenant-scoped (RLS) transactions of 1k rows, PostgreSQL"),
+      "db.migrate.postgres_ms": figure(
+        pgMigrateMs,
+        "ms",
+        "all migrations on an empty PostgreSQL 15 database",
+      ),
+      "db.migrate.pglite_ms": figure(
+        liteMigrateMs,
+        "ms",
+        "all migrations on in-memory PGlite (baseline: PostgreSQL)",
+        pgMigrateMs,
+      ),
+      "db.insert_10k.ms": figure(
+        pgResult.insertMs,
+        "ms",
+        "10k conversations in 10 tenant-scoped (RLS) transactions of 1k rows, PostgreSQL",
+      ),
       "db.select_by_tenant.p99_ms": figure(
         pgResult.p99,
         "ms",
         `inbox page (50 newest of 5k) through withTenant + RLS, ${SELECTS} sequential queries, p50 ${pgResult.p50.toFixed(2)} ms, PostgreSQL`,
       ),
-      "db.pglite.insert_10k.ms": figure(liteResult.insertMs, "ms", "same inserts on PGlite (baseline: PostgreSQL)", pgResult.insertMs),
-      "db.pglite.select_by_tenant.p99_ms": figure(liteResult.p99, "ms", "same query on PGlite (baseline: PostgreSQL)", pgResult.p99),
+      "db.pglite.insert_10k.ms": figure(
+        liteResult.insertMs,
+        "ms",
+        "same inserts on PGlite (baseline: PostgreSQL)",
+        pgResult.insertMs,
+      ),
+      "db.pglite.select_by_tenant.p99_ms": figure(
+        liteResult.p99,
+        "ms",
+        "same query on PGlite (baseline: PostgreSQL)",
+        pgResult.p99,
+      ),
     };
   },
 };

@@ -93,6 +93,7 @@ describe("dashboard in Chromium against the real api", () => {
     await page.screenshot({ path: path.join(screenshotDir, "dashboard-chatbot.png"), fullPage: true });
     // Tablet width: the navigation folds into a row above the content, and stays usable.
     await page.setViewportSize({ width: 768, height: 1024 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     expect(
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Inbox" }).isVisible(),
     ).toBe(true);

@@ -34,7 +34,8 @@ export type PlatformEnv = z.output<typeof platformEnv>;
  * platform keeps its sessions across restarts; production sets it (every process must share it).
  */
 export function readPlatformEnv(env: Record<string, string | undefined> = process.env): PlatformEnv {
-  const dataDir = env.DATA_DIR || ".data";
+  // Relative to where the command was typed (pnpm runs scripts inside the package's folder).
+  const dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR || ".data");
   let secret = env.APP_SECRET;
   if (!secret) {
     const file = path.resolve(dataDir, "app-secret");
@@ -44,5 +45,5 @@ export function readPlatformEnv(env: Record<string, string | undefined> = proces
     }
     secret = readFileSync(file, "utf8").trim();
   }
-  return readConfig(platformEnv, { ...env, APP_SECRET: secret });
+  return readConfig(platformEnv, { ...env, DATA_DIR: dataDir, APP_SECRET: secret });
 }

@@ -7,7 +7,7 @@ declare module "s3rver" {
     address?: string;
     silent?: boolean;
     directory: string;
-    configureBuckets?: { name: string }[];
+    configureBuckets?: { name: string; configs?: string[] }[];
   }
 
   export default class S3rver {

@@ -1,5 +1,6 @@
-// The widget's view of the API contract (issue 6). Replace with types imported from
-// `@avatar-chat/api` once its router exports them; the shapes here must stay identical.
+// The widget's view of the API contract: only what the widget reads and sends, written out so the
+// bundle needs nothing from the api package. api-contract.check.ts proves at typecheck time that
+// the real router (`AppRouter` from @avatar-chat/api) still fits these shapes.
 
 export interface Citation {
   sourceId: string;

@@ -102,6 +102,8 @@ function createElementClass(environment: WidgetEnvironment) {
     attributeChangedCallback(name: string, before: string | null, after: string | null) {
       if (!this.#root || before === after) return;
       if (name === "open") {
+        // open()/close() set the attribute themselves; only react when the page changed it.
+        if ((after !== null) === this.#open) return;
         if (after !== null) void this.open();
         else this.close();
         return;

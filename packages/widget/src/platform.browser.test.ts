@@ -12,8 +12,9 @@ import {
 } from "../test/harness";
 import { type RunningPlatform, startPlatform } from "../test/platform";
 
-// End to end: the built widget on a tenant's page (its own origin, strict CSP) talks to the real
-// platform (api + worker + realtime, embedded database, shared Redis) and its offline AI provider.
+// End to end: the widget script served by the real platform, embedded in a tenant's page (its own
+// origin, strict CSP), talks to that platform (api + worker + realtime, embedded database, the
+// shared Redis) and its offline AI provider.
 
 const screenshot = path.resolve(import.meta.dirname, "../../../docs/screenshots/widget-chat.png");
 
@@ -40,12 +41,16 @@ async function dashboardCall(path: string, input: unknown, cookie: string) {
 }
 
 beforeAll(async () => {
-  [bundle, platform] = await Promise.all([buildWidget({ minify: false }), startPlatform()]);
+  // The platform serves the package's dist at /widget/, as in production: build it there.
+  [bundle, platform] = await Promise.all([
+    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
+    startPlatform(),
+  ]);
   const api = new URL(platform.url);
   // The tenant's site: a different origin from the platform, with a strict CSP.
   site = await serveStatic({
     dir: bundle.dir,
-    csp: `default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
+    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
     pages,
   });
   const signUp = await dashboardCall(
@@ -70,7 +75,11 @@ beforeAll(async () => {
   const chatbot = created.data as { id: string; publicKey: string };
   await dashboardCall("chatbot.publish", { chatbotId: chatbot.id }, cookie);
   publicKey = chatbot.publicKey;
-  pages["/"] = embedPage(`<avatar-chat bot="${publicKey}" api="${platform.url}" open></avatar-chat>`);
+  // The embed snippet as the dashboard shows it: the script from the platform, no api attribute
+  // (the widget takes the API origin from the script's URL).
+  pages["/"] = embedPage(`<avatar-chat bot="${publicKey}" open></avatar-chat>`, {
+    scriptSrc: `${platform.url}/widget/avatar-chat.js`,
+  });
   browser = await launchChromium();
 }, 240_000);
 

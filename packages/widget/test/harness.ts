@@ -19,18 +19,22 @@ export const strictCsp = [
   "connect-src 'self' ws: wss: http: https:",
 ].join("; ");
 
-/** Builds dist/avatar-chat.js and its chunks into a fresh temporary directory. */
+/** Builds dist/avatar-chat.js and its chunks into `outDir`, by default a fresh temporary directory. */
 export async function buildWidget(
-  options: { minify?: boolean } = {},
+  options: { minify?: boolean; outDir?: string } = {},
 ): Promise<{ dir: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), "avatar-chat-widget-"));
+  const dir = options.outDir ?? (await mkdtemp(path.join(tmpdir(), "avatar-chat-widget-")));
   await build({
     root: packageDir,
     configFile: path.join(packageDir, "vite.config.ts"),
     logLevel: "warn",
     build: { outDir: dir, emptyOutDir: true, minify: options.minify === false ? false : "esbuild" },
   });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  // A given outDir (the package's own dist) stays; only a temporary one is removed.
+  return {
+    dir,
+    remove: () => (options.outDir ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
+  };
 }
 
 /** The smallest useful three.js program (renderer, scene, one lit mesh), built like the widget: the bench's size floor. */
@@ -137,7 +141,10 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 /** A page that loads the loader script like a tenant's site would, with a hostile CSS reset. */
-export function embedPage(body: string, options: { hostileCss?: boolean; lang?: string } = {}): Page {
+export function embedPage(
+  body: string,
+  options: { hostileCss?: boolean; lang?: string; scriptSrc?: string } = {},
+): Page {
   return {
     body: `<!doctype html>
 <html lang="${options.lang ?? "en"}">
@@ -146,7 +153,7 @@ export function embedPage(body: string, options: { hostileCss?: boolean; lang?: 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>avatar-chat test page</title>
 ${options.hostileCss === false ? "" : '<link rel="stylesheet" href="/hostile.css">'}
-<script type="module" src="/avatar-chat.js"></script>
+<script type="module" src="${options.scriptSrc ?? "/avatar-chat.js"}"></script>
 </head>
 <body>
 ${body}
