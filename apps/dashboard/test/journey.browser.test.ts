@@ -116,17 +116,17 @@ describe("the tenant journey, end to end", () => {
     expect(snippet).toContain(`${url}/widget/avatar-chat.js`);
   });
 
-  // The file-upload path (presigned PUT to storage) needs CORS on the storage server; the embedded S3
-  // server has none yet (docs/dashboard.md), so the journey adds its document as pasted text, which
-  // the worker indexes the same way.
-  it("adds a document and watches it index live", async () => {
+  it("uploads a document and watches it index live", async () => {
     await dashboard.getByRole("link", { name: "add knowledge" }).click();
-    await dashboard.getByLabel("Text title").fill("Delivery times");
-    await dashboard
-      .getByLabel("Text", { exact: true })
-      .fill("Delivery to Norway takes 3 working days. Delivery to Sweden takes 2 working days.");
-    await dashboard.getByRole("button", { name: "Add text" }).click();
-    const row = dashboard.getByTestId("knowledge-source").filter({ hasText: "Delivery times" });
+    // A presigned PUT straight from the browser to the (embedded) S3 server, then indexing by the worker.
+    await dashboard.getByLabel("Upload files").setInputFiles({
+      name: "delivery-times.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from(
+        "# Delivery times\n\nDelivery to Norway takes 3 working days. Delivery to Sweden takes 2 working days.\n",
+      ),
+    });
+    const row = dashboard.getByTestId("knowledge-source").filter({ hasText: "delivery-times" });
     await row.getByText("ready").waitFor({ timeout: 60_000 });
     await shot(dashboard, "knowledge");
   });

@@ -83,11 +83,11 @@ export async function limitOrThrow(ctx: Context, key: string, rule: RateLimitRul
 }
 
 /** A signed-in dashboard user (session cookie). Mutations must come from an allowed Origin (CSRF). */
-export const userProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+/** The session behind the request's cookie; cookie mutations must come from an allowed Origin (CSRF). */
+async function requireSession(ctx: Context, type: "query" | "mutation" | "subscription") {
   const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
-  const now = ctx.deps.clock();
   const session = token
-    ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, now)
+    ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, ctx.deps.clock())
     : null;
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
   if (type === "mutation" && !isAllowedOrigin(ctx)) {
@@ -96,6 +96,12 @@ export const userProcedure = publicProcedure.use(async ({ ctx, type, next }) => 
       message: "This request came from an origin that may not use your session.",
     });
   }
+  return session;
+}
+
+/** A signed-in dashboard user (session cookie). */
+export const userProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
+  const session = await requireSession(ctx, type);
   return next({ ctx: { session, userId: session.user_id } });
 });
 
@@ -136,17 +142,7 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
     tenantId = key.tenantId;
     actor = { kind: "apiKey", keyId: key.id, scopes: key.scopes };
   } else {
-    const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
-    const session = token
-      ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, now)
-      : null;
-    if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
-    if (type === "mutation" && !isAllowedOrigin(ctx)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: "This request came from an origin that may not use your session.",
-      });
-    }
+    const session = await requireSession(ctx, type);
     if (!session.active_tenant_id)
       throw new TRPCError({ code: "FORBIDDEN", message: "Choose a workspace first." });
     const membership = await ctx.deps.db

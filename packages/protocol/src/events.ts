@@ -10,7 +10,8 @@ export const citationSchema = z.object({
   url: z.string().optional(),
 });
 
-export const avatarCues = [
+/** Expressions and gestures a model may ask for inline (`[[happy]]`); the worker strips them from the text. */
+export const modelCues = [
   "happy",
   "sad",
   "thinking",
@@ -19,9 +20,10 @@ export const avatarCues = [
   "nod",
   "shake",
   "wave",
-  "speaking.start",
-  "speaking.stop",
 ] as const;
+
+/** Every avatar cue on the wire: the model's, plus the worker's own speaking start/stop. */
+export const avatarCues = [...modelCues, "speaking.start", "speaking.stop"] as const;
 
 export const handoffStates = ["bot", "requested", "agent"] as const;
 

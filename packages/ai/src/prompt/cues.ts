@@ -1,14 +1,7 @@
+import { modelCues } from "@avatar-chat/protocol";
+
 /** Avatar cues the model may emit inline as `[[name]]`; the worker turns them into avatar.cue events. */
-export const MODEL_CUES = [
-  "happy",
-  "sad",
-  "thinking",
-  "surprised",
-  "neutral",
-  "nod",
-  "shake",
-  "wave",
-] as const;
+export const MODEL_CUES = modelCues;
 export type ModelCue = (typeof MODEL_CUES)[number];
 
 const CUE_SET: ReadonlySet<string> = new Set(MODEL_CUES);

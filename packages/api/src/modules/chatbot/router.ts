@@ -71,6 +71,21 @@ function forgetWidget(deps: AppDeps, chatbot: { id: string; public_key: string }
 const avatarStorageKey = (tenantId: string, format: "glb" | "vrm") => (id: string) =>
   `tenants/${tenantId}/avatars/${id}.${format}`;
 
+/** publish and unpublish differ only in the flag they set. */
+function publishedProcedure(published: boolean) {
+  return tenantProcedure
+    .meta(write)
+    .input(chatbotIdInput)
+    .mutation(async ({ ctx, input }) => {
+      const row = await ctx.inTenant((tx) =>
+        setPublished(tx, ctx.tenantId, input.chatbotId, published, ctx.deps.clock()),
+      );
+      if (!row) throw notFound();
+      forgetWidget(ctx.deps, row);
+      return chatbotView(row);
+    });
+}
+
 export const chatbotRouter = router({
   list: tenantProcedure
     .meta(read)
@@ -122,29 +137,8 @@ export const chatbotRouter = router({
       return chatbotView(row);
     }),
 
-  publish: tenantProcedure
-    .meta(write)
-    .input(chatbotIdInput)
-    .mutation(async ({ ctx, input }) => {
-      const row = await ctx.inTenant((tx) =>
-        setPublished(tx, ctx.tenantId, input.chatbotId, true, ctx.deps.clock()),
-      );
-      if (!row) throw notFound();
-      forgetWidget(ctx.deps, row);
-      return chatbotView(row);
-    }),
-
-  unpublish: tenantProcedure
-    .meta(write)
-    .input(chatbotIdInput)
-    .mutation(async ({ ctx, input }) => {
-      const row = await ctx.inTenant((tx) =>
-        setPublished(tx, ctx.tenantId, input.chatbotId, false, ctx.deps.clock()),
-      );
-      if (!row) throw notFound();
-      forgetWidget(ctx.deps, row);
-      return chatbotView(row);
-    }),
+  publish: publishedProcedure(true),
+  unpublish: publishedProcedure(false),
 
   /** A copy of the settings (not the knowledge or conversations) under a new public key, unpublished. */
   duplicate: tenantProcedure
