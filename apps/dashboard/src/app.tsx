@@ -19,6 +19,7 @@ const Inbox = lazy(() => import("./routes/inbox"));
 const Analytics = lazy(() => import("./routes/analytics"));
 const Settings = lazy(() => import("./routes/settings"));
 const NotFound = lazy(() => import("./routes/not-found"));
+const AcceptInvite = lazy(() => import("./routes/accept-invite"));
 
 export function App() {
   return (
@@ -31,6 +32,7 @@ export function App() {
             <Route path="/sign-up" element={<SignUp />} />
             <Route element={<RequireSession />}>
               <Route index element={<Home />} />
+              <Route path="accept-invite" element={<AcceptInvite />} />
               <Route path="onboarding" element={<Onboarding />} />
               <Route path="chatbots" element={<Chatbots />} />
               <Route path="chatbots/:chatbotId" element={<ChatbotEdit />} />

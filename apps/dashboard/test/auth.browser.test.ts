@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createTestPlatform, type TestPlatform } from "@avatar-chat/api/testing";
+import { signedInUser } from "@avatar-chat/api/testing-users";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, launchChromium, screenshotDir } from "./browser";
@@ -124,5 +125,31 @@ describe("dashboard in Chromium against the real api", () => {
     await page.getByRole("link", { name: "Members" }).click();
     await page.getByText("Your session ended. Please sign in again.").waitFor();
     expect(new URL(page.url()).searchParams.get("next")).toBe("/settings/members");
+  });
+
+  it("accepts an emailed invitation after signing in, and joins that workspace", async () => {
+    const owner = await signedInUser(platform, "grace@example.test");
+    await owner.browser.tenant.invite.mutate({ email: "ada@example.com", role: "member" });
+    const mail = await platform.database.kysely
+      .selectFrom("email_outbox")
+      .select("text_body")
+      .where("to_address", "=", "ada@example.com")
+      .executeTakeFirstOrThrow();
+    const token = mail.text_body.match(/accept-invite\?token=([\w-]+)/)?.[1];
+    expect(token).toBeTruthy();
+    await page.goto(`${site.url}/accept-invite?token=${token}`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/chatbots/);
+    const joined = await platform.database.kysely
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select("memberships.role")
+      .where("users.email", "=", "ada@example.com")
+      .where("memberships.tenant_id", "=", owner.tenantId)
+      .executeTakeFirst();
+    expect(joined?.role).toBe("member");
   });
 });

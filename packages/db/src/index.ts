@@ -1,3 +1,4 @@
+export { sql } from "kysely";
 export { createDb, type Db, type DbConfig } from "./create-db";
 export { migrate } from "./migrate";
 export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
