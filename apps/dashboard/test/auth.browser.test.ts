@@ -17,7 +17,8 @@ describe("dashboard in Chromium against the real api", () => {
   beforeAll(async () => {
     dist = await buildDashboard();
     site = await startStaticServer(dist);
-    platform = await createTestPlatform({ dashboardOrigins: [site.origin] });
+    // The built dashboard is served from its own origin; the api helpers in tests use the default one.
+    platform = await createTestPlatform({ dashboardOrigins: [site.origin, "http://dashboard.test"] });
     site.setApi(platform.url);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });

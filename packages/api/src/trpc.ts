@@ -37,17 +37,20 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       // Internal failures keep their detail in the logs; the caller gets a plain sentence, never SQL.
       const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const zodIssues = error.cause instanceof ZodError ? error.cause.issues : null;
       return {
         ...shape,
-        message: internal ? "Something went wrong on our side. Please try again." : shape.message,
+        // Invalid input: the readable sentences of the schema, not zod's JSON dump of the issues.
+        message: internal
+          ? "Something went wrong on our side. Please try again."
+          : zodIssues
+            ? zodIssues.map((i) => i.message).join(" ")
+            : shape.message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          zodIssues:
-            error.cause instanceof ZodError
-              ? error.cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }))
-              : undefined,
+          zodIssues: zodIssues?.map((i) => ({ path: i.path.join("."), message: i.message })),
         },
       };
     },

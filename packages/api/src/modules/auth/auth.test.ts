@@ -46,6 +46,8 @@ describe("auth", () => {
       (e: TRPCClientError<AppRouter>) => e,
     );
     expect(JSON.stringify(error?.data)).toContain("Use at least 10 characters.");
+    expect(error?.message).toContain("Use at least 10 characters.");
+    expect(error?.message).not.toContain("{");
   });
 
   it("signs in, lists sessions, signs out everywhere", async () => {
