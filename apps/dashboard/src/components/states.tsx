@@ -55,3 +55,16 @@ export function Notice({ kind, children }: { kind: "error" | "success"; children
     </p>
   );
 }
+
+/** The loading and failed states of a query (with a retry); renders nothing once it has data. */
+export function QueryStates({
+  query,
+  what,
+}: {
+  query: { isPending: boolean; error: unknown; refetch(): unknown };
+  what: string;
+}) {
+  if (query.error) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
+  if (query.isPending) return <Loading what={what} />;
+  return null;
+}

@@ -6,7 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { type ChangeEvent, useEffect, useRef, useState } from "react";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { Field } from "../components/field";
-import { ErrorState, Loading, Notice } from "../components/states";
+import { Notice, QueryStates } from "../components/states";
 import { type AvatarChatElement, WidgetPreview } from "../components/widget-preview";
 import { readableError } from "../lib/errors";
 import { formatBytes } from "../lib/format";
@@ -95,8 +95,7 @@ function AvatarOf({ chatbot }: { chatbot: Chatbot }) {
       <div>
         <div className="card stack">
           <h2>Avatar</h2>
-          {assets.isPending && <Loading what="avatars" />}
-          {assets.error && <ErrorState error={assets.error} retry={() => void assets.refetch()} />}
+          <QueryStates query={assets} what="avatars" />
           <fieldset className="stack" disabled={!editable}>
             <legend>Choose the avatar</legend>
             <label className="check">

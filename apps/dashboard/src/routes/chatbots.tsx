@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { Field } from "../components/field";
-import { EmptyState, ErrorState, Loading, Notice } from "../components/states";
+import { EmptyState, Notice, QueryStates } from "../components/states";
 import { readableError } from "../lib/errors";
 import { formatRelative } from "../lib/format";
 import { can } from "../lib/permissions";
@@ -21,8 +21,7 @@ export default function Chatbots() {
         <h1 id="chatbots-title">Chatbots</h1>
       </div>
       {can(role, "editChatbots") && <CreateChatbot />}
-      {chatbots.isPending && <Loading what="chatbots" />}
-      {chatbots.error && <ErrorState error={chatbots.error} retry={() => void chatbots.refetch()} />}
+      <QueryStates query={chatbots} what="chatbots" />
       {chatbots.data?.length === 0 && (
         <EmptyState title="No chatbots yet.">
           {can(role, "editChatbots") ? (

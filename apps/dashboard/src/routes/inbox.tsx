@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { Field } from "../components/field";
-import { EmptyState, ErrorState, Loading, Notice } from "../components/states";
+import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
 import { downloadText } from "../lib/download";
 import { readableError } from "../lib/errors";
 import { formatDateTime, formatRelative } from "../lib/format";
@@ -90,8 +90,7 @@ export default function Inbox() {
       </search>
       <div className="inbox">
         <nav className="card" aria-label="Conversations" style={{ padding: 0 }}>
-          {inbox.isPending && <Loading what="conversations" />}
-          {inbox.error && <ErrorState error={inbox.error} retry={() => void inbox.refetch()} />}
+          <QueryStates query={inbox} what="conversations" />
           {inbox.data && items.length === 0 && <EmptyState title="No conversations match." />}
           <ul className="conversation-list">
             {items.map((c) => (

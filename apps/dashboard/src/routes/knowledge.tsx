@@ -4,8 +4,9 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useChosenChatbot } from "../components/chatbot-picker";
+import { DataTable } from "../components/data-table";
 import { Field } from "../components/field";
-import { EmptyState, ErrorState, Loading, Notice } from "../components/states";
+import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
 import { readableError } from "../lib/errors";
 import { formatBytes, formatRelative } from "../lib/format";
 import { can } from "../lib/permissions";
@@ -68,8 +69,7 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
           <h2>Sources</h2>
           <output className="muted">{live === "open" ? "● live" : "○ reconnecting…"}</output>
         </div>
-        {sources.isPending && <Loading what="sources" />}
-        {sources.error && <ErrorState error={sources.error} retry={() => void sources.refetch()} />}
+        <QueryStates query={sources} what="sources" />
         {(reindex.error ?? remove.error) && (
           <Notice kind="error">{readableError(reindex.error ?? remove.error)}</Notice>
         )}
@@ -79,62 +79,50 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
           </EmptyState>
         )}
         {sources.data && sources.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Chunks</th>
-                  {editable && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {sources.data.map((s) => (
-                  <tr key={s.id} data-testid="knowledge-source">
-                    <td>
-                      <strong>{s.title}</strong>
-                      <br />
-                      <span className="muted">
-                        {s.kind}
-                        {s.sizeBytes ? ` · ${formatBytes(s.sizeBytes)}` : ""} · added{" "}
-                        {formatRelative(s.createdAt)}
-                      </span>
-                      {s.error && <p className="field-error">{s.error}</p>}
-                    </td>
-                    <td>
-                      <span className={`badge badge-${s.status}`}>{s.status}</span>
-                    </td>
-                    <td>{s.chunkCount}</td>
-                    {editable && (
-                      <td>
-                        <div className="row">
-                          <button
-                            type="button"
-                            className="button button-small"
-                            disabled={reindex.isPending}
-                            onClick={() => reindex.mutate({ sourceId: s.id })}
-                          >
-                            Re-index
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small button-danger"
-                            disabled={remove.isPending}
-                            onClick={() => {
-                              if (confirm(`Delete ${s.title}?`)) remove.mutate({ sourceId: s.id });
-                            }}
-                          >
-                            Delete
-                          </button>
-                        </div>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Source", "Status", "Chunks", ...(editable ? ["Actions"] : [])]}>
+            {sources.data.map((s) => (
+              <tr key={s.id} data-testid="knowledge-source">
+                <td>
+                  <strong>{s.title}</strong>
+                  <br />
+                  <span className="muted">
+                    {s.kind}
+                    {s.sizeBytes ? ` · ${formatBytes(s.sizeBytes)}` : ""} · added{" "}
+                    {formatRelative(s.createdAt)}
+                  </span>
+                  {s.error && <p className="field-error">{s.error}</p>}
+                </td>
+                <td>
+                  <span className={`badge badge-${s.status}`}>{s.status}</span>
+                </td>
+                <td>{s.chunkCount}</td>
+                {editable && (
+                  <td>
+                    <div className="row">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={reindex.isPending}
+                        onClick={() => reindex.mutate({ sourceId: s.id })}
+                      >
+                        Re-index
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-danger"
+                        disabled={remove.isPending}
+                        onClick={() => {
+                          if (confirm(`Delete ${s.title}?`)) remove.mutate({ sourceId: s.id });
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </div>

@@ -1,8 +1,9 @@
 import { createApiKeyInput } from "@avatar-chat/api/schemas";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { DataTable } from "../../components/data-table";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorState, Loading, Notice } from "../../components/states";
+import { EmptyState, Notice, QueryStates } from "../../components/states";
 import { readableError } from "../../lib/errors";
 import { formatDateTime, formatRelative } from "../../lib/format";
 import { type FieldErrors, validate } from "../../lib/validate";
@@ -23,55 +24,40 @@ export function ApiKeys() {
       <CreateKey onCreated={refresh} />
       <div className="card">
         <h2>API keys</h2>
-        {keys.isPending && <Loading what="API keys" />}
-        {keys.error && <ErrorState error={keys.error} retry={() => void keys.refetch()} />}
+        <QueryStates query={keys} what="API keys" />
         {revoke.error && <Notice kind="error">{readableError(revoke.error)}</Notice>}
         {keys.data?.length === 0 && <EmptyState title="No API keys yet." />}
         {keys.data && keys.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.map((k) => (
-                  <tr key={k.id}>
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.scopes.join(", ")}</td>
-                    <td>{k.last_used_at ? formatRelative(k.last_used_at) : "never"}</td>
-                    <td>{k.expires_at ? formatDateTime(k.expires_at) : "never"}</td>
-                    <td>
-                      {k.revoked_at ? (
-                        <span className="badge badge-failed">revoked</span>
-                      ) : (
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          disabled={revoke.isPending}
-                          onClick={() => {
-                            if (confirm(`Revoke ${k.name}? Integrations using it stop working at once.`))
-                              revoke.mutate({ keyId: k.id });
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "Key", "Scopes", "Last used", "Expires", "Actions"]}>
+            {keys.data.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(", ")}</td>
+                <td>{k.last_used_at ? formatRelative(k.last_used_at) : "never"}</td>
+                <td>{k.expires_at ? formatDateTime(k.expires_at) : "never"}</td>
+                <td>
+                  {k.revoked_at ? (
+                    <span className="badge badge-failed">revoked</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      disabled={revoke.isPending}
+                      onClick={() => {
+                        if (confirm(`Revoke ${k.name}? Integrations using it stop working at once.`))
+                          revoke.mutate({ keyId: k.id });
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </div>

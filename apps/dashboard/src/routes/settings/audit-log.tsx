@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
+import { DataTable } from "../../components/data-table";
 import { EmptyState, ErrorState, Loading } from "../../components/states";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../trpc";
@@ -14,32 +15,19 @@ export function AuditLog() {
   return (
     <div className="card">
       <h2>Audit log</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">IP</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id}>
-                <td>{formatDateTime(e.created_at)}</td>
-                <td>{e.actorEmail ?? (e.actorApiKeyId ? "API key" : "—")}</td>
-                <td>
-                  <code>{e.action}</code>
-                </td>
-                <td>{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}</td>
-                <td>{e.ip ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={["When", "Who", "Action", "Target", "IP"]}>
+        {entries.map((e) => (
+          <tr key={e.id}>
+            <td>{formatDateTime(e.created_at)}</td>
+            <td>{e.actorEmail ?? (e.actorApiKeyId ? "API key" : "—")}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td>{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}</td>
+            <td>{e.ip ?? "—"}</td>
+          </tr>
+        ))}
+      </DataTable>
       {log.hasNextPage && (
         <button
           type="button"

@@ -2,8 +2,9 @@ import { inviteInput } from "@avatar-chat/api/schemas";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
+import { DataTable } from "../../components/data-table";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorState, Loading, Notice } from "../../components/states";
+import { EmptyState, Notice, QueryStates } from "../../components/states";
 import { readableError } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { can, type Role } from "../../lib/permissions";
@@ -33,65 +34,50 @@ function MemberList() {
   return (
     <div className="card">
       <h2>Members</h2>
-      {members.isPending && <Loading what="members" />}
-      {members.error && <ErrorState error={members.error} retry={() => void members.refetch()} />}
+      <QueryStates query={members} what="members" />
       {actionError && <Notice kind="error">{readableError(actionError)}</Notice>}
       {members.data && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                {can(role, "manageMembers") && <th scope="col">Actions</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.map((m) => (
-                <tr key={m.userId}>
-                  <td>{m.name || "—"}</td>
-                  <td>{m.email}</td>
-                  <td>
-                    {can(role, "changeRoles") ? (
-                      <select
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        disabled={changeRole.isPending}
-                        onChange={(e) =>
-                          changeRole.mutate({ userId: m.userId, role: e.target.value as Role })
-                        }
-                      >
-                        <option value="owner">owner</option>
-                        <option value="admin">admin</option>
-                        <option value="member">member</option>
-                      </select>
-                    ) : (
-                      m.role
-                    )}
-                  </td>
-                  {can(role, "manageMembers") && (
-                    <td>
-                      {m.userId !== me.user.id && (
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          disabled={remove.isPending}
-                          onClick={() => {
-                            if (confirm(`Remove ${m.email} from this workspace?`))
-                              remove.mutate({ userId: m.userId });
-                          }}
-                        >
-                          Remove
-                        </button>
-                      )}
-                    </td>
+        <DataTable columns={["Name", "Email", "Role", ...(can(role, "manageMembers") ? ["Actions"] : [])]}>
+          {members.data.map((m) => (
+            <tr key={m.userId}>
+              <td>{m.name || "—"}</td>
+              <td>{m.email}</td>
+              <td>
+                {can(role, "changeRoles") ? (
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    disabled={changeRole.isPending}
+                    onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                  >
+                    <option value="owner">owner</option>
+                    <option value="admin">admin</option>
+                    <option value="member">member</option>
+                  </select>
+                ) : (
+                  m.role
+                )}
+              </td>
+              {can(role, "manageMembers") && (
+                <td>
+                  {m.userId !== me.user.id && (
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      disabled={remove.isPending}
+                      onClick={() => {
+                        if (confirm(`Remove ${m.email} from this workspace?`))
+                          remove.mutate({ userId: m.userId });
+                      }}
+                    >
+                      Remove
+                    </button>
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -147,48 +133,34 @@ function Invitations() {
   return (
     <div className="card">
       <h2>Invitations</h2>
-      {invitations.isPending && <Loading what="invitations" />}
-      {invitations.error && <ErrorState error={invitations.error} retry={() => void invitations.refetch()} />}
+      <QueryStates query={invitations} what="invitations" />
       {revoke.error && <Notice kind="error">{readableError(revoke.error)}</Notice>}
       {invitations.data?.length === 0 && <EmptyState title="No invitations yet." />}
       {invitations.data && invitations.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">State</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.data.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email}</td>
-                  <td>{i.role}</td>
-                  <td>
-                    <span className={`badge badge-${i.state}`}>{i.state}</span>
-                  </td>
-                  <td>{formatDateTime(i.expires_at)}</td>
-                  <td>
-                    {i.state === "pending" && (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ invitationId: i.id })}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Email", "Role", "State", "Expires", "Actions"]}>
+          {invitations.data.map((i) => (
+            <tr key={i.id}>
+              <td>{i.email}</td>
+              <td>{i.role}</td>
+              <td>
+                <span className={`badge badge-${i.state}`}>{i.state}</span>
+              </td>
+              <td>{formatDateTime(i.expires_at)}</td>
+              <td>
+                {i.state === "pending" && (
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={revoke.isPending}
+                    onClick={() => revoke.mutate({ invitationId: i.id })}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );

@@ -2,8 +2,9 @@ import { changePasswordInput } from "@avatar-chat/api/schemas";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useNavigate } from "react-router";
+import { DataTable } from "../../components/data-table";
 import { Field } from "../../components/field";
-import { ErrorState, Loading, Notice } from "../../components/states";
+import { Notice, QueryStates } from "../../components/states";
 import { readableError } from "../../lib/errors";
 import { describeUserAgent, formatDateTime, formatRelative } from "../../lib/format";
 import { type FieldErrors, validate } from "../../lib/validate";
@@ -48,48 +49,34 @@ function SessionList() {
           Sign out everywhere
         </button>
       </div>
-      {sessions.isPending && <Loading what="sessions" />}
-      {sessions.error && <ErrorState error={sessions.error} retry={() => void sessions.refetch()} />}
+      <QueryStates query={sessions} what="sessions" />
       {revoke.error && <Notice kind="error">{readableError(revoke.error)}</Notice>}
       {sessions.data && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP</th>
-                <th scope="col">Last active</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    {describeUserAgent(s.user_agent)}{" "}
-                    {s.current && <span className="badge badge-ready">this one</span>}
-                  </td>
-                  <td>{s.ip ?? "—"}</td>
-                  <td>{formatRelative(s.last_seen_at)}</td>
-                  <td>{formatDateTime(s.expires_at)}</td>
-                  <td>
-                    {!s.current && (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ sessionId: s.id })}
-                      >
-                        Sign out
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Device", "IP", "Last active", "Expires", "Actions"]}>
+          {sessions.data.map((s) => (
+            <tr key={s.id}>
+              <td>
+                {describeUserAgent(s.user_agent)}{" "}
+                {s.current && <span className="badge badge-ready">this one</span>}
+              </td>
+              <td>{s.ip ?? "—"}</td>
+              <td>{formatRelative(s.last_seen_at)}</td>
+              <td>{formatDateTime(s.expires_at)}</td>
+              <td>
+                {!s.current && (
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={revoke.isPending}
+                    onClick={() => revoke.mutate({ sessionId: s.id })}
+                  >
+                    Sign out
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
