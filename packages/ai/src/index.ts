@@ -33,7 +33,13 @@ export {
 export { createProvider } from "./provider/create-provider";
 export { isProviderError, ProviderError, type ProviderErrorKind } from "./provider/errors";
 export { createOfflineProvider } from "./provider/offline";
-export { createOpenAIProvider } from "./provider/openai";
+export { createOpenAIProvider, type ProviderOptions } from "./provider/openai";
+export {
+  checkProviderTarget,
+  type ProviderNetworkPolicy,
+  privateHostEntrySchema,
+  privateTargetAllowed,
+} from "./provider/provider-target";
 export {
   type ChatContext,
   type ChatMessage,

@@ -7,6 +7,7 @@ import { createCueStripper } from "./prompt/cues";
 import { createProvider } from "./provider/create-provider";
 import type { Provider } from "./provider/types";
 import { hybridSearch } from "./retrieval/hybrid-search";
+import { localServerAccess } from "./testing/local-access";
 import { startOpenAIServer } from "./testing/openai-server";
 import { measureOfflineAnswers } from "./testing/recall";
 import { type SeededCorpus, seedCorpus } from "./testing/seed-corpus";
@@ -71,13 +72,16 @@ describe("answer pipeline", () => {
       },
     });
     try {
-      const provider = createProvider({
-        kind: "openai",
-        baseUrl: server.url,
-        apiKey: "k",
-        chatModel: "m",
-        embeddingModel: "e",
-      });
+      const provider = createProvider(
+        {
+          kind: "openai",
+          baseUrl: server.url,
+          apiKey: "k",
+          chatModel: "m",
+          embeddingModel: "e",
+        },
+        localServerAccess,
+      );
       const result = await answer(provider, "How much does express delivery cost?");
       expect(result.text).toBe("It costs 12 euros [1]. ");
       expect(result.cues).toEqual(["happy", "nod"]);

@@ -1,5 +1,5 @@
 import { createProvider } from "@avatar-chat/ai";
-import { startOpenAIServer } from "@avatar-chat/ai/testing";
+import { localServerAccess, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { withTenant } from "@avatar-chat/db";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { channelKeys } from "@avatar-chat/protocol";
@@ -39,13 +39,16 @@ const suite: Suite = {
     const server = await startOpenAIServer({
       behaviour: { instant: true, reply: "Opening hours are 9 to 6 [1]." },
     });
-    const provider = createProvider({
-      kind: "openai",
-      baseUrl: server.url,
-      apiKey: "sk-bench",
-      chatModel: "test-chat",
-      embeddingModel: "test-embed",
-    });
+    const provider = createProvider(
+      {
+        kind: "openai",
+        baseUrl: server.url,
+        apiKey: "sk-bench",
+        chatModel: "test-chat",
+        embeddingModel: "test-embed",
+      },
+      localServerAccess,
+    );
     const storage = memoryStorage();
     const queue = createQueue(QUEUES.aiReply, { redis: TEST_REDIS_URL, prefix });
     const worker = createWorker({

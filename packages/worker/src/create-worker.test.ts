@@ -1,5 +1,5 @@
 import { createProvider } from "@avatar-chat/ai";
-import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import { localServerAccess, type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
@@ -46,13 +46,16 @@ afterAll(async () => {
 });
 
 it("close() lets a running reply finish before it returns, and schedules the roll-up while running", async () => {
-  const provider = createProvider({
-    kind: "openai",
-    baseUrl: server.url,
-    apiKey: "k",
-    chatModel: "c",
-    embeddingModel: "e",
-  });
+  const provider = createProvider(
+    {
+      kind: "openai",
+      baseUrl: server.url,
+      apiKey: "k",
+      chatModel: "c",
+      embeddingModel: "e",
+    },
+    localServerAccess,
+  );
   const worker = createWorker({
     db: db.kysely,
     redis: TEST_REDIS_URL,

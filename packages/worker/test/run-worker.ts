@@ -1,5 +1,6 @@
 // A worker process for the crash test: env in, "ready" on stdout, runs until killed.
 import { createProvider } from "@avatar-chat/ai";
+import { localServerAccess } from "@avatar-chat/ai/testing";
 import { createDb } from "@avatar-chat/db";
 import { createWorker } from "../src/create-worker";
 
@@ -10,13 +11,16 @@ const env = (name: string) => {
 };
 
 const db = await createDb({ url: env("DATABASE_URL"), poolSize: 4 });
-const provider = createProvider({
-  kind: "openai",
-  baseUrl: env("OPENAI_BASE_URL"),
-  apiKey: "sk-test",
-  chatModel: "test-chat",
-  embeddingModel: "test-embed",
-});
+const provider = createProvider(
+  {
+    kind: "openai",
+    baseUrl: env("OPENAI_BASE_URL"),
+    apiKey: "sk-test",
+    chatModel: "test-chat",
+    embeddingModel: "test-embed",
+  },
+  localServerAccess,
+);
 const worker = createWorker({
   db: db.kysely,
   redis: env("REDIS_URL"),

@@ -55,6 +55,8 @@ export function toProviderError(error: unknown, signal?: AbortSignal): ProviderE
   if (signal?.aborted || error instanceof APIUserAbortError || isAbortError(error)) {
     return new ProviderError("cancelled", "request cancelled", { cause: error });
   }
+  // A refusal by our own fetch (a blocked address) reaches us wrapped by the SDK.
+  if (error instanceof APIConnectionError && error.cause instanceof ProviderError) return error.cause;
   if (error instanceof APIConnectionError) {
     return new ProviderError("transient", `provider unreachable: ${error.message}`, { cause: error });
   }

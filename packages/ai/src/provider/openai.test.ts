@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localServerAccess } from "../testing/local-access";
 import { type OpenAITestServer, startOpenAIServer } from "../testing/openai-server";
 import { createProvider } from "./create-provider";
 import { ProviderError } from "./errors";
@@ -10,13 +11,16 @@ let provider: Provider;
 
 beforeAll(async () => {
   server = await startOpenAIServer({ apiKey: API_KEY });
-  provider = createProvider({
-    kind: "openai",
-    baseUrl: server.url,
-    apiKey: API_KEY,
-    chatModel: "test-chat",
-    embeddingModel: "test-embed",
-  });
+  provider = createProvider(
+    {
+      kind: "openai",
+      baseUrl: server.url,
+      apiKey: API_KEY,
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+    },
+    localServerAccess,
+  );
 });
 afterAll(() => server.close());
 
@@ -80,13 +84,16 @@ describe("OpenAI provider against the local OpenAI-protocol server", () => {
   });
 
   it("maps a wrong key to auth", async () => {
-    const wrong = createProvider({
-      kind: "openai",
-      baseUrl: server.url,
-      apiKey: "sk-wrong",
-      chatModel: "test-chat",
-      embeddingModel: "test-embed",
-    });
+    const wrong = createProvider(
+      {
+        kind: "openai",
+        baseUrl: server.url,
+        apiKey: "sk-wrong",
+        chatModel: "test-chat",
+        embeddingModel: "test-embed",
+      },
+      localServerAccess,
+    );
     expect((await failure(() => wrong.testConnection())).kind).toBe("auth");
     expect((await failure(() => collect(wrong.streamChat(ask)))).kind).toBe("auth");
     expect((await failure(() => wrong.embed(["x"]))).kind).toBe("auth");
@@ -133,13 +140,16 @@ describe("OpenAI provider against the local OpenAI-protocol server", () => {
     const closed = await startOpenAIServer();
     const url = closed.url;
     await closed.close();
-    const offline = createProvider({
-      kind: "openai",
-      baseUrl: url,
-      apiKey: "k",
-      chatModel: "m",
-      embeddingModel: "e",
-    });
+    const offline = createProvider(
+      {
+        kind: "openai",
+        baseUrl: url,
+        apiKey: "k",
+        chatModel: "m",
+        embeddingModel: "e",
+      },
+      localServerAccess,
+    );
     expect((await failure(() => offline.testConnection())).kind).toBe("transient");
   });
 

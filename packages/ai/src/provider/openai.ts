@@ -2,6 +2,8 @@ import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { countTokens } from "../tokens";
 import { ProviderError, toProviderError } from "./errors";
+import { createPinnedFetch } from "./pinned-fetch";
+import type { ProviderNetworkPolicy, Resolve } from "./provider-target";
 import {
   type ChatMessage,
   type ChatStreamEvent,
@@ -15,20 +17,27 @@ import {
 
 type OpenAISettings = Extract<ProviderSettings, { kind: "openai" }>;
 
+export interface ProviderOptions {
+  timeoutMs?: number;
+  /** Non-public addresses the base URL may reach; default none (docs/ai.md, "Provider network"). */
+  network?: ProviderNetworkPolicy;
+  /** DNS resolution; injectable so tests can map names to a local server. */
+  resolve?: Resolve;
+}
+
 // Keeps each embeddings request well under the API's input limits.
 const EMBED_BATCH = 128;
 
 /** Any OpenAI-compatible server (OpenAI, vLLM, Ollama, LM Studio...) through the official SDK. */
-export function createOpenAIProvider(
-  settings: OpenAISettings,
-  options: { timeoutMs?: number } = {},
-): Provider {
+export function createOpenAIProvider(settings: OpenAISettings, options: ProviderOptions = {}): Provider {
   const client = new OpenAI({
     apiKey: settings.apiKey,
     ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
     // The job queue owns retries; the SDK retrying too would multiply attempts and hide rate limits.
     maxRetries: 0,
     timeout: options.timeoutMs ?? 60_000,
+    // Every request re-checks the host: a tenant's DNS may point inward after the settings were saved.
+    fetch: createPinnedFetch(options.network ?? {}, options.resolve),
   });
 
   async function* streamChat(

@@ -1,4 +1,5 @@
 export { type CorpusDocument, type CorpusQuestion, documents, questions } from "./corpus";
+export { localServerAccess } from "./local-access";
 export {
   type OpenAIServerBehaviour,
   type OpenAITestServer,

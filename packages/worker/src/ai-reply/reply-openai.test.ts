@@ -1,5 +1,5 @@
 import { createProvider, type Provider } from "@avatar-chat/ai";
-import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import { localServerAccess, type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
@@ -41,13 +41,16 @@ const queueEvents = new QueueEvents(QUEUES.aiReply, {
 let providerFor: () => Provider;
 
 const openai = (url: string, apiKey = "sk-test") =>
-  createProvider({
-    kind: "openai",
-    baseUrl: url,
-    apiKey,
-    chatModel: "test-chat",
-    embeddingModel: "test-embed",
-  });
+  createProvider(
+    {
+      kind: "openai",
+      baseUrl: url,
+      apiKey,
+      chatModel: "test-chat",
+      embeddingModel: "test-embed",
+    },
+    localServerAccess,
+  );
 
 beforeAll(async () => {
   db = await createTestDatabase();

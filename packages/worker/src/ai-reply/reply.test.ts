@@ -1,5 +1,5 @@
 import { createProvider } from "@avatar-chat/ai";
-import { startOpenAIServer } from "@avatar-chat/ai/testing";
+import { localServerAccess, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES, stopReplyKey, stopReplyValue } from "@avatar-chat/protocol/jobs";
@@ -228,13 +228,16 @@ describe("stop", () => {
       behaviour: { reply: Array.from({ length: 80 }, (_, i) => `word${i}`).join(" "), tokenDelayMs: 20 },
     });
     try {
-      const provider = createProvider({
-        kind: "openai",
-        baseUrl: server.url,
-        apiKey: "test",
-        chatModel: "test-chat",
-        embeddingModel: "test-embed",
-      });
+      const provider = createProvider(
+        {
+          kind: "openai",
+          baseUrl: server.url,
+          apiKey: "test",
+          chatModel: "test-chat",
+          embeddingModel: "test-embed",
+        },
+        localServerAccess,
+      );
       const seeded = await seedConversation(db.kysely);
       const messageId = await addUserMessage(db.kysely, seeded, "Tell me a long story");
       const deps = {
@@ -289,13 +292,16 @@ describe("timeout", () => {
   it("abandons an attempt that runs past its budget; the last attempt stores a failed reply", async () => {
     const server = await startOpenAIServer({ behaviour: { reply: "slow ".repeat(50), tokenDelayMs: 50 } });
     try {
-      const provider = createProvider({
-        kind: "openai",
-        baseUrl: server.url,
-        apiKey: "test",
-        chatModel: "test-chat",
-        embeddingModel: "test-embed",
-      });
+      const provider = createProvider(
+        {
+          kind: "openai",
+          baseUrl: server.url,
+          apiKey: "test",
+          chatModel: "test-chat",
+          embeddingModel: "test-embed",
+        },
+        localServerAccess,
+      );
       const seeded = await seedConversation(db.kysely);
       const messageId = await addUserMessage(db.kysely, seeded, "Take your time");
       const deps = {
