@@ -93,7 +93,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const config: ApiConfig = apiConfigFrom(env, prefix);
     const realtimeUrl = config.realtimeUrl;
     const providerFor = async (tenantId: string) =>
-      createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId));
+      createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId), {
+        network: config.aiNetwork,
+      });
 
     if (roles.has("worker")) {
       const worker = createWorker({

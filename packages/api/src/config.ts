@@ -1,7 +1,8 @@
+import { type ProviderNetworkPolicy, privateHostEntrySchema } from "@avatar-chat/ai";
 import { flag, port } from "@avatar-chat/config";
 import { z } from "zod";
 
-const origins = z
+const commaList = z
   .string()
   .default("")
   .transform((v) =>
@@ -9,15 +10,14 @@ const origins = z
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
-  )
-  .pipe(z.array(z.url()));
+  );
 
 export const apiEnv = z.object({
   API_PORT: port(3000),
   /** The URL browsers reach the API at; widget scripts, embed snippets and links use it. */
   PUBLIC_URL: z.url().default("http://localhost:3000"),
   /** Origins allowed to use session cookies (the dashboard); PUBLIC_URL's origin always is. */
-  DASHBOARD_ORIGINS: origins,
+  DASHBOARD_ORIGINS: commaList.pipe(z.array(z.url())),
   /** Where browsers reach realtime; default: PUBLIC_URL with ws(s):// and path /realtime. */
   REALTIME_PUBLIC_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   APP_SECRET: z.string().min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)"),
@@ -27,6 +27,10 @@ export const apiEnv = z.object({
   COOKIE_SECURE: flag(true),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(26_214_400),
+  /** Private hosts (`host[:port]`, comma-separated) tenants' AI provider base URLs may reach, e.g. a local Ollama. */
+  AI_ALLOWED_PRIVATE_HOSTS: commaList.pipe(z.array(privateHostEntrySchema)),
+  /** Any private address for AI providers: only for a single-tenant, self-hosted platform. */
+  AI_ALLOW_PRIVATE_NETWORK: flag(false),
 });
 
 export type ApiEnv = z.output<typeof apiEnv>;
@@ -43,6 +47,8 @@ export interface ApiConfig {
   maxBodyBytes: number;
   maxUploadBytes: number;
   redisPrefix: string;
+  /** Which non-public addresses tenants' AI provider base URLs may reach (checked on save and on every call). */
+  aiNetwork: ProviderNetworkPolicy;
 }
 
 export function apiConfigFrom(env: ApiEnv, redisPrefix: string): ApiConfig {
@@ -58,6 +64,10 @@ export function apiConfigFrom(env: ApiEnv, redisPrefix: string): ApiConfig {
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     redisPrefix,
+    aiNetwork: {
+      allowedPrivateHosts: env.AI_ALLOWED_PRIVATE_HOSTS,
+      allowPrivateNetwork: env.AI_ALLOW_PRIVATE_NETWORK,
+    },
   };
 }
 

@@ -89,6 +89,8 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
     maxBodyBytes: 1_048_576,
     maxUploadBytes: 5_242_880,
     redisPrefix: prefix,
+    // As in production: no private provider addresses unless a test allows its local server.
+    aiNetwork: {},
     ...overrides,
   };
   const deps: AppDeps = {

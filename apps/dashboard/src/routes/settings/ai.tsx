@@ -69,7 +69,11 @@ function AiForm({ current }: { current: Current }) {
       </Field>
       {provider === "openai" && (
         <>
-          <Field label="Base URL" error={errors.baseUrl} hint="Empty: https://api.openai.com/v1">
+          <Field
+            label="Base URL"
+            error={errors.baseUrl}
+            hint="Empty: https://api.openai.com/v1. Local or private addresses (e.g. Ollama on localhost) work only if the platform operator allows them."
+          >
             <input name="baseUrl" type="url" defaultValue={current.baseUrl ?? ""} />
           </Field>
           <Field label="Chat model" error={errors.chatModel}>

@@ -1,5 +1,6 @@
 import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiConfigFrom, apiEnv } from "../../config";
 import { createTestPlatform, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
 import { providerSettingsFor } from "./provider-settings";
@@ -12,7 +13,8 @@ describe("ai settings", () => {
   const secretKey = "sk-test-abcdefgh1234";
 
   beforeAll(async () => {
-    platform = await createTestPlatform();
+    // The local test server is on 127.0.0.1, which is refused unless the operator allows it.
+    platform = await createTestPlatform({ aiNetwork: { allowedPrivateHosts: ["127.0.0.1"] } });
     server = await startOpenAIServer({ apiKey: secretKey });
     admin = await signedInUser(platform, "admin@example.com");
     member = await signedInUser(platform, "member@example.com", { tenantId: admin.tenantId, role: "member" });
@@ -108,6 +110,55 @@ describe("ai settings", () => {
     expect(await admin.browser.ai.testConnection.mutate({ provider: "offline" })).toEqual({
       ok: true,
       provider: "offline",
+    });
+  });
+
+  it("refuses private base URLs the operator has not allowed, on save and on every call", async () => {
+    const allowed = platform.deps.config.aiNetwork;
+    platform.deps.config.aiNetwork = {};
+    try {
+      const form = { provider: "openai" as const, chatModel: "c", embeddingModel: "e", apiKey: "k" };
+      for (const baseUrl of [server.url, "http://169.254.169.254/v1", "http://[::ffff:10.0.0.1]:8080/v1"]) {
+        await expect(admin.browser.ai.update.mutate({ ...form, baseUrl })).rejects.toMatchObject({
+          data: { code: "BAD_REQUEST" },
+          message: expect.stringMatching(
+            /not allowed: .*private or reserved address.*AI_ALLOWED_PRIVATE_HOSTS/,
+          ),
+        });
+        await expect(admin.browser.ai.testConnection.mutate({ ...form, baseUrl })).rejects.toMatchObject({
+          data: { code: "BAD_REQUEST" },
+        });
+      }
+      // Settings saved while allowed are checked again when called: no request reaches the server.
+      const requests = server.requests.length;
+      expect(await admin.browser.ai.testConnection.mutate()).toMatchObject({
+        ok: false,
+        kind: "permanent",
+        message: expect.stringMatching(/127\.0\.0\.1/),
+      });
+      expect(server.requests).toHaveLength(requests);
+      expect((await admin.browser.ai.get.query()).baseUrl).toBe(server.url);
+
+      // A single-tenant self-hosted platform may allow every private address.
+      platform.deps.config.aiNetwork = { allowPrivateNetwork: true };
+      expect(await admin.browser.ai.testConnection.mutate()).toEqual({ ok: true, provider: "openai" });
+    } finally {
+      platform.deps.config.aiNetwork = allowed;
+    }
+  });
+
+  it("reads the allow-list from the environment and refuses malformed entries", () => {
+    const env = { APP_SECRET: "x".repeat(32), AI_ALLOWED_PRIVATE_HOSTS: " localhost:11434, 10.0.0.5 " };
+    expect(apiConfigFrom(apiEnv.parse(env), "ac:").aiNetwork).toEqual({
+      allowedPrivateHosts: ["localhost:11434", "10.0.0.5"],
+      allowPrivateNetwork: false,
+    });
+    expect(apiEnv.safeParse({ ...env, AI_ALLOWED_PRIVATE_HOSTS: "http://localhost" }).success).toBe(false);
+    expect(
+      apiConfigFrom(apiEnv.parse({ ...env, AI_ALLOW_PRIVATE_NETWORK: "true" }), "ac:").aiNetwork,
+    ).toEqual({
+      allowedPrivateHosts: ["localhost:11434", "10.0.0.5"],
+      allowPrivateNetwork: true,
     });
   });
 

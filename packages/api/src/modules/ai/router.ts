@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import { sealSecret } from "../../crypto/secret-box";
 import { limitOrThrow, router, tenantProcedure } from "../../trpc";
+import { assertAllowedBaseUrl } from "./base-url";
 import { providerSettingsFromRow, storedApiKey } from "./provider-settings";
 import { findAiSettings, saveAiSettings } from "./queries";
 import { aiSettingsInput, keyHint, settingsRefusal, testConnectionInput } from "./rules";
@@ -29,8 +30,9 @@ export const aiRouter = router({
   update: tenantProcedure
     .meta({ scope: "write", minRole: "admin" })
     .input(aiSettingsInput)
-    .mutation(({ ctx, input }) =>
-      ctx.inTenant(async (tx) => {
+    .mutation(async ({ ctx, input }) => {
+      await assertAllowedBaseUrl(input.baseUrl, ctx.deps.config.aiNetwork);
+      return ctx.inTenant(async (tx) => {
         const current = await findAiSettings(tx, ctx.tenantId);
         const apiKeyEncrypted =
           input.apiKey === undefined
@@ -57,8 +59,8 @@ export const aiRouter = router({
           },
         });
         return { provider: saved.provider, updatedAt: saved.updated_at };
-      }),
-    ),
+      });
+    }),
 
   /** Calls the provider with the saved settings, or with the form's unsaved ones. Never throws for a provider failure. */
   testConnection: tenantProcedure
@@ -74,6 +76,7 @@ export const aiRouter = router({
           input.apiKey === undefined && current ? storedApiKey(appSecret, current) : input.apiKey;
         const refusal = settingsRefusal(input, Boolean(apiKey));
         if (refusal) throw new TRPCError({ code: "BAD_REQUEST", message: refusal });
+        await assertAllowedBaseUrl(input.baseUrl, ctx.deps.config.aiNetwork);
         settings =
           input.provider === "offline" || !apiKey || !input.chatModel || !input.embeddingModel
             ? { kind: "offline" }
@@ -86,7 +89,10 @@ export const aiRouter = router({
               };
       }
       try {
-        await createProvider(settings, { timeoutMs: TEST_TIMEOUT_MS }).testConnection();
+        await createProvider(settings, {
+          timeoutMs: TEST_TIMEOUT_MS,
+          network: ctx.deps.config.aiNetwork,
+        }).testConnection();
         return { ok: true as const, provider: settings.kind };
       } catch (error) {
         if (!isProviderError(error)) throw error;

@@ -37,7 +37,9 @@ function enqueueIndexOf(deps: AppDeps, tenantId: string, sourceId: string, reque
 
 /** The question's embedding from the tenant's provider: the same one that embedded its chunks. */
 async function embedQuestion(deps: AppDeps, tenantId: string, question: string): Promise<number[]> {
-  const provider = createProvider(await providerSettingsFor(deps.db, deps.config.appSecret, tenantId));
+  const provider = createProvider(await providerSettingsFor(deps.db, deps.config.appSecret, tenantId), {
+    network: deps.config.aiNetwork,
+  });
   try {
     const [embedding] = await provider.embed([question]);
     return embedding!;
