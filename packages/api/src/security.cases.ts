@@ -196,6 +196,9 @@ export const securityCases: Record<string, SecurityCase> = {
   "conversation.history": refused((c, a) =>
     c.conversation.history.query({ conversationId: a.conversationId }),
   ),
+  "conversation.requestHuman": refused((c, a) =>
+    c.conversation.requestHuman.mutate({ conversationId: a.conversationId }),
+  ),
   "conversation.feedback": refused((c, a) =>
     c.conversation.feedback.mutate({ messageId: a.assistantMessageId, rating: "down" }),
   ),

@@ -41,7 +41,8 @@ export const messageCompleteEvent = z.object({
   conversationId,
   message: z.object({
     id: z.string(),
-    role: z.enum(["user", "assistant", "agent"]),
+    /** `system`: a platform notice in the transcript (e.g. "you asked for a person"), never rated. */
+    role: z.enum(["user", "assistant", "agent", "system"]),
     content: z.string(),
     citations: z.array(citationSchema),
     createdAt: z.string(),

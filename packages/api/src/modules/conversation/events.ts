@@ -7,11 +7,10 @@ import { messageView } from "./queries";
 
 export function publishMessage(deps: AppDeps, conversation: Conversation, message: Message) {
   const { feedback: _feedback, ...view } = messageView(message);
-  const role = view.role === "system" ? "assistant" : view.role;
   return publishEvent(
     deps.redis,
     conversationChannel(conversation.id),
-    { type: "message.complete", conversationId: conversation.id, message: { ...view, role } },
+    { type: "message.complete", conversationId: conversation.id, message: view },
     { prefix: deps.config.redisPrefix, now: deps.clock() },
   );
 }

@@ -1,6 +1,14 @@
 import type { Conversation, Message, Tx } from "@avatar-chat/db";
 import { sql } from "kysely";
-import { decodeCursor, encodeCursor, type InboxFilters, ratingOf } from "./rules";
+import {
+  decodeCursor,
+  decodeMessageCursor,
+  encodeCursor,
+  encodeMessageCursor,
+  type InboxFilters,
+  ratingOf,
+  type TranscriptPage,
+} from "./rules";
 
 /** A message as the widget and the dashboard read it (dates as ISO strings: the API has no transformer). */
 export function messageView(row: Message) {
@@ -80,18 +88,59 @@ export function latestOpenConversation(tx: Tx, tenantId: string, chatbotId: stri
     .executeTakeFirst();
 }
 
-/** The conversation's latest messages, oldest first. */
-export async function listMessages(tx: Tx, tenantId: string, conversationId: string, limit = 200) {
-  const rows = await tx
+/**
+ * One page of a transcript going backwards: the newest `limit` messages before the cursor, returned oldest
+ * first, and the cursor of the next (older) page or null when none is left.
+ */
+export async function listMessagePage(
+  tx: Tx,
+  tenantId: string,
+  conversationId: string,
+  page: Pick<TranscriptPage, "cursor" | "limit">,
+) {
+  const cursor = page.cursor ? decodeMessageCursor(page.cursor) : null;
+  let query = tx
+    .selectFrom("messages")
+    .selectAll()
+    // Microseconds, the column's precision: a JavaScript date (ms) would make ties unsafe.
+    .select(
+      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+        "created_at_micros",
+      ),
+    )
+    .where("tenant_id", "=", tenantId)
+    .where("conversation_id", "=", conversationId);
+  if (cursor) {
+    query = query.where(
+      sql<boolean>`(created_at, id) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+  const rows = await query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(page.limit + 1)
+    .execute();
+  const messages = rows.slice(0, page.limit).reverse();
+  const oldest = messages[0];
+  return {
+    messages,
+    nextCursor:
+      rows.length > page.limit && oldest
+        ? encodeMessageCursor({ createdAtMicros: oldest.created_at_micros, id: oldest.id })
+        : null,
+  };
+}
+
+/** Every message of a conversation, oldest first (exports). */
+export function listAllMessages(tx: Tx, tenantId: string, conversationId: string) {
+  return tx
     .selectFrom("messages")
     .selectAll()
     .where("tenant_id", "=", tenantId)
     .where("conversation_id", "=", conversationId)
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(limit)
+    .orderBy("created_at")
+    .orderBy("id")
     .execute();
-  return rows.reverse();
 }
 
 export function findMessage(tx: Tx, tenantId: string, messageId: string) {
@@ -155,6 +204,24 @@ export function insertAgentMessage(
       role: "agent",
       content: values.content,
       author_user_id: values.authorUserId,
+      citations: "[]",
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A notice from the platform in the transcript (not the model's words, so never rated or sent to the model). */
+export function insertSystemMessage(
+  tx: Tx,
+  values: { tenantId: string; conversationId: string; content: string },
+) {
+  return tx
+    .insertInto("messages")
+    .values({
+      tenant_id: values.tenantId,
+      conversation_id: values.conversationId,
+      role: "system",
+      content: values.content,
       citations: "[]",
     })
     .returningAll()
@@ -265,6 +332,19 @@ export function setConversationState(
     .set(state)
     .where("tenant_id", "=", tenantId)
     .where("id", "=", conversationId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** bot → requested, only from an open conversation the bot handles: a concurrent take-over wins. */
+export function markHumanRequested(tx: Tx, tenantId: string, conversationId: string) {
+  return tx
+    .updateTable("conversations")
+    .set({ handoff: "requested" })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", conversationId)
+    .where("handoff", "=", "bot")
+    .where("status", "=", "open")
     .returningAll()
     .executeTakeFirst();
 }

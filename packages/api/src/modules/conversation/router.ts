@@ -16,9 +16,12 @@ import {
   findMessageByClientId,
   insertAgentMessage,
   insertConversation,
+  insertSystemMessage,
   insertUserMessage,
+  listAllMessages,
   listInbox,
-  listMessages,
+  listMessagePage,
+  markHumanRequested,
   messageView,
   monthlyMessageLimit,
   noteMessage,
@@ -31,6 +34,8 @@ import {
   conversationIdInput,
   exportInput,
   feedbackInput,
+  humanRequestedNotice,
+  humanRequestOutcome,
   inboxInput,
   quotaExceededMessage,
   quotaMonth,
@@ -39,6 +44,7 @@ import {
   startConversationInput,
   titleFrom,
   transcriptMarkdown,
+  transcriptPageInput,
 } from "./rules";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such conversation." });
@@ -188,14 +194,72 @@ export const conversationRouter = router({
     return { messageId: message.id, conversationId: conversation.id };
   }),
 
-  history: chatProcedure.input(conversationIdInput).query(async ({ ctx, input }) => {
+  /** The newest messages, then older pages with `cursor: nextCursor`; each page oldest first. */
+  history: chatProcedure.input(transcriptPageInput).query(async ({ ctx, input }) => {
     // The id is read before the messages: an event in between is replayed, never lost.
     const eventId = await lastEventId(ctx.deps, input.conversationId);
-    const messages = await ctx.inTenant(async (tx) => {
+    const { conversation, page } = await ctx.inTenant(async (tx) => {
       const conversation = await findOwnConversation(tx, ctx.chatter, input.conversationId);
-      return listMessages(tx, ctx.chatter.tenantId, conversation.id);
+      return { conversation, page: await listMessagePage(tx, ctx.chatter.tenantId, conversation.id, input) };
     });
-    return { messages: messages.map(messageView), lastEventId: eventId };
+    return {
+      messages: page.messages.map(messageView),
+      nextCursor: page.nextCursor,
+      lastEventId: eventId,
+      handoff: conversation.handoff,
+    };
+  }),
+
+  /**
+   * The visitor asks for a person: handoff `requested` (the inbox's "wants a person"), a notice in the
+   * transcript, and the bot keeps answering until an agent takes over. Asking again changes nothing.
+   */
+  requestHuman: chatProcedure.input(conversationIdInput).mutation(async ({ ctx, input }) => {
+    const { chatter, deps } = ctx;
+    const who = chatter.kind === "visitor" ? chatter.visitorId : chatter.keyId;
+    // Every request alerts the team, so far fewer than messages.
+    await limitOrThrow(ctx, `human:${who}`, { limit: 5, windowMs: 60_000 });
+    const now = deps.clock();
+    const { conversation, notice } = await ctx.inTenant(async (tx) => {
+      const current = await findOwnConversation(tx, chatter, input.conversationId);
+      const outcome = humanRequestOutcome(current);
+      if (outcome === "closed")
+        throw new TRPCError({ code: "CONFLICT", message: "This conversation was closed. Start a new one." });
+      const requested =
+        outcome === "request" ? await markHumanRequested(tx, chatter.tenantId, current.id) : undefined;
+      if (!requested) {
+        const latest = (await findConversation(tx, chatter.tenantId, current.id)) ?? current;
+        return { conversation: latest, notice: null };
+      }
+      const chatbot = await tx
+        .selectFrom("chatbots")
+        .select("locale")
+        .where("tenant_id", "=", chatter.tenantId)
+        .where("id", "=", current.chatbot_id)
+        .executeTakeFirstOrThrow();
+      const notice = await insertSystemMessage(tx, {
+        tenantId: chatter.tenantId,
+        conversationId: current.id,
+        content: humanRequestedNotice(chatbot.locale),
+      });
+      const conversation = await noteMessage(tx, chatter.tenantId, current.id, now, null);
+      await recordAudit(tx, {
+        tenantId: chatter.tenantId,
+        actor: chatter.kind === "apiKey" ? { kind: "apiKey", keyId: chatter.keyId, scopes: ["chat"] } : null,
+        action: "conversation.human_requested",
+        targetType: "conversation",
+        targetId: current.id,
+        ip: ctx.request.ip,
+        detail: chatter.kind === "visitor" ? { visitorId: chatter.visitorId } : {},
+      });
+      return { conversation, notice };
+    });
+    if (notice) {
+      await publishState(deps, conversation);
+      await publishMessage(deps, conversation, notice);
+      await publishInboxRow(deps, conversation, notice.content);
+    }
+    return { conversationId: conversation.id, handoff: conversation.handoff };
   }),
 
   feedback: chatProcedure.input(feedbackInput).mutation(async ({ ctx, input }) => {
@@ -246,22 +310,24 @@ export const conversationRouter = router({
     .input(inboxInput)
     .query(({ ctx, input }) => ctx.inTenant((tx) => listInbox(tx, ctx.tenantId, input))),
 
+  /** The conversation and one transcript page (newest first page, older ones with `cursor: nextCursor`). */
   get: tenantProcedure
     .meta({ scope: "read" })
-    .input(conversationIdInput)
+    .input(transcriptPageInput)
     .query(async ({ ctx, input }) => {
       const eventId = await lastEventId(ctx.deps, input.conversationId);
       return ctx.inTenant(async (tx) => {
         const conversation = await findConversation(tx, ctx.tenantId, input.conversationId);
         if (!conversation) throw notFound();
-        const messages = await listMessages(tx, ctx.tenantId, conversation.id, 1000);
+        const page = await listMessagePage(tx, ctx.tenantId, conversation.id, input);
         return {
           conversation: conversationView(conversation),
-          messages: messages.map((m) => ({
+          messages: page.messages.map((m) => ({
             ...messageView(m),
             authorUserId: m.author_user_id,
             status: m.status,
           })),
+          nextCursor: page.nextCursor,
           lastEventId: eventId,
         };
       });
@@ -280,7 +346,7 @@ export const conversationRouter = router({
           .where("tenant_id", "=", ctx.tenantId)
           .where("id", "=", conversation.chatbot_id)
           .executeTakeFirstOrThrow();
-        const messages = await listMessages(tx, ctx.tenantId, conversation.id, 10_000);
+        const messages = await listAllMessages(tx, ctx.tenantId, conversation.id);
         return { conversation, chatbotName: chatbot.name, messages: messages.map(messageView) };
       });
       const view = conversationView(conversation);
@@ -402,8 +468,8 @@ async function changeState(
   const changed = await ctx.inTenant(async (tx) => {
     const conversation = await setConversationState(tx, ctx.tenantId, conversationId, state);
     if (!conversation) return null;
-    const [last] = await listMessages(tx, ctx.tenantId, conversationId, 1);
-    return { conversation, preview: last?.content ?? "" };
+    const { messages } = await listMessagePage(tx, ctx.tenantId, conversationId, { limit: 1 });
+    return { conversation, preview: messages[0]?.content ?? "" };
   });
   if (!changed) throw notFound();
   const { conversation } = changed;

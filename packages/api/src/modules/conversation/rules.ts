@@ -41,6 +41,54 @@ export type InboxFilters = z.infer<typeof inboxInput>;
 
 export const exportInput = z.object({ conversationId: z.uuid(), format: z.enum(["json", "markdown"]) });
 
+// Transcript paging goes backwards from the newest message; the cursor is the oldest shown message's
+// (created_at at full microsecond precision, id), so messages with equal timestamps are neither skipped nor repeated.
+const MESSAGE_CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f-]{36})$/;
+
+export function encodeMessageCursor(row: { createdAtMicros: string; id: string }): string {
+  return `${row.createdAtMicros}_${row.id}`;
+}
+
+export function decodeMessageCursor(cursor: string): { createdAt: string; id: string } | null {
+  const match = MESSAGE_CURSOR.exec(cursor);
+  if (!match || !z.uuid().safeParse(match[2]).success) return null;
+  return { createdAt: match[1]!, id: match[2]! };
+}
+
+/** Messages per transcript page unless asked otherwise (the widget's first screen and then some). */
+export const TRANSCRIPT_PAGE_SIZE = 50;
+
+/** One page of a transcript: the newest `limit` messages before `cursor` (the previous page's `nextCursor`). */
+export const transcriptPageInput = z.object({
+  conversationId: z.uuid(),
+  cursor: z
+    .string()
+    .refine((c) => decodeMessageCursor(c) !== null, "This page cursor is invalid. Start again without one.")
+    .optional(),
+  limit: z.number().int().min(1).max(200).default(TRANSCRIPT_PAGE_SIZE),
+});
+export type TranscriptPage = z.output<typeof transcriptPageInput>;
+
+/** What a visitor's request for a person does: nothing twice, nothing once a person is there. */
+export function humanRequestOutcome(conversation: {
+  status: "open" | "closed";
+  handoff: Handoff;
+}): "request" | "unchanged" | "closed" {
+  if (conversation.status === "closed") return "closed";
+  return conversation.handoff === "bot" ? "request" : "unchanged";
+}
+
+const humanRequestedNotices: Record<string, string> = {
+  en: "You asked to talk to a person. Someone from the team will join this chat; until then the assistant keeps answering.",
+  "pt-BR":
+    "Você pediu para falar com uma pessoa. Alguém da equipe entrará nesta conversa; até lá, o assistente continua respondendo.",
+};
+
+/** The notice stored in the transcript when a visitor asks for a person, in the chatbot's language. */
+export function humanRequestedNotice(locale: string): string {
+  return humanRequestedNotices[locale] ?? humanRequestedNotices.en!;
+}
+
 /** First day of the UTC month, the key of `usage_monthly`. */
 export function quotaMonth(now: Date): string {
   return `${now.toISOString().slice(0, 7)}-01`;

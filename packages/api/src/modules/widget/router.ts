@@ -2,7 +2,8 @@ import { withTenant } from "@avatar-chat/db";
 import { createVisitorToken, verifyVisitorToken } from "@avatar-chat/protocol";
 import { TRPCError } from "@trpc/server";
 import { limitOrThrow, publicProcedure, router } from "../../trpc";
-import { latestOpenConversation, listMessages, messageView } from "../conversation/queries";
+import { latestOpenConversation, listMessagePage, messageView } from "../conversation/queries";
+import { TRANSCRIPT_PAGE_SIZE } from "../conversation/rules";
 import { widgetChatbot } from "./lookup";
 import { findVisitor, insertVisitor, touchVisitor } from "./queries";
 import { widgetAccessProblem, widgetConfigInput, widgetStartInput } from "./rules";
@@ -48,9 +49,16 @@ export const widgetRouter = router({
       const open = known
         ? await latestOpenConversation(tx, chatbot.tenantId, chatbot.id, visitorId)
         : undefined;
-      const conversation = open
-        ? { id: open.id, messages: (await listMessages(tx, chatbot.tenantId, open.id)).map(messageView) }
-        : null;
+      const page = open ? await listMessagePage(tx, chatbot.tenantId, open.id, { limit: TRANSCRIPT_PAGE_SIZE }) : null;
+      const conversation =
+        open && page
+          ? {
+              id: open.id,
+              handoff: open.handoff,
+              messages: page.messages.map(messageView),
+              nextCursor: page.nextCursor,
+            }
+          : null;
       return { visitorId, conversation };
     });
     const ttl = deps.config.visitorTokenTtlSeconds;

@@ -1,0 +1,146 @@
+import {
+  conversationChannel,
+  type RealtimeEvent,
+  readEventsSince,
+  tenantChannel,
+} from "@avatar-chat/protocol";
+import { aiReplyJobId } from "@avatar-chat/protocol/jobs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestPlatform, type TestPlatform } from "../../testing";
+import { signedInUser, type TestUser } from "../../testing-users";
+import { humanRequestedNotice } from "./rules";
+
+const site = "https://shop.test";
+
+describe("a visitor asks for a person", () => {
+  let platform: TestPlatform;
+  let owner: TestUser;
+  let chatbotId: string;
+  let publicKey: string;
+
+  async function visitor() {
+    const started = await platform.browser({ origin: site }).widget.start.mutate({ publicKey });
+    const client = platform.browser({ origin: site, bearer: started.visitorToken });
+    const { conversationId } = await client.conversation.start.mutate({});
+    return { client, conversationId, visitorId: started.visitorId };
+  }
+
+  async function events(channel: string): Promise<RealtimeEvent[]> {
+    const { entries } = await readEventsSince(platform.deps.redis, channel, 0, {
+      prefix: platform.deps.config.redisPrefix,
+    });
+    return entries.map((e) => JSON.parse(e).event as RealtimeEvent);
+  }
+
+  const systemMessages = (conversationId: string) =>
+    platform.deps.db
+      .selectFrom("messages")
+      .select("content")
+      .where("conversation_id", "=", conversationId)
+      .where("role", "=", "system")
+      .execute();
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    owner = await signedInUser(platform, "owner@human.test");
+    const bot = await owner.browser.chatbot.create.mutate({ name: "Support", allowedOrigins: [site] });
+    await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
+    chatbotId = bot.id;
+    publicKey = bot.publicKey;
+  });
+  afterAll(() => platform.close());
+
+  it("marks the conversation, notifies the inbox and the visitor, and the bot keeps answering", async () => {
+    const { client, conversationId, visitorId } = await visitor();
+    await client.conversation.send.mutate({
+      conversationId,
+      content: "Where is my parcel?",
+      clientMessageId: "a",
+    });
+    expect(await client.conversation.requestHuman.mutate({ conversationId })).toEqual({
+      conversationId,
+      handoff: "requested",
+    });
+
+    const notice = humanRequestedNotice("en");
+    expect(await systemMessages(conversationId)).toEqual([{ content: notice }]);
+    expect(await events(conversationChannel(conversationId))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "conversation.state", handoff: "requested" }),
+        expect.objectContaining({
+          type: "message.complete",
+          message: expect.objectContaining({ role: "system", content: notice }),
+        }),
+      ]),
+    );
+    expect(await events(tenantChannel(owner.tenantId))).toContainEqual(
+      expect.objectContaining({ type: "conversation.updated", conversationId, handoff: "requested" }),
+    );
+    const waiting = await owner.browser.conversation.inbox.query({ handoff: "requested" });
+    expect(waiting.items.map((c) => c.id)).toEqual([conversationId]);
+    expect(
+      (await owner.browser.conversation.inbox.query({ handoff: "bot" })).items.map((c) => c.id),
+    ).not.toContain(conversationId);
+    const log = await owner.browser.tenant.auditLog.query({});
+    expect(log.entries[0]).toMatchObject({
+      action: "conversation.human_requested",
+      targetId: conversationId,
+    });
+    expect(JSON.stringify(log.entries[0])).toContain(visitorId);
+
+    // Until a person takes over, the bot still answers.
+    const later = await client.conversation.send.mutate({
+      conversationId,
+      content: "Hello?",
+      clientMessageId: "b",
+    });
+    expect(await platform.deps.queues.aiReply.getJob(aiReplyJobId(later.messageId))).toBeDefined();
+    const history = await client.conversation.history.query({ conversationId });
+    expect(history.handoff).toBe("requested");
+    expect(history.messages.map((m) => m.role)).toEqual(["user", "system", "user"]);
+
+    // Asking again changes nothing and announces nothing.
+    const published = (await events(conversationChannel(conversationId))).length;
+    expect((await client.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("requested");
+    expect(await systemMessages(conversationId)).toHaveLength(1);
+    expect(await events(conversationChannel(conversationId))).toHaveLength(published);
+  });
+
+  it("lets an agent take over from requested; a request after that or when closed changes nothing", async () => {
+    const { client, conversationId } = await visitor();
+    await client.conversation.requestHuman.mutate({ conversationId });
+    const taken = await owner.browser.conversation.takeOver.mutate({ conversationId });
+    expect(taken).toMatchObject({ handoff: "agent", assignedUserId: owner.userId });
+    expect((await client.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("agent");
+
+    await owner.browser.conversation.handBack.mutate({ conversationId });
+    expect((await client.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("requested");
+    expect(await systemMessages(conversationId)).toHaveLength(2);
+
+    await owner.browser.conversation.close.mutate({ conversationId });
+    await expect(client.conversation.requestHuman.mutate({ conversationId })).rejects.toMatchObject({
+      data: { code: "CONFLICT" },
+    });
+  });
+
+  it("refuses other visitors' conversations and more than five requests a minute", async () => {
+    const { client, conversationId } = await visitor();
+    const stranger = await visitor();
+    await expect(stranger.client.conversation.requestHuman.mutate({ conversationId })).rejects.toMatchObject({
+      data: { code: "NOT_FOUND" },
+    });
+    for (let i = 0; i < 5; i++) await client.conversation.requestHuman.mutate({ conversationId });
+    await expect(client.conversation.requestHuman.mutate({ conversationId })).rejects.toMatchObject({
+      data: { code: "TOO_MANY_REQUESTS" },
+    });
+  });
+
+  it("works for an integrator's chat-scoped key, with the notice in the chatbot's language", async () => {
+    await owner.browser.chatbot.update.mutate({ chatbotId, locale: "pt-BR" });
+    const { key } = await owner.browser.apiKey.create.mutate({ name: "chat", scopes: ["chat"] });
+    const integrator = platform.browser({ bearer: key });
+    const { conversationId } = await integrator.conversation.start.mutate({ chatbotId });
+    expect((await integrator.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("requested");
+    expect(await systemMessages(conversationId)).toEqual([{ content: humanRequestedNotice("pt-BR") }]);
+  });
+});
