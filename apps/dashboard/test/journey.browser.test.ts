@@ -150,6 +150,28 @@ describe("the tenant journey, end to end", () => {
     await shot(dashboard, "inbox");
   });
 
+  it("lets the visitor ask for a person; the inbox marks the row and filters for it", async () => {
+    const ask = visitor.getByRole("button", { name: "Talk to a person" });
+    await ask.click();
+    // Shown in the transcript and announced once through the live region.
+    await visitor
+      .getByRole("log")
+      .getByText(/You asked to talk to a person/)
+      .waitFor({ timeout: 30_000 });
+    await visitor
+      .getByText(/A person will join soon/)
+      .first()
+      .waitFor();
+    await ask.waitFor({ state: "hidden" });
+    const row = dashboard.getByTestId("inbox-row").first();
+    await row.getByText("waiting for a human").waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute("class")).toContain("waiting-for-human");
+    await dashboard.getByLabel("Handled by").selectOption("requested");
+    await expect.poll(() => dashboard.getByTestId("inbox-row").count()).toBe(1);
+    await dashboard.getByText(/The visitor asked for a person/).waitFor();
+    await dashboard.getByTestId("message-system").waitFor();
+  });
+
   it("takes over, replies as a human, and the visitor sees the reply", async () => {
     await dashboard.getByRole("button", { name: "Take over" }).click();
     await dashboard.getByRole("button", { name: "Hand back to the bot" }).waitFor();

@@ -19,6 +19,12 @@ export type ContractChecks = [
   Expect<Accepts<Inputs["conversation"]["send"], WidgetProcedures["conversation.send"]["input"]>>,
   Expect<Accepts<WidgetProcedures["conversation.history"]["output"], Outputs["conversation"]["history"]>>,
   Expect<Accepts<Inputs["conversation"]["history"], WidgetProcedures["conversation.history"]["input"]>>,
+  Expect<
+    Accepts<WidgetProcedures["conversation.requestHuman"]["output"], Outputs["conversation"]["requestHuman"]>
+  >,
+  Expect<
+    Accepts<Inputs["conversation"]["requestHuman"], WidgetProcedures["conversation.requestHuman"]["input"]>
+  >,
   Expect<Accepts<Inputs["conversation"]["stop"], WidgetProcedures["conversation.stop"]["input"]>>,
   Expect<Accepts<Inputs["conversation"]["feedback"], WidgetProcedures["conversation.feedback"]["input"]>>,
 ];

@@ -43,7 +43,18 @@ export interface WidgetStartOutput {
   expiresAt: string;
   realtimeUrl: string;
   chatbot: ChatbotConfig;
-  conversation: { id: string; messages: ChatMessage[] } | null;
+  /** The open conversation with its newest messages; `nextCursor` reads older ones through history. */
+  conversation: { id: string; handoff: Handoff; messages: ChatMessage[]; nextCursor: string | null } | null;
+}
+
+export type Handoff = "bot" | "requested" | "agent";
+
+/** One page of a transcript, oldest first; `nextCursor` continues with older messages (null: none left). */
+export interface HistoryPage {
+  messages: ChatMessage[];
+  nextCursor: string | null;
+  lastEventId: number | null;
+  handoff: Handoff;
 }
 
 /** Every procedure the widget calls: kind, input and output. */
@@ -61,8 +72,13 @@ export interface WidgetProcedures {
   };
   "conversation.history": {
     kind: "query";
+    input: { conversationId: string; cursor?: string };
+    output: HistoryPage;
+  };
+  "conversation.requestHuman": {
+    kind: "mutation";
     input: { conversationId: string };
-    output: { messages: ChatMessage[]; lastEventId: number | null };
+    output: { conversationId: string; handoff: Handoff };
   };
   "conversation.stop": { kind: "mutation"; input: { conversationId: string }; output: unknown };
   "conversation.feedback": {
@@ -91,7 +107,7 @@ export type ConversationEvent =
   | { type: "message.discarded"; messageId: string; reason?: string }
   | { type: "avatar.cue"; cue: AvatarCueName }
   | { type: "typing"; who: "assistant" | "agent" | "visitor"; on: boolean }
-  | { type: "conversation.state"; handoff: "bot" | "requested" | "agent"; agentName?: string }
+  | { type: "conversation.state"; handoff: Handoff; agentName?: string }
   | { type: "error"; code: string; message: string };
 
 /** What travels on a channel (as in @avatar-chat/protocol): the event plus its per-channel id 1, 2, 3… */

@@ -115,7 +115,9 @@ header .subtitle { display: block; font-size: 12px; opacity: 0.9; }
 
 .messages { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .message { max-width: 88%; padding: 8px 12px; border-radius: 12px; overflow-wrap: anywhere; }
-.message.assistant, .message.agent, .message.system { align-self: flex-start; background: var(--ac-surface); }
+.message.assistant, .message.agent { align-self: flex-start; background: var(--ac-surface); }
+.message.system { align-self: center; font-size: 13px; color: var(--ac-muted); text-align: center; }
+.human { align-self: flex-end; margin: 0 10px 4px; border: 1px solid var(--ac-border); border-radius: 999px; background: var(--ac-bg); color: var(--ac-fg); padding: 4px 12px; font-size: 13px; min-height: 28px; }
 .message.user { align-self: flex-end; background: var(--ac-primary); color: var(--ac-on-primary); }
 .message .who { display: block; font-size: 12px; font-weight: 600; color: var(--ac-muted); }
 .message p { margin: 0 0 6px; }

@@ -68,8 +68,10 @@ export function createWidget(host: WidgetHost): WidgetController {
     onRetry: (id) => void session?.retry(id),
     onFeedback: (id, rating) => void session?.feedback(id, rating).catch(() => {}),
     ...(voiceInputSupported() ? { onVoice: () => listenForVoice() } : {}),
+    onScrollTop: () => void session?.loadOlder().catch(() => {}),
+    onRequestHuman: () => void requestHuman(),
   });
-  panel.append(header, stage, view.messages, view.status, view.form, view.announcer);
+  panel.append(header, stage, view.messages, view.status, view.human, view.form, view.announcer);
 
   const queue = createVisemeQueue({ language: lipsyncFor(locale) });
   const reducedMotion =
@@ -180,6 +182,8 @@ export function createWidget(host: WidgetHost): WidgetController {
 
   function render(state: ChatState) {
     view.render(state);
+    // Offered while the bot answers; once asked (or a person is here) the status line says so.
+    view.human.hidden = state.handoff !== "bot" || element.hasAttribute("preview");
     refreshStatus();
     subtitle.textContent = view.handoffText(state);
     follow(state.messages);
@@ -314,6 +318,19 @@ export function createWidget(host: WidgetHost): WidgetController {
     if (!session) return;
     animator.cue("thinking", performance.now());
     await session.send(text);
+  }
+
+  async function requestHuman() {
+    await start();
+    view.human.disabled = true;
+    await session
+      ?.requestHuman()
+      .catch((error: unknown) => {
+        view.setStatus(format(strings.errorSend, { reason: errorReason(error) }), { error: true });
+      })
+      .finally(() => {
+        view.human.disabled = false;
+      });
   }
 
   async function stop() {

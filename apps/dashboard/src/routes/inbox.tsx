@@ -1,5 +1,5 @@
 import { agentReplyInput } from "@avatar-chat/api/schemas";
-import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useChosenChatbot } from "../components/chatbot-picker";
@@ -17,7 +17,12 @@ import { handleError, queryClient, trpc, trpcClient } from "../trpc";
 type Handoff = "bot" | "requested" | "agent";
 type Status = "open" | "closed";
 
-const handoffLabel: Record<Handoff, string> = { bot: "bot", requested: "wants a person", agent: "human" };
+const handoffLabel: Record<Handoff, string> = {
+  bot: "bot",
+  requested: "waiting for a human",
+  agent: "human",
+};
+const roleLabel = { user: "Visitor", agent: "You (human)", assistant: "Bot", system: "Notice" } as const;
 
 export default function Inbox() {
   const { conversationId } = useParams();
@@ -71,7 +76,7 @@ export default function Inbox() {
           <select value={handoff ?? ""} onChange={(e) => setFilter("handoff", e.target.value)}>
             <option value="">Anyone</option>
             <option value="bot">Bot</option>
-            <option value="requested">Wants a person</option>
+            <option value="requested">Waiting for a human</option>
             <option value="agent">Human</option>
           </select>
         </label>
@@ -94,7 +99,11 @@ export default function Inbox() {
           {inbox.data && items.length === 0 && <EmptyState title="No conversations match." />}
           <ul className="conversation-list">
             {items.map((c) => (
-              <li key={c.id} data-testid="inbox-row">
+              <li
+                key={c.id}
+                data-testid="inbox-row"
+                className={c.handoff === "requested" ? "waiting-for-human" : undefined}
+              >
                 <Link
                   to={`/inbox/${c.id}${query ? `?${query}` : ""}`}
                   aria-current={c.id === conversationId ? "page" : undefined}
@@ -135,8 +144,14 @@ export default function Inbox() {
 }
 
 function Transcript({ conversationId }: { conversationId: string }) {
-  const getKey = trpc.conversation.get.queryKey({ conversationId });
-  const conversation = useQuery(trpc.conversation.get.queryOptions({ conversationId }));
+  const getKey = trpc.conversation.get.infiniteQueryKey({ conversationId });
+  // Pages go backwards: the first is the newest messages, each next one older (via nextCursor).
+  const conversation = useInfiniteQuery(
+    trpc.conversation.get.infiniteQueryOptions(
+      { conversationId },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
+  );
   const [streaming, setStreaming] = useState<Streaming>({});
   useConversationEvents(conversationId, (envelope) => {
     setStreaming((s) => foldStreaming(s, envelope.event));
@@ -157,7 +172,9 @@ function Transcript({ conversationId }: { conversationId: string }) {
   if (conversation.isPending) return <Loading what="the conversation" />;
   if (conversation.error)
     return <ErrorState error={conversation.error} retry={() => void conversation.refetch()} />;
-  const { conversation: c, messages } = conversation.data;
+  const { pages } = conversation.data;
+  const c = pages[0]!.conversation;
+  const messages = pages.toReversed().flatMap((page) => page.messages);
   const actionError = takeOver.error ?? handBack.error ?? close.error ?? reopen.error;
 
   async function exportAs(format: "json" | "markdown") {
@@ -180,6 +197,11 @@ function Transcript({ conversationId }: { conversationId: string }) {
       <p className="muted">
         Started {formatDateTime(c.createdAt)} · {c.channel} · {c.status}
       </p>
+      {c.handoff === "requested" && (
+        <output className="notice notice-waiting">
+          The visitor asked for a person. The bot keeps answering until you take over.
+        </output>
+      )}
       <div className="row">
         {c.handoff === "agent" ? (
           <button
@@ -229,12 +251,21 @@ function Transcript({ conversationId }: { conversationId: string }) {
       {actionError && <Notice kind="error">{readableError(actionError)}</Notice>}
       {exportError && <Notice kind="error">{exportError}</Notice>}
       <div className="chat-log" role="log" aria-live="polite" aria-label="Transcript">
+        {conversation.hasNextPage && (
+          <button
+            type="button"
+            className="button"
+            disabled={conversation.isFetchingNextPage}
+            onClick={() => void conversation.fetchNextPage()}
+          >
+            {conversation.isFetchingNextPage ? "Loading…" : "Load earlier messages"}
+          </button>
+        )}
         {messages.length === 0 && <p className="muted">No messages yet.</p>}
         {messages.map((m) => (
           <div key={m.id} className={`bubble bubble-${m.role}`} data-testid={`message-${m.role}`}>
             <div className="bubble-meta">
-              {m.role === "user" ? "Visitor" : m.role === "agent" ? "You (human)" : "Bot"} ·{" "}
-              {formatRelative(m.createdAt)}
+              {roleLabel[m.role]} · {formatRelative(m.createdAt)}
               {m.feedback && ` · rated ${m.feedback === "up" ? "👍" : "👎"}`}
             </div>
             {m.content}

@@ -11,6 +11,7 @@ import {
   markSent,
   markStopped,
   setFeedback,
+  withOlder,
 } from "./state";
 
 // One visitor's chat with one bot: API calls, the realtime subscription and the resulting state.
@@ -65,6 +66,7 @@ export function createChatSession(deps: ChatSessionDeps) {
   let started: WidgetStartOutput | null = null;
   let connection: RealtimeConnection | null = null;
   let unsubscribe: (() => void) | null = null;
+  let loadingOlder = false;
 
   const set = (next: ChatState) => {
     state = next;
@@ -98,7 +100,7 @@ export function createChatSession(deps: ChatSessionDeps) {
 
   const reloadHistory = async (conversationId: string) => {
     const history = await deps.api.call("conversation.history", { conversationId });
-    set(fromHistory(conversationId, history.messages, history.lastEventId, state));
+    set(fromHistory(conversationId, history, history.lastEventId, state));
     return history.lastEventId;
   };
 
@@ -151,7 +153,7 @@ export function createChatSession(deps: ChatSessionDeps) {
       const out = await start();
       const conversation = out.conversation;
       if (conversation) {
-        set(fromHistory(conversation.id, conversation.messages, null, state));
+        set(fromHistory(conversation.id, conversation, null, state));
         // History gives the event id the stored messages reach, so the subscription resumes exactly there.
         const lastId = await reloadHistory(conversation.id).catch(() => null);
         subscribe(conversation.id, lastId);
@@ -183,6 +185,24 @@ export function createChatSession(deps: ChatSessionDeps) {
     async feedback(messageId: string, rating: Rating): Promise<void> {
       set(setFeedback(state, messageId, rating));
       await deps.api.call("conversation.feedback", { messageId, rating });
+    },
+    /** Reads the page before the oldest message shown (the visitor scrolled to the top). */
+    async loadOlder(): Promise<void> {
+      const { conversationId, olderCursor } = state;
+      if (!conversationId || !olderCursor || loadingOlder) return;
+      loadingOlder = true;
+      try {
+        const page = await deps.api.call("conversation.history", { conversationId, cursor: olderCursor });
+        if (state.conversationId === conversationId) set(withOlder(state, page));
+      } finally {
+        loadingOlder = false;
+      }
+    },
+    /** Asks for a person; the bot keeps answering until one takes over. */
+    async requestHuman(): Promise<void> {
+      const conversationId = await ensureConversation();
+      const { handoff } = await deps.api.call("conversation.requestHuman", { conversationId });
+      set({ ...state, handoff });
     },
     /** Shows a local message without the server (the greeting, a preview). */
     local(next: ChatState) {

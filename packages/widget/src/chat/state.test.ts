@@ -10,6 +10,7 @@ import {
   markFailed,
   markSent,
   markStopped,
+  withOlder,
 } from "./state";
 
 const conv = "c1";
@@ -133,11 +134,28 @@ describe("chat state", () => {
 
   it("rebuilds from history and keeps unsent local messages", () => {
     const local = markFailed(addUserMessage(initialState(), "lost", "client-9", "t"), "client-9", "offline");
-    const state = fromHistory(conv, [answer], 17, local);
+    const state = fromHistory(conv, { messages: [answer], nextCursor: null }, 17, local);
     expect(state.messages.map((m) => [m.id, m.status])).toEqual([
       ["m1", "complete"],
       ["client-9", "failed"],
     ]);
     expect(state.lastEventId).toBe(17);
+  });
+
+  it("puts older pages in front, keeps them over a reload of the newest page, and takes the handoff", () => {
+    const at = (i: number) => `2026-01-01T00:00:0${i}.000Z`;
+    const msg = (i: number): ChatMessage => ({ ...answer, id: `m${i}`, content: `${i}`, createdAt: at(i) });
+    let state = fromHistory(conv, { messages: [msg(4), msg(5)], nextCursor: "c-4", handoff: "requested" }, 3);
+    expect(state).toMatchObject({ olderCursor: "c-4", handoff: "requested" });
+    state = withOlder(state, { messages: [msg(2), msg(3), msg(4)], nextCursor: "c-2" });
+    expect(state.messages.map((m) => m.id)).toEqual(["m2", "m3", "m4", "m5"]);
+    expect(state.olderCursor).toBe("c-2");
+    // A gap reload returns the newest page only: what was scrolled to stays, and so does its cursor.
+    state = fromHistory(conv, { messages: [msg(5), msg(6)], nextCursor: "c-5", handoff: "agent" }, 9, state);
+    expect(state.messages.map((m) => m.id)).toEqual(["m2", "m3", "m4", "m5", "m6"]);
+    expect(state).toMatchObject({ olderCursor: "c-2", handoff: "agent", lastEventId: 9 });
+    state = withOlder(state, { messages: [msg(1)], nextCursor: null });
+    expect(state.messages[0]?.id).toBe("m1");
+    expect(state.olderCursor).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { ChatMessage, ConversationEvent, EventEnvelope, Rating } from "../api-types";
+import type { ChatMessage, ConversationEvent, EventEnvelope, Handoff, Rating } from "../api-types";
 
 // The conversation as the widget shows it, changed only by pure functions so that replays after a
 // reconnect (the same event twice, a delta re-sent) cannot duplicate or lose text.
@@ -18,11 +18,20 @@ export interface ViewMessage extends ChatMessage {
 export interface ChatState {
   conversationId: string | null;
   messages: ViewMessage[];
-  handoff: "bot" | "requested" | "agent";
+  handoff: Handoff;
   agentName: string | null;
   typing: boolean;
   lastEventId: number | null;
   error: string | null;
+  /** Reads the messages before the oldest one shown; null when there are none. */
+  olderCursor: string | null;
+}
+
+/** A page of stored messages (oldest first) as `widget.start` and `conversation.history` return it. */
+export interface StoredPage {
+  messages: readonly ChatMessage[];
+  nextCursor: string | null;
+  handoff?: Handoff;
 }
 
 export function initialState(): ChatState {
@@ -34,28 +43,52 @@ export function initialState(): ChatState {
     typing: false,
     lastEventId: null,
     error: null,
+    olderCursor: null,
   };
 }
 
+const stored = (m: ChatMessage): ViewMessage => ({ ...m, status: "complete" });
+
+/** The newest page from the server; older pages the visitor already scrolled to stay in front of it. */
 export function fromHistory(
   conversationId: string,
-  messages: readonly ChatMessage[],
+  page: StoredPage,
   lastEventId: number | null,
   previous: ChatState = initialState(),
 ): ChatState {
   // Keep local messages the server has not stored yet (still sending, or failed to send).
-  const known = new Set(messages.map((m) => m.id));
+  const known = new Set(page.messages.map((m) => m.id));
   const unsent = previous.messages.filter(
     (m) => (m.status === "sending" || m.status === "failed") && !known.has(m.id),
   );
+  const first = page.messages[0];
+  const older =
+    previous.conversationId === conversationId && first
+      ? previous.messages.filter(
+          (m) =>
+            (m.status === "complete" || m.status === "stopped") &&
+            !m.local &&
+            !known.has(m.id) &&
+            m.createdAt <= first.createdAt,
+        )
+      : [];
   return {
     ...previous,
     conversationId,
-    messages: [...messages.map((m): ViewMessage => ({ ...m, status: "complete" })), ...unsent],
+    messages: [...older, ...page.messages.map(stored), ...unsent],
+    olderCursor: older.length > 0 ? previous.olderCursor : page.nextCursor,
+    handoff: page.handoff ?? previous.handoff,
     typing: false,
     lastEventId,
     error: null,
   };
+}
+
+/** An older page (scrolled to the top) goes in front of what is shown. */
+export function withOlder(state: ChatState, page: StoredPage): ChatState {
+  const known = new Set(state.messages.map((m) => m.id));
+  const older = page.messages.filter((m) => !known.has(m.id)).map(stored);
+  return { ...state, messages: [...older, ...state.messages], olderCursor: page.nextCursor };
 }
 
 function joinedText(parts: readonly string[]): string {

@@ -13,6 +13,9 @@ export interface ChatViewHandlers {
   onRetry(clientMessageId: string): void;
   onFeedback(messageId: string, rating: Rating): void;
   onVoice?(): void;
+  /** The visitor scrolled to the top of the transcript. */
+  onScrollTop?(): void;
+  onRequestHuman?(): void;
 }
 
 interface RenderedMessage {
@@ -46,6 +49,18 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
   const status = el(doc, "div", "status");
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
+
+  messages.addEventListener(
+    "scroll",
+    () => {
+      if (messages.scrollTop < 40) handlers.onScrollTop?.();
+    },
+    { passive: true },
+  );
+  const human = el(doc, "button", "human", strings.talkToPerson);
+  human.type = "button";
+  human.hidden = true;
+  human.addEventListener("click", () => handlers.onRequestHuman?.());
 
   const form = el(doc, "form");
   const inputId = `avatar-chat-input-${Math.random().toString(36).slice(2, 9)}`;
@@ -160,11 +175,15 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
     messages,
     announcer,
     status,
+    human,
     form,
     input,
     voice,
     render(state: ChatState) {
       const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+      // Older messages go in above: keep the message the visitor is looking at in place.
+      const anchor = messages.firstElementChild as HTMLElement | null;
+      const anchorTop = anchor?.offsetTop ?? 0;
       const seen = new Set<string>();
       let previous: Element | null = null;
       for (const message of state.messages) {
@@ -194,6 +213,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
       }
       setAnswering(isAnswering(state));
       if (atBottom) messages.scrollTop = messages.scrollHeight;
+      else if (anchor?.isConnected) messages.scrollTop += anchor.offsetTop - anchorTop;
     },
     /** Status line: typing, handoff, connection and errors (with an optional retry action). */
     setStatus(text: string, options: { error?: boolean; retry?: () => void } = {}) {
