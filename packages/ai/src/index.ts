@@ -59,6 +59,8 @@ export {
   EF_SEARCH,
   type HybridSearchInput,
   hybridSearch,
+  hybridSearchSettings,
+  hybridSearchStatement,
   type SearchHit,
   type SearchScope,
   textSearch,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 import { TENANT_ROLE } from "./tenant-role";
 import { createTestDatabase, type TestDatabase } from "./testing";
-import { withTenant } from "./with-tenant";
+import { type Tx, withTenant } from "./with-tenant";
 
 // Defence in depth: even a query that forgets its tenant filter sees only its own tenant's rows.
 describe("row-level security", () => {
@@ -36,6 +36,15 @@ describe("row-level security", () => {
       tx.selectFrom("tenants").select("name").execute(),
     );
     expect(visibleTenants).toEqual([{ name: "b" }]);
+  });
+
+  it("sets extra settings with the tenant's, for the transaction only", async () => {
+    const read = (tx: Tx) =>
+      sql<{ value: string | null }>`select current_setting('app.probe', true) as value`.execute(tx);
+    const inside = await withTenant(db.kysely, tenants.a, read, { "app.probe": "42" });
+    expect(inside.rows).toEqual([{ value: "42" }]);
+    const after = await withTenant(db.kysely, tenants.a, read);
+    expect(after.rows[0]?.value ?? "").toBe("");
   });
 
   it("shows nothing when the tenant setting is missing", async () => {

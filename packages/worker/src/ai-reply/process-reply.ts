@@ -22,6 +22,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "../logger";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
+import { readInTenant } from "../tenant-read";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
 import { type RetrievedChunk, retrieveChunks } from "./retrieve";
@@ -65,7 +66,7 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
   const providerReady = Promise.resolve().then(() => deps.providerFor(data.tenantId));
   providerReady.catch(() => {});
   const [context, streamedBefore] = await Promise.all([
-    withTenant(deps.db, data.tenantId, (tx) => loadReplyContext(tx, data)),
+    readInTenant(deps.db, data.tenantId, (tx) => loadReplyContext(tx, data)),
     deps.redis.get(marker),
   ]);
   if (!context) {

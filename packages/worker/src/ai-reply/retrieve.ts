@@ -1,6 +1,12 @@
-import { type CitableChunk, hybridSearch, type Provider } from "@avatar-chat/ai";
-import { type Database, withTenant } from "@avatar-chat/db";
+import {
+  type CitableChunk,
+  hybridSearchSettings,
+  hybridSearchStatement,
+  type Provider,
+} from "@avatar-chat/ai";
+import type { Database } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
+import { readInTenant } from "../tenant-read";
 
 /** Passages handed to the model: enough to answer, few enough to keep the prompt (and first token) small. */
 export const RETRIEVAL_LIMIT = 5;
@@ -18,14 +24,19 @@ export async function retrieveChunks(
 ): Promise<RetrievedChunk[]> {
   const [embedding] = await provider.embed([args.question]);
   if (!embedding) return [];
-  const hits = await withTenant(db, args.tenantId, (tx) =>
-    hybridSearch(tx, {
-      tenantId: args.tenantId,
-      chatbotId: args.chatbotId,
-      embedding,
-      text: args.question,
-      limit: RETRIEVAL_LIMIT,
-    }),
+  const search = {
+    tenantId: args.tenantId,
+    chatbotId: args.chatbotId,
+    embedding,
+    text: args.question,
+    limit: RETRIEVAL_LIMIT,
+  };
+  // The search's settings go with the tenant's: BEGIN, one set_config, one search statement.
+  const hits = await readInTenant(
+    db,
+    args.tenantId,
+    (tx) => hybridSearchStatement(tx, search),
+    hybridSearchSettings(search),
   );
   return hits.map((hit) => ({
     chunkId: hit.chunkId,
