@@ -2,10 +2,9 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
+import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { widgetFiles } from "./http/widget-files";
@@ -25,42 +24,26 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   const { config } = deps;
 
-  app.use("*", requestId());
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
-
-  // The dashboard may send cookies; any other origin (a tenant's site running the widget) may call
-  // with a bearer token only, and the widget's procedures check that origin against the chatbot.
   app.use(
     "/trpc/*",
-    cors({
-      origin: (origin) => origin || "",
-      credentials: true,
+    apiCors({
+      credentialOrigins: config.dashboardOrigins,
       allowHeaders: ["content-type", "authorization", "x-trpc-source", "trpc-accept"],
       allowMethods: ["GET", "POST", "OPTIONS"],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
-  app.use("/trpc/*", async (c, next) => {
-    await next();
-    const origin = c.req.header("origin");
-    if (origin && !config.dashboardOrigins.includes(origin))
-      c.res.headers.delete("Access-Control-Allow-Credentials");
+  const limitBody = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: (c) =>
+      c.json(
+        trpcErrorBody("PAYLOAD_TOO_LARGE", 413, `Request body is larger than ${config.maxBodyBytes} bytes.`),
+        413,
+      ),
   });
-  app.use(
-    "/trpc/*",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) =>
-        c.json(
-          trpcErrorBody(
-            "PAYLOAD_TOO_LARGE",
-            413,
-            `Request body is larger than ${config.maxBodyBytes} bytes.`,
-          ),
-          413,
-        ),
-    }),
-  );
+  // Queries are GETs without a body: they skip the limiter, which would build the full Request to look.
+  app.use("/trpc/*", (c, next) => (c.req.method === "GET" ? next() : limitBody(c, next)));
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => {

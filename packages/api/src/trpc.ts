@@ -1,5 +1,5 @@
 import type { ApiKeyScope, Role } from "@avatar-chat/db";
-import { type Tx, withTenant } from "@avatar-chat/db";
+import { readInTenant, type TenantReader, type Tx, withTenant } from "@avatar-chat/db";
 import { type VerifiedVisitor, verifyVisitorToken } from "@avatar-chat/protocol";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
@@ -119,8 +119,9 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 }
 
 /**
- * A tenant's member (session, active tenant) or integrator (API key). Puts `tenantId`, `actor` and
- * `inTenant` (a transaction where row-level security fixes the tenant) on the context.
+ * A tenant's member (session, active tenant) or integrator (API key). Puts `tenantId`, `actor`,
+ * `inTenant` (a transaction where row-level security fixes the tenant) and `readTenant` (the same
+ * without a transaction, for reads) on the context.
  */
 export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, next }) => {
   const now = ctx.deps.clock();
@@ -163,7 +164,8 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
     actor = { kind: "user", userId: session.user_id, sessionId: session.id, role: membership.role };
   }
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
-  return next({ ctx: { tenantId, actor, inTenant } });
+  const readTenant = <T>(fn: (reader: TenantReader) => Promise<T>) => readInTenant(ctx.deps.db, tenantId, fn);
+  return next({ ctx: { tenantId, actor, inTenant, readTenant } });
 });
 
 /** A website visitor holding a token from `widget.start`, scoped to one chatbot. */

@@ -4,6 +4,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import type { Database } from "./schema";
+import { tenantPinnedPool } from "./tenant-pool";
+import { registerTenantScope } from "./with-tenant";
 
 export interface DbConfig {
   /** PostgreSQL URL; when absent the database is embedded PGlite under `dataDir`. */
@@ -27,7 +29,7 @@ const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
 
 export async function createDb(config: DbConfig): Promise<Db> {
   if (config.url) {
-    const pool = new pg.Pool({
+    const poolConfig: pg.PoolConfig = {
       connectionString: config.url,
       max: config.poolSize ?? 20,
       types: {
@@ -35,12 +37,27 @@ export async function createDb(config: DbConfig): Promise<Db> {
           parsers[oid as keyof typeof parsers] ??
           pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
-    });
+    };
+    // Two pools: one for work above tenants (sign-in, lookups by public key, migrations) and one whose
+    // connections stay pinned to a tenant (see tenant-pool.ts). Both open connections only on demand.
+    const pool = new pg.Pool(poolConfig);
+    const tenantPool = new pg.Pool(poolConfig);
     // An idle connection dropped by the server (restart, failover, a test dropping its database) is
     // replaced on next use; without a listener pg would crash the process.
     pool.on("error", () => {});
+    tenantPool.on("error", () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, backend: "postgres", close: () => kysely.destroy() };
+    const tenantKysely = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: tenantPinnedPool(tenantPool) }),
+    });
+    registerTenantScope(kysely, tenantKysely);
+    return {
+      kysely,
+      backend: "postgres",
+      close: async () => {
+        await Promise.all([kysely.destroy(), tenantKysely.destroy()]);
+      },
+    };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");

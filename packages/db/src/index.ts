@@ -5,4 +5,11 @@ export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 export type * from "./schema";
 export { TENANT_ROLE } from "./tenant-role";
 export { fromVector, toVector } from "./vector";
-export { type TransactionSettings, type Tx, withTenant } from "./with-tenant";
+export {
+  readInTenant,
+  type TenantConnection,
+  type TenantReader,
+  type TransactionSettings,
+  type Tx,
+  withTenant,
+} from "./with-tenant";

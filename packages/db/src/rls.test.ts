@@ -1,9 +1,10 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "./create-db";
 import { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 import { TENANT_ROLE } from "./tenant-role";
 import { createTestDatabase, type TestDatabase } from "./testing";
-import { type Tx, withTenant } from "./with-tenant";
+import { readInTenant, type Tx, withTenant } from "./with-tenant";
 
 // Defence in depth: even a query that forgets its tenant filter sees only its own tenant's rows.
 describe("row-level security", () => {
@@ -99,5 +100,55 @@ describe("row-level security", () => {
     const names = withTenantColumn.rows.map((r) => r.table_name);
     expect([...names].sort()).toEqual([...TENANT_TABLES].sort());
     expect(policed.rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(names));
+  });
+
+  // The tenant pool keeps a connection's tenant between uses; these run on one connection so that every
+  // switch happens on the same session.
+  describe("on a tenant-pinned connection", () => {
+    let single: Awaited<ReturnType<typeof createDb>>;
+    beforeAll(async () => {
+      single = await createDb({ url: db.url, poolSize: 1 });
+    });
+    afterAll(() => single.close());
+
+    const namesOf = (tenantId: string) =>
+      readInTenant(single.kysely, tenantId, (reader) =>
+        reader.selectFrom("chatbots").select("name").execute(),
+      );
+
+    it("switches tenants between uses, reads and transactions alike", async () => {
+      for (const key of ["a", "b", "a", "a", "b"] as const) {
+        expect(await namesOf(tenants[key])).toEqual([{ name: `bot ${key}` }]);
+        const inTx = await withTenant(single.kysely, tenants[key], (tx) =>
+          tx.selectFrom("tenants").select("name").execute(),
+        );
+        expect(inTx).toEqual([{ name: key }]);
+      }
+    });
+
+    it("never lets concurrent work for two tenants see each other's rows", async () => {
+      const keys = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? "b" : "a") as "a" | "b");
+      const seen = await Promise.all(keys.map((key) => namesOf(tenants[key])));
+      seen.forEach((names, i) => expect(names).toEqual([{ name: `bot ${keys[i]}` }]));
+    });
+
+    it("keeps the tenant after a failed transaction and still refuses other tenants' rows", async () => {
+      await expect(
+        withTenant(single.kysely, tenants.a, async (tx) => {
+          await tx.selectFrom("chatbots").select("id").execute();
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      expect(await namesOf(tenants.a)).toEqual([{ name: "bot a" }]);
+      await expect(
+        withTenant(single.kysely, tenants.a, (tx) => tx.selectFrom("sessions").select("id").execute()),
+      ).rejects.toThrow(/permission denied/);
+    });
+
+    it("leaves the pool for work above tenants untouched", async () => {
+      await namesOf(tenants.a);
+      const all = await single.kysely.selectFrom("chatbots").select("name").orderBy("name").execute();
+      expect(all.map((r) => r.name)).toEqual(expect.arrayContaining(["bot a", "bot b"]));
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema";
+import { requestedTenant } from "./tenant-pool";
 import { TENANT_ROLE } from "./tenant-role";
 
 export type Tx = Transaction<Database>;
@@ -7,10 +8,24 @@ export type Tx = Transaction<Database>;
 /** Transaction-local settings (name → value), e.g. a search's `hnsw.ef_search`. */
 export type TransactionSettings = Readonly<Record<string, string>>;
 
+declare const pinnedBrand: unique symbol;
+/** A connection fixed to one tenant outside a transaction: each statement commits on its own. */
+export type TenantConnection = Kysely<Database> & { readonly [pinnedBrand]: true };
+/** Where tenant-scoped reads may run: a tenant transaction or a tenant connection. */
+export type TenantReader = Tx | TenantConnection;
+
+// The tenant-scoped handle of each database that has one (PostgreSQL; see tenant-pool.ts).
+const tenantScoped = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
+export function registerTenantScope(db: Kysely<Database>, scoped: Kysely<Database>): void {
+  tenantScoped.set(db, scoped);
+}
+
 /**
- * Runs `fn` in a transaction fixed to one tenant: the role switches to one that row-level security
- * applies to, and `app.tenant_id` selects the tenant. Both settings end with the transaction. `settings`
- * are set in the same statement: one round trip fewer than setting them inside `fn`.
+ * Runs `fn` in a transaction fixed to one tenant: it runs as the role row-level security applies to,
+ * with `app.tenant_id` naming the tenant. On PostgreSQL the transaction runs on a connection of the
+ * tenant pool that already carries those settings; elsewhere (PGlite) they are set for this transaction.
+ * `settings` are transaction-local, set in one statement (with the tenant's where those are set here).
  */
 export function withTenant<T>(
   db: Kysely<Database>,
@@ -18,11 +33,39 @@ export function withTenant<T>(
   fn: (tx: Tx) => Promise<T>,
   settings: TransactionSettings = {},
 ): Promise<T> {
-  const extra = Object.entries(settings).map(([name, value]) => sql`, set_config(${name}, ${value}, true)`);
-  return db.transaction().execute(async (tx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${TENANT_ROLE}, true)${sql.join(extra, sql``)}`.execute(
-      tx,
+  const local = Object.entries(settings).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+  const scoped = tenantScoped.get(db);
+  if (scoped) {
+    return requestedTenant.run(tenantId, () =>
+      scoped.transaction().execute(async (tx) => {
+        if (local.length > 0) await sql`select ${sql.join(local)}`.execute(tx);
+        return fn(tx);
+      }),
     );
+  }
+  return db.transaction().execute(async (tx) => {
+    await sql`select ${sql.join([
+      sql`set_config('app.tenant_id', ${tenantId}, true)`,
+      sql`set_config('role', ${TENANT_ROLE}, true)`,
+      ...local,
+    ])}`.execute(tx);
     return fn(tx);
   });
+}
+
+/**
+ * Runs read-only `fn` fixed to one tenant without a transaction (no BEGIN/COMMIT round trips): for a
+ * single statement, or reads that need no common snapshot. Falls back to `withTenant` where no tenant
+ * pool exists.
+ */
+export function readInTenant<T>(
+  db: Kysely<Database>,
+  tenantId: string,
+  fn: (reader: TenantReader) => Promise<T>,
+): Promise<T> {
+  const scoped = tenantScoped.get(db);
+  if (!scoped) return withTenant(db, tenantId, fn);
+  return requestedTenant.run(tenantId, () =>
+    scoped.connection().execute((connection) => fn(connection as TenantConnection)),
+  );
 }

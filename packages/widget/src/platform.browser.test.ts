@@ -23,6 +23,8 @@ let platform: RunningPlatform;
 let site: StaticServer;
 let browser: Browser;
 let publicKey: string;
+/** The tenant owner's session, for dashboard calls. */
+let cookie: string;
 const pages: Record<string, Page> = {
   "/hostile.css": hostileCss,
   "/favicon.ico": { body: "", type: "image/x-icon" },
@@ -63,7 +65,7 @@ beforeAll(async () => {
     },
     "",
   );
-  const cookie = signUp.response.headers
+  cookie = signUp.response.headers
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
@@ -179,6 +181,8 @@ describe("<avatar-chat> against the running platform", () => {
         if (last) seen.push([last.dataset.messageId ?? "", last.querySelector(".body")?.textContent ?? ""]);
       }).observe(shadow, { subtree: true, childList: true, characterData: true });
     });
+    // Enter is ignored while an answer streams: let the greeting finish first.
+    await expect.poll(() => widget.locator(".message.assistant.complete").count()).toBe(1);
     const assistants = await widget.locator(".message.assistant").count();
     armed = true;
     await widget.locator("textarea").fill("Tell me about your return policy, please.");
@@ -198,5 +202,38 @@ describe("<avatar-chat> against the running platform", () => {
     expect(streamed.length).toBeGreaterThan(1);
     for (const text of streamed) expect(final.startsWith(text)).toBe(true);
     await context.close();
+  });
+
+  it("offers a person while the bot answers, and loads older messages when scrolled to the top", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${site.url}/`);
+    const widget = page.locator("avatar-chat");
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    await expect.poll(() => widget.getByRole("button", { name: "Talk to a person" }).isVisible()).toBe(true);
+    await widget.locator("textarea").fill("Hello there");
+    await widget.locator("textarea").press("Enter");
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 60_000 })
+      .toBe(2);
+    const stored = await page.evaluate((key) => localStorage.getItem(`avatar-chat:${key}`), publicKey);
+    const { conversationId } = JSON.parse(stored ?? "{}") as { conversationId: string };
+    // 60 agent replies: the transcript (62 messages) no longer fits the first page of 50.
+    for (let i = 1; i <= 60; i++)
+      await dashboardCall("conversation.reply", { conversationId, content: `Agent note ${i}` }, cookie);
+
+    await page.reload();
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    await expect.poll(() => widget.locator(".message").count(), { timeout: 30_000 }).toBe(50);
+    expect(await widget.locator(".message.user").count()).toBe(0);
+    await widget.locator(".messages").evaluate((log) => {
+      log.scrollTop = 0;
+    });
+    await expect.poll(() => widget.locator(".message").count(), { timeout: 30_000 }).toBe(62);
+    const bodies = await widget.locator(".message .body").allTextContents();
+    expect(bodies[0]).toBe("Hello there");
+    expect(bodies.at(-1)?.trim()).toBe("Agent note 60");
+    expect(new Set(bodies.slice(2)).size).toBe(60);
+    // The message that was at the top before stays in view instead of jumping to the new top.
+    expect(await widget.locator(".messages").evaluate((log) => log.scrollTop)).toBeGreaterThan(0);
   });
 });

@@ -182,7 +182,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
     render(state: ChatState) {
       const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
       // Older messages go in above: keep the message the visitor is looking at in place.
-      const anchor = messages.firstElementChild as HTMLElement | null;
+      const anchor = atBottom ? null : (messages.firstElementChild as HTMLElement | null);
       const anchorTop = anchor?.offsetTop ?? 0;
       const seen = new Set<string>();
       let previous: Element | null = null;

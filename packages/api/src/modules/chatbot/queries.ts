@@ -1,4 +1,4 @@
-import type { AvatarSettings, Chatbot, Tx } from "@avatar-chat/db";
+import type { AvatarSettings, Chatbot, TenantReader, Tx } from "@avatar-chat/db";
 import type { ChatbotSettings } from "./rules";
 
 /** A chatbot as the dashboard and integrators see it. */
@@ -23,7 +23,7 @@ export function chatbotView(row: Chatbot) {
 }
 export type ChatbotView = ReturnType<typeof chatbotView>;
 
-export function listChatbots(tx: Tx, tenantId: string) {
+export function listChatbots(tx: TenantReader, tenantId: string) {
   return tx
     .selectFrom("chatbots")
     .selectAll()
