@@ -5,6 +5,7 @@ import { createProvider } from "@avatar-chat/ai";
 import {
   type ApiConfig,
   apiConfigFrom,
+  createApiRedis,
   createApp,
   createRealtimeAccess,
   createStorage,
@@ -17,7 +18,6 @@ import { createRealtime } from "@avatar-chat/realtime";
 import { createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
 import { createLogger, realtimeLogger } from "./logger";
@@ -134,7 +134,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
 
     let url: string | null = null;
     if (roles.has("api")) {
-      const redis = new Redis(redisSource.url, { maxRetriesPerRequest: 2 });
+      const redis = createApiRedis(redisSource.url);
       stops.push(async () => redis.disconnect());
       const queueOptions = { redis: redisSource.url, prefix };
       const queues = {

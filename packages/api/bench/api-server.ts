@@ -8,10 +8,10 @@ import { serve } from "@hono/node-server";
 import { Queue } from "bullmq";
 import Fastify from "fastify";
 import { Hono } from "hono";
-import { Redis } from "ioredis";
 import { createApp } from "../src/app";
 import { apiConfigFrom, apiEnv } from "../src/config";
 import type { AppDeps } from "../src/deps";
+import { createApiRedis } from "../src/redis";
 import { createStorage } from "../src/storage";
 
 export type ServerKind = "hono" | "fastify" | "api";
@@ -41,7 +41,7 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
     const connection = { url: options.redisUrl };
     const deps: AppDeps = {
       db: db.kysely,
-      redis: new Redis(options.redisUrl),
+      redis: createApiRedis(options.redisUrl),
       queues: {
         aiReply: new Queue(QUEUES.aiReply, { connection, prefix: options.prefix }),
         kbIndex: new Queue(QUEUES.kbIndex, { connection, prefix: options.prefix }),

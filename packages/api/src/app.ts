@@ -8,6 +8,7 @@ import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { widgetFiles } from "./http/widget-files";
+import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
 import type { RequestInfo } from "./trpc";
 
@@ -58,12 +59,18 @@ export function createApp(deps: AppDeps) {
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/files/*", avatarFiles(deps));
 
+  app.get("/trpc/widget.config", widgetConfigFromCache(deps));
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
       allowMethodOverride: false,
+      // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
+      },
       createContext: ({ resHeaders }) => {
         const request: RequestInfo = {
           ip: connectionIp(c),

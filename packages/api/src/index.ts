@@ -4,6 +4,7 @@ export type { AppDeps, Logger, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";
 export { providerSettingsFor } from "./modules/ai/provider-settings";
 export { createRealtimeAccess, type RealtimeAccess, type RealtimeAccessDeps } from "./realtime-access";
+export { createApiRedis } from "./redis";
 export type { AppRouter } from "./root";
 export { appRouter } from "./root";
 export { createStorage, type Storage, type StorageConfig } from "./storage";

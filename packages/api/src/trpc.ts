@@ -59,15 +59,7 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-const logged = t.middleware(async ({ ctx, path, next }) => {
-  const result = await next();
-  if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
-    ctx.deps.logger.error("procedure failed", { path, error: String(result.error.cause ?? result.error) });
-  }
-  return result;
-});
-
-export const publicProcedure = t.procedure.use(logged);
+export const publicProcedure = t.procedure;
 
 function isAllowedOrigin(ctx: Context): boolean {
   return ctx.request.origin !== null && ctx.deps.config.dashboardOrigins.includes(ctx.request.origin);

@@ -129,7 +129,7 @@ describe("row-level security", () => {
     it("never lets concurrent work for two tenants see each other's rows", async () => {
       const keys = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? "b" : "a") as "a" | "b");
       const seen = await Promise.all(keys.map((key) => namesOf(tenants[key])));
-      seen.forEach((names, i) => expect(names).toEqual([{ name: `bot ${keys[i]}` }]));
+      for (const [i, names] of seen.entries()) expect(names).toEqual([{ name: `bot ${keys[i]}` }]);
     });
 
     it("keeps the tenant after a failed transaction and still refuses other tenants' rows", async () => {

@@ -26,7 +26,10 @@ describe("apiCors", () => {
     expect(fromDashboard.headers.get("access-control-allow-headers")).toBe("content-type,authorization");
     expect(fromDashboard.headers.get("access-control-max-age")).toBe("600");
 
-    const fromSite = await app.request("/r", { method: "OPTIONS", headers: { origin: "https://shop.example" } });
+    const fromSite = await app.request("/r", {
+      method: "OPTIONS",
+      headers: { origin: "https://shop.example" },
+    });
     expect(fromSite.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect(fromSite.headers.get("access-control-allow-credentials")).toBeNull();
   });

@@ -25,7 +25,10 @@ export function apiCors(options: ApiCorsOptions): MiddlewareHandler {
     const origin = c.req.header("origin");
     const withCredentials = origin !== undefined && options.credentialOrigins.includes(origin);
     if (c.req.method === "OPTIONS") {
-      const headers: Record<string, string> = { ...preflight, vary: "Origin, Access-Control-Request-Headers" };
+      const headers: Record<string, string> = {
+        ...preflight,
+        vary: "Origin, Access-Control-Request-Headers",
+      };
       if (origin) headers["access-control-allow-origin"] = origin;
       if (withCredentials) headers["access-control-allow-credentials"] = "true";
       return c.body(null, 204, headers);

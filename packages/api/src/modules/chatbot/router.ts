@@ -89,7 +89,9 @@ function publishedProcedure(published: boolean) {
 export const chatbotRouter = router({
   list: tenantProcedure
     .meta(read)
-    .query(async ({ ctx }) => (await ctx.readTenant((db) => listChatbots(db, ctx.tenantId))).map(chatbotView)),
+    .query(async ({ ctx }) =>
+      (await ctx.readTenant((db) => listChatbots(db, ctx.tenantId))).map(chatbotView),
+    ),
 
   get: tenantProcedure
     .meta(read)

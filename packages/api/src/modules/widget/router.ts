@@ -4,6 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { limitOrThrow, publicProcedure, router } from "../../trpc";
 import { latestOpenConversation, listMessagePage, messageView } from "../conversation/queries";
 import { TRANSCRIPT_PAGE_SIZE } from "../conversation/rules";
+import { PUBLIC_CONFIG_CACHE_CONTROL } from "./config-response";
 import { widgetChatbot } from "./lookup";
 import { findVisitor, insertVisitor, touchVisitor } from "./queries";
 import { widgetAccessProblem, widgetConfigInput, widgetStartInput } from "./rules";
@@ -12,12 +13,13 @@ const unknownChatbot = () =>
   new TRPCError({ code: "NOT_FOUND", message: "This chatbot does not exist. Check the embed snippet." });
 
 export const widgetRouter = router({
-  /** The widget's first paint; served from this node's cache when hot. */
+  /** The widget's first paint; when hot, answered before tRPC by `widgetConfigFromCache`. */
   config: publicProcedure.input(widgetConfigInput).query(async ({ ctx, input }) => {
     const chatbot = await widgetChatbot(ctx.deps, { publicKey: input.publicKey });
     const isDashboard =
       ctx.request.origin !== null && ctx.deps.config.dashboardOrigins.includes(ctx.request.origin);
     if (!chatbot || (!chatbot.published && !isDashboard)) throw unknownChatbot();
+    if (chatbot.published) ctx.resHeaders.set("cache-control", PUBLIC_CONFIG_CACHE_CONTROL);
     return chatbot.config;
   }),
 

@@ -64,6 +64,38 @@ describe("widget", () => {
     );
   });
 
+  it("answers a hot config request exactly as the procedure does, and forgets it when unpublished", async () => {
+    const url = `${platform.url}/trpc/widget.config?input=${encodeURIComponent(JSON.stringify({ publicKey }))}`;
+    const get = async () => {
+      const response = await fetch(url, { headers: { origin: site } });
+      const headers = [
+        "content-type",
+        "cache-control",
+        "vary",
+        "access-control-allow-origin",
+        "x-content-type-options",
+      ];
+      return {
+        status: response.status,
+        body: await response.text(),
+        headers: Object.fromEntries(headers.map((h) => [h, response.headers.get(h)])),
+      };
+    };
+    await owner.browser.chatbot.update.mutate({ chatbotId, greeting: "Bonjour" }); // empties the cache
+    const fromProcedure = await get();
+    const fromCache = await get();
+    expect(fromProcedure.status).toBe(200);
+    expect(fromProcedure.headers["cache-control"]).toBe("public, max-age=30, stale-while-revalidate=300");
+    expect(fromCache).toEqual(fromProcedure);
+
+    await owner.browser.chatbot.unpublish.mutate({ chatbotId });
+    expect((await get()).status).toBe(404);
+    const preview = await fetch(url, { headers: { origin: "http://dashboard.test" } });
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get("cache-control")).toBeNull();
+    await owner.browser.chatbot.publish.mutate({ chatbotId });
+  });
+
   it("starts a visitor only on an allowed origin", async () => {
     await expect(
       platform.browser({ origin: "https://evil.test" }).widget.start.mutate({ publicKey }),
