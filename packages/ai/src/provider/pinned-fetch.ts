@@ -23,7 +23,10 @@ export function createPinnedFetch(policy: ProviderNetworkPolicy, resolve?: Resol
       else callback(null, target.address, target.family);
     };
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : null;
-    const headers = Object.fromEntries(request.headers);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     // node:http does not decompress; ask for plain bodies.
     headers["accept-encoding"] = "identity";
     const secure = url.protocol === "https:";
