@@ -15,16 +15,37 @@ function descriptorLimit(): number {
   }
 }
 
+const kib = (r: SystemResult) => (r.idleConnBytes === null ? Number.NaN : r.idleConnBytes / 1024);
+const round = (n: number | null) => (n === null ? "n/a" : Math.round(n));
+
+function idleConnFigure(
+  ours: SystemResult,
+  minimal: SystemResult,
+  socketio: SystemResult | null,
+  skipped: string,
+) {
+  return figure(
+    kib(ours),
+    "KiB",
+    `server RSS growth per idle subscribed connection after GC, 10,000 connections (JS heap+external alone: ${round(ours.idleConnHeapBytes)} B); baseline Socket.io; minimal ${kib(minimal).toFixed(1)} KiB; target < 10 KiB${skipped}`,
+    socketio && socketio.idleConnBytes !== null ? kib(socketio) : null,
+  );
+}
+
 const suite: Suite = {
   name: "realtime",
   async run() {
     const with10k = descriptorLimit() >= 10_500;
+    const skipped = with10k ? "" : " (10k skipped: ulimit -n below 10500)";
+    // REALTIME_BENCH=idle: only the idle-memory phase of ours and minimal (for working on memory; about 1 min).
+    if (process.env.REALTIME_BENCH === "idle") {
+      const ours = await measureSystem("ours", { with10k, idleOnly: true });
+      const minimal = await measureSystem("minimal", { with10k, idleOnly: true });
+      return { "realtime.idle_conn.kib": idleConnFigure(ours, minimal, null, skipped) };
+    }
     const ours = await measureSystem("ours", { with10k });
     const minimal = await measureSystem("minimal", { with10k });
     const socketio = await measureSystem("socketio", { with10k });
-    const kib = (r: SystemResult) => (r.idleConnBytes === null ? Number.NaN : r.idleConnBytes / 1024);
-    const round = (n: number | null) => (n === null ? "n/a" : Math.round(n));
-    const skipped = with10k ? "" : " (10k skipped: ulimit -n below 10500)";
     return {
       "realtime.fanout_1k.msgs_per_s": figure(
         ours.fanout1k,
@@ -55,12 +76,7 @@ const suite: Suite = {
         `server process CPU seconds per million delivered messages (1k-client saturation run); baseline Socket.io; minimal ${minimal.cpuPerMillion.toFixed(2)} s`,
         socketio.cpuPerMillion,
       ),
-      "realtime.idle_conn.kib": figure(
-        kib(ours),
-        "KiB",
-        `server RSS growth per idle subscribed connection after GC, 10,000 connections (JS heap+external alone: ${round(ours.idleConnHeapBytes)} B); baseline Socket.io; minimal ${kib(minimal).toFixed(1)} KiB; target < 10 KiB${skipped}`,
-        with10k ? kib(socketio) : null,
-      ),
+      "realtime.idle_conn.kib": idleConnFigure(ours, minimal, socketio, skipped),
     };
   },
 };

@@ -32,7 +32,7 @@ export type ServerControlMessage =
 
 /**
  * WebSocket close codes the server uses. 1001, 1008 and 1009 are standard; 4xxx are ours.
- * Clients reconnect (with backoff) and resume on every code except `unauthorized`.
+ * Clients reconnect (with backoff) and resume on every code; after `unauthorized` only with a fresh credential.
  */
 export const closeCodes = {
   goingAway: 1001,
@@ -42,6 +42,8 @@ export const closeCodes = {
   heartbeatTimeout: 4000,
   /** Credentials no longer valid (e.g. visitor token expired). Get a new token before reconnecting. */
   unauthorized: 4001,
+  /** The tenant already holds its maximum of sockets on this node. Reconnect after a long backoff. */
+  tenantQuota: 4003,
   /** Slow consumer: the send buffer passed the limit. Reconnect and resume from the last id. */
   slowConsumer: 4008,
   /** Too many client messages per second. Reconnect after a backoff. */

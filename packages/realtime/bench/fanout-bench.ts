@@ -165,7 +165,13 @@ function channelNames(count: number, run: string): string[] {
   return Array.from({ length: count }, (_, i) => conversationChannel(`${run}-${i}`));
 }
 
-export async function measureSystem(kind: ServerKind, options: { with10k: boolean }): Promise<SystemResult> {
+export interface MeasureOptions {
+  with10k: boolean;
+  /** Only the 10k idle-connection memory phase (after 1k connect/disconnect); the other figures are NaN. */
+  idleOnly?: boolean;
+}
+
+export async function measureSystem(kind: ServerKind, options: MeasureOptions): Promise<SystemResult> {
   const began = performance.now();
   const log = (step: string) =>
     console.log(`  realtime ${kind}: ${step} (${((performance.now() - began) / 1000).toFixed(1)} s)`);
@@ -185,10 +191,14 @@ export async function measureSystem(kind: ServerKind, options: { with10k: boolea
     );
     const ctx1k: Context = { load, server, publish, channels: channels1k, clients: 1000 };
     log("1k connected");
-    const timed = await latency(ctx1k, 1000, 2);
-    log("1k latency measured");
-    const saturated = await saturate(ctx1k, 2);
-    log("1k saturation measured");
+    let timed = { p50: Number.NaN, p99: Number.NaN };
+    let saturated = { rate: Number.NaN, cpuPerMillion: Number.NaN };
+    if (!options.idleOnly) {
+      timed = await latency(ctx1k, 1000, 2);
+      log("1k latency measured");
+      saturated = await saturate(ctx1k, 2);
+      log("1k saturation measured");
+    }
     await load.request({ cmd: "disconnect" } satisfies LoadCommand, "disconnected");
 
     let fanout10k: number | null = null;
@@ -212,12 +222,16 @@ export async function measureSystem(kind: ServerKind, options: { with10k: boolea
       const after = await usage(server);
       idleConnBytes = (after.rss - before.rss) / 5000;
       idleConnHeapBytes = (after.heap - before.heap) / 5000;
-      fanout10k = (await saturate({ load, server, publish, channels: channels10k, clients: 10_000 }, 2)).rate;
+      if (!options.idleOnly) {
+        fanout10k = (await saturate({ load, server, publish, channels: channels10k, clients: 10_000 }, 2))
+          .rate;
+      }
     }
     return {
       fanout1k: saturated.rate,
       fanout10k,
-      ...timed,
+      p50: timed.p50,
+      p99: timed.p99,
       cpuPerMillion: saturated.cpuPerMillion,
       idleConnBytes,
       idleConnHeapBytes,

@@ -1,10 +1,15 @@
 import { parseChannel } from "@avatar-chat/protocol";
 
 /** Who holds a socket. The composition root turns a token, cookie or API key into one of these. */
-export type Principal =
+export type Principal = (
   | { kind: "visitor"; tenantId: string; chatbotId: string; visitorId: string }
-  | { kind: "member"; tenantId: string; userId: string }
-  | { kind: "apiKey"; tenantId: string; keyId: string };
+  /** `sessionId` lets the composition root's `renew` see a session revoked while its socket is open. */
+  | { kind: "member"; tenantId: string; userId: string; sessionId?: string }
+  | { kind: "apiKey"; tenantId: string; keyId: string }
+) & {
+  /** Unix seconds when the credential stops holding: the socket is then renewed or closed with 4001. Absent: never. */
+  expiresAt?: number;
+};
 
 /** Owner of a conversation, looked up by the caller (the realtime package has no database). */
 export interface ConversationOwner {

@@ -1,40 +1,44 @@
 import { channelKeys, envelopeId, readEventsSince } from "@avatar-chat/protocol";
 import type { Redis } from "ioredis";
 
-/** One socket's membership of one channel. */
-export interface Subscription {
+/** One socket's membership of one channel. Plain data: the fan-out's callbacks receive its owner. */
+export interface Subscription<Owner> {
   readonly channel: string;
+  readonly owner: Owner;
   /** Highest id sent to the socket; ids arrive strictly increasing with no gaps after it. */
   lastSent: number;
   /** Non-null while reading the stream: live events wait here so nothing overtakes the backfill. */
   buffer: (string | Buffer)[] | null;
   closed: boolean;
-  send(data: string | Buffer): void;
-  /** Ids in (fromId, toId) are gone from the capped stream. */
-  onGap(fromId: number, toId: number): void;
-  /** Redis lost the channel (restart without persistence): ids start again at 1, the feed restarts at 0. */
-  onRestart(): void;
 }
 
-interface ChannelState {
-  readonly subscriptions: Set<Subscription>;
+interface ChannelState<Owner> {
+  readonly subscriptions: Set<Subscription<Owner>>;
   /** Settles when the Redis SUBSCRIBE has been acknowledged. */
   subscribed: Promise<unknown>;
 }
 
-export interface FanoutDeps {
+export interface FanoutDeps<Owner> {
   /** Connection in subscriber mode, created with `autoResubscribe: false` (we resubscribe and backfill). */
   subscriber: Redis;
   /** Connection for stream reads. */
   commands: Redis;
   prefix: string;
   onError(error: unknown, context: string): void;
+  // One set of callbacks for every subscription: closures per subscription would cost memory on each idle socket.
+  send(owner: Owner, data: string | Buffer): void;
+  /** Ids in (fromId, toId) are gone from the capped stream. */
+  onGap(owner: Owner, channel: string, fromId: number, toId: number): void;
+  /** Redis lost the channel (restart without persistence): ids start again at 1, the feed restarts at 0. */
+  onRestart(owner: Owner, channel: string): void;
 }
 
-export interface JoinResult {
-  subscription: Subscription;
+export interface JoinResult<Owner> {
+  subscription: Subscription<Owner>;
   /** Where the socket's feed starts: events with larger ids follow. */
   startId: number;
+  /** The channel's last id, read once the Redis SUBSCRIBE was acknowledged. */
+  sequence: number;
 }
 
 /**
@@ -43,14 +47,14 @@ export interface JoinResult {
  * exactly the next id, dropped when already sent, and a jump (lost pub/sub message, e.g. during a Redis
  * reconnect) makes that socket read the missing ids from the channel's stream before going on.
  */
-export function createFanout(deps: FanoutDeps) {
+export function createFanout<Owner>(deps: FanoutDeps<Owner>) {
   const { subscriber, commands, prefix } = deps;
-  const channels = new Map<string, ChannelState>();
+  const channels = new Map<string, ChannelState<Owner>>();
   const channelByPubsubKey = new Map<string, string>();
   let delivered = 0;
   let resyncs = 0;
 
-  function offer(sub: Subscription, id: number, data: string | Buffer): void {
+  function offer(sub: Subscription<Owner>, id: number, data: string | Buffer): void {
     if (sub.buffer) {
       sub.buffer.push(data);
       return;
@@ -59,7 +63,7 @@ export function createFanout(deps: FanoutDeps) {
     if (id === sub.lastSent + 1) {
       sub.lastSent = id;
       delivered++;
-      sub.send(data);
+      deps.send(sub.owner, data);
       return;
     }
     sub.buffer = [data];
@@ -75,31 +79,36 @@ export function createFanout(deps: FanoutDeps) {
   });
 
   /** Sends the stream entries after `sub.lastSent`, then whatever arrived live meanwhile. */
-  async function backfill(sub: Subscription): Promise<void> {
+  async function backfill(sub: Subscription<Owner>): Promise<void> {
     try {
       let read = await readEventsSince(commands, sub.channel, sub.lastSent, { prefix });
       if (sub.closed) return;
       if (read.sequence < sub.lastSent) {
         sub.lastSent = 0;
-        sub.onRestart();
+        deps.onRestart(sub.owner, sub.channel);
         read = await readEventsSince(commands, sub.channel, 0, { prefix });
         if (sub.closed) return;
       }
       if (read.missingUpTo > sub.lastSent) {
-        sub.onGap(sub.lastSent, read.missingUpTo + 1);
+        deps.onGap(sub.owner, sub.channel, sub.lastSent, read.missingUpTo + 1);
         sub.lastSent = read.missingUpTo;
       }
-      const waiting = sub.buffer ?? [];
-      sub.buffer = null;
-      for (const entry of read.entries) offer(sub, envelopeId(entry), entry);
-      for (const data of waiting) offer(sub, envelopeId(data), data);
+      release(sub, read.entries);
     } catch (error) {
       // Redis is down: keep buffering; `resync` runs again once the subscriber is back.
       deps.onError(error, "backfill");
     }
   }
 
-  function channelState(channel: string): ChannelState {
+  /** Sends `entries` (read from the stream), then what arrived live meanwhile, and ends buffering. */
+  function release(sub: Subscription<Owner>, entries: readonly (string | Buffer)[]): void {
+    const waiting = sub.buffer ?? [];
+    sub.buffer = null;
+    for (const entry of entries) offer(sub, envelopeId(entry), entry);
+    for (const data of waiting) offer(sub, envelopeId(data), data);
+  }
+
+  function channelState(channel: string): ChannelState<Owner> {
     let state = channels.get(channel);
     if (!state) {
       const key = channelKeys(channel, prefix).pubsub;
@@ -117,12 +126,8 @@ export function createFanout(deps: FanoutDeps) {
      * Adds a socket to a channel. `lastId` undefined: live events from now on. Otherwise everything after
      * `lastId` is replayed first; a `lastId` beyond the channel's sequence (Redis lost its data) restarts at 0.
      */
-    async join(
-      channel: string,
-      lastId: number | undefined,
-      sink: Pick<Subscription, "send" | "onGap" | "onRestart">,
-    ): Promise<JoinResult> {
-      const sub: Subscription = { channel, lastSent: 0, buffer: [], closed: false, ...sink };
+    async join(channel: string, lastId: number | undefined, owner: Owner): Promise<JoinResult<Owner>> {
+      const sub: Subscription<Owner> = { channel, owner, lastSent: 0, buffer: [], closed: false };
       const state = channelState(channel);
       state.subscriptions.add(sub);
       try {
@@ -131,16 +136,18 @@ export function createFanout(deps: FanoutDeps) {
         const { sequence } = await readEventsSince(commands, channel, 0, { prefix, limit: 0 });
         const startId = lastId === undefined ? sequence : lastId > sequence ? 0 : lastId;
         sub.lastSent = startId;
-        return { subscription: sub, startId };
+        return { subscription: sub, startId, sequence };
       } catch (error) {
         leave(sub);
         throw error;
       }
     },
     /** Starts delivery after the caller has told the client where its feed starts. */
-    start(sub: Subscription): void {
+    start({ subscription: sub, sequence }: JoinResult<Owner>): void {
       if (sub.closed) return;
-      void backfill(sub);
+      // Starting at the sequence read after SUBSCRIBE, every later id is in the buffer: no stream read needed.
+      if (sub.lastSent >= sequence) release(sub, []);
+      else void backfill(sub);
     },
     leave,
     /** After a Redis reconnect: subscribe again, then let every socket read what it missed meanwhile. */
@@ -166,7 +173,7 @@ export function createFanout(deps: FanoutDeps) {
     },
   };
 
-  function leave(sub: Subscription): void {
+  function leave(sub: Subscription<Owner>): void {
     sub.closed = true;
     const state = channels.get(sub.channel);
     if (!state?.subscriptions.delete(sub) || state.subscriptions.size > 0) return;
@@ -177,4 +184,4 @@ export function createFanout(deps: FanoutDeps) {
   }
 }
 
-export type Fanout = ReturnType<typeof createFanout>;
+export type Fanout<Owner> = ReturnType<typeof createFanout<Owner>>;

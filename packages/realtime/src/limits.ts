@@ -12,6 +12,8 @@ export const limitsSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Sockets one tenant may hold open on this node; more are closed with 4003 right after the upgrade. */
+  maxConnectionsPerTenant: z.number().int().positive().default(5000),
   /** Channels one socket may join. */
   maxSubscriptions: z.number().int().positive().default(50),
   /** Ping interval; a socket that has not answered the previous ping is terminated. Also the presence refresh. */

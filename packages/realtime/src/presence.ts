@@ -1,5 +1,12 @@
-import { conversationChannel, publishEvent, type RealtimeEvent, tenantChannel } from "@avatar-chat/protocol";
+import {
+  conversationChannel,
+  parseChannel,
+  publishEvent,
+  type RealtimeEvent,
+  tenantChannel,
+} from "@avatar-chat/protocol";
 import type { Redis } from "ioredis";
+import type { Principal } from "./access";
 
 /**
  * Presence lives in Redis sorted sets whose scores are expiry times: every node refreshes the entries of its
@@ -108,4 +115,44 @@ export async function publishPresence(
           },
         ];
   await publishEvent(redis, channel, event, { prefix, maxLen });
+}
+
+/** A visitor socket is present on its chatbot while it is open. */
+export function chatbotPresence(principal: Principal, connectionId: string): PresenceEntry | null {
+  if (principal.kind !== "visitor") return null;
+  return {
+    scope: { kind: "chatbot", tenantId: principal.tenantId, chatbotId: principal.chatbotId },
+    member: `${principal.visitorId} ${connectionId}`,
+  };
+}
+
+/** A member socket subscribed to a conversation is one of its viewers. */
+export function viewerPresence(
+  principal: Principal,
+  channel: string,
+  connectionId: string,
+): PresenceEntry | null {
+  if (principal.kind !== "member") return null;
+  const parsed = parseChannel(channel);
+  if (parsed?.kind !== "conversation") return null;
+  return {
+    scope: { kind: "conversation", conversationId: parsed.conversationId },
+    member: `${principal.userId} ${connectionId}`,
+  };
+}
+
+/** Every presence entry of one socket, derived from what it holds rather than stored with it. */
+export function presenceEntries(
+  principal: Principal,
+  channels: Iterable<string>,
+  connectionId: string,
+): PresenceEntry[] {
+  const entries: PresenceEntry[] = [];
+  const chatbot = chatbotPresence(principal, connectionId);
+  if (chatbot) entries.push(chatbot);
+  for (const channel of channels) {
+    const viewer = viewerPresence(principal, channel, connectionId);
+    if (viewer) entries.push(viewer);
+  }
+  return entries;
 }

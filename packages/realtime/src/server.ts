@@ -14,16 +14,21 @@ import {
 import { Redis, type RedisOptions } from "ioredis";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { originAllowed, type Principal } from "./access";
-import { createFanout, type Subscription } from "./fanout";
+import { type Connection, ConnectionSocket, connectionOf, findSubscription } from "./connection";
+import { createExpirySchedule } from "./expiry-schedule";
+import { createFanout } from "./fanout";
 import { limitsSchema, type RealtimeLimitsInput } from "./limits";
 import {
+  chatbotPresence,
   type PresenceEntry,
+  presenceEntries,
   publishPresence,
   removePresence,
-  scopeName,
   sweepPresence,
   touchPresence,
+  viewerPresence,
 } from "./presence";
+import { createTenantConnections } from "./tenant-connections";
 
 export interface Logger {
   info(data: Record<string, unknown>, message: string): void;
@@ -40,27 +45,18 @@ export interface RealtimeDeps {
   authenticate(req: IncomingMessage): Promise<Principal | null>;
   /** Checked on every subscribe, typically `canJoin` from ./access with a database lookup. */
   authorize(principal: Principal, channel: string): Promise<boolean>;
+  /**
+   * Called when an open socket's credential reaches its `expiresAt`: the new expiry (unix seconds) while the
+   * credential still holds (a session renewed meanwhile), or null to close the socket with 4001. Without it,
+   * reaching `expiresAt` closes the socket.
+   */
+  renew?(principal: Principal): Promise<number | null>;
   /** Origins a cookie-authenticated member may connect from (dashboard URL). */
   allowedOrigins?: readonly string[];
   /** Prefix for every Redis key and pub/sub channel (tests use a random one). Must match the publishers'. */
   keyPrefix?: string;
   limits?: RealtimeLimitsInput;
   logger?: Logger;
-}
-
-interface Connection {
-  readonly socket: WebSocket;
-  readonly principal: Principal;
-  readonly id: string;
-  readonly subscriptions: Map<string, Subscription>;
-  readonly presence: PresenceEntry[];
-  alive: boolean;
-  tokens: number;
-  refilledAt: number;
-  /** Client frames are handled one after another, so a subscribe and the next unsubscribe cannot cross. */
-  queue: Promise<void>;
-  closing: boolean;
-  corked: boolean;
 }
 
 /** ws keeps its net.Socket private; reaching it is the only way to cork a batch of frames. */
@@ -71,6 +67,11 @@ function rawSocket(socket: WebSocket): Pick<Socket, "cork" | "uncork"> | undefin
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 // One options object for every live send: Buffers from Redis go out as text frames, unmodified.
 const textFrame = { binary: false } as const;
+// Shared no-op: ws closes a socket after an error (e.g. 1009) and its 'close' handler cleans up.
+const ignoreError = () => {};
+const settled = Promise.resolve();
+/** A renewal that failed (database unreachable) is tried again this much later; the socket stays open. */
+const renewRetrySeconds = 30;
 
 export function createRealtime(deps: RealtimeDeps) {
   const limits = limitsSchema.parse(deps.limits ?? {});
@@ -94,7 +95,15 @@ export function createRealtime(deps: RealtimeDeps) {
   subscriber.on("error", (error) => onError(error, "subscriber"));
   commands.on("error", (error) => onError(error, "commands"));
 
-  const fanout = createFanout({ subscriber, commands, prefix, onError });
+  const fanout = createFanout<Connection>({
+    subscriber,
+    commands,
+    prefix,
+    onError,
+    send: deliver,
+    onGap: (conn, channel, fromId, toId) => sendControl(conn, { type: "gap", channel, fromId, toId }),
+    onRestart: (conn, channel) => sendControl(conn, { type: "subscribed", channel, lastId: 0 }),
+  });
   let subscriberReadyOnce = false;
   subscriber.on("ready", () => {
     if (!subscriberReadyOnce) {
@@ -105,19 +114,30 @@ export function createRealtime(deps: RealtimeDeps) {
     fanout.resync().catch((error: unknown) => onError(error, "resync"));
   });
 
-  const wss = new WebSocketServer({
+  const wss = new WebSocketServer<typeof ConnectionSocket>({
     noServer: true,
+    WebSocket: ConnectionSocket,
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
   });
   const connections = new Set<Connection>();
+  const tenantConnections = createTenantConnections(limits.maxConnectionsPerTenant);
+  const expiry = createExpirySchedule<Connection>(onCredentialDue);
   // Connection ids only need to be unique across nodes (presence members): node id + counter.
   const nodeId = randomBytes(6).toString("base64url");
   let connectionCount = 0;
+  const connectionId = (conn: Connection) => `${nodeId}.${conn.serial.toString(36)}`;
   /** Presence removals of closed sockets still running; shutdown waits for them before quitting Redis. */
   const cleanups = new Set<Promise<void>>();
-  const counters = { slowConsumerCloses: 0, rateLimitedCloses: 0, heartbeatTimeouts: 0, refusedUpgrades: 0 };
+  const counters = {
+    slowConsumerCloses: 0,
+    rateLimitedCloses: 0,
+    heartbeatTimeouts: 0,
+    refusedUpgrades: 0,
+    expiredCloses: 0,
+    quotaCloses: 0,
+  };
   let closing = false;
   let ownServer: Server | null = null;
 
@@ -125,14 +145,27 @@ export function createRealtime(deps: RealtimeDeps) {
     if (conn.socket.readyState === WebSocket.OPEN) conn.socket.send(JSON.stringify(message));
   }
 
-  /** Sends a close frame and stops feeding the socket; drops the TCP connection if the peer never answers. */
+  /** Sends a close frame; drops the TCP connection if the peer never answers. */
+  function closeSocket(socket: WebSocket, code: number, reason: string): void {
+    socket.close(code, reason);
+    setTimeout(() => socket.terminate(), limits.closeTimeoutMs).unref();
+  }
+
+  /** Closes and stops feeding the socket. Its subscriptions stay listed until 'close' so presence can be cleared. */
   function closeConnection(conn: Connection, code: number, reason: string): void {
     if (conn.closing) return;
     conn.closing = true;
-    for (const sub of conn.subscriptions.values()) fanout.leave(sub);
-    conn.subscriptions.clear();
-    conn.socket.close(code, reason);
-    setTimeout(() => conn.socket.terminate(), limits.closeTimeoutMs).unref();
+    for (const sub of conn.subscriptions) fanout.leave(sub);
+    closeSocket(conn.socket, code, reason);
+  }
+
+  /** Runs a task after the connection's earlier ones; the queue is dropped once it drains. */
+  function enqueue(conn: Connection, task: () => Promise<void>, onFailure: (error: unknown) => void): void {
+    const run = (conn.queue ?? settled).then(task).catch(onFailure);
+    conn.queue = run;
+    void run.then(() => {
+      if (conn.queue === run) conn.queue = null;
+    });
   }
 
   // Sockets written to in this tick stay corked until the next one, so a burst of events (ioredis emits every
@@ -164,56 +197,47 @@ export function createRealtime(deps: RealtimeDeps) {
   }
 
   async function subscribe(conn: Connection, channel: string, lastId: number | undefined): Promise<void> {
-    const parsed = parseChannel(channel);
-    if (!parsed || !(await deps.authorize(conn.principal, channel))) {
+    if (!parseChannel(channel) || !(await deps.authorize(conn.principal, channel))) {
       sendControl(conn, { type: "denied", channel, reason: "forbidden" });
       return;
     }
     if (conn.closing) return;
-    const existing = conn.subscriptions.get(channel);
+    const existing = findSubscription(conn, channel);
     if (existing) fanout.leave(existing);
-    else if (conn.subscriptions.size >= limits.maxSubscriptions) {
+    else if (conn.subscriptions.length >= limits.maxSubscriptions) {
       sendControl(conn, { type: "denied", channel, reason: "too many subscriptions" });
       return;
     }
-    const { subscription, startId } = await fanout.join(channel, lastId, {
-      send: (data) => deliver(conn, data),
-      onGap: (fromId, toId) => sendControl(conn, { type: "gap", channel, fromId, toId }),
-      onRestart: () => sendControl(conn, { type: "subscribed", channel, lastId: 0 }),
-    });
+    const joined = await fanout.join(channel, lastId, conn);
+    const { subscription, startId } = joined;
     if (conn.closing) {
       fanout.leave(subscription);
       return;
     }
-    conn.subscriptions.set(channel, subscription);
+    // A resubscribe replaces its entry in place, so the channel stays listed for presence cleanup meanwhile.
+    // concat/with/toSpliced allocate exactly the length needed; spread and filter leave spare capacity.
+    conn.subscriptions = existing
+      ? conn.subscriptions.with(conn.subscriptions.indexOf(existing), subscription)
+      : conn.subscriptions.concat(subscription);
     sendControl(conn, { type: "subscribed", channel, lastId: startId });
-    fanout.start(subscription);
-    if (parsed.kind === "conversation" && conn.principal.kind === "member") {
-      await addPresence(conn, {
-        scope: { kind: "conversation", conversationId: parsed.conversationId },
-        member: `${conn.principal.userId} ${conn.id}`,
-      });
-    }
+    fanout.start(joined);
+    const viewing = existing ? null : viewerPresence(conn.principal, channel, connectionId(conn));
+    if (viewing) await addPresence(conn, viewing);
   }
 
   async function unsubscribe(conn: Connection, channel: string): Promise<void> {
-    const sub = conn.subscriptions.get(channel);
+    const sub = findSubscription(conn, channel);
     if (sub) {
       fanout.leave(sub);
-      conn.subscriptions.delete(channel);
+      conn.subscriptions = conn.subscriptions.toSpliced(conn.subscriptions.indexOf(sub), 1);
     }
     sendControl(conn, { type: "unsubscribed", channel });
-    const parsed = parseChannel(channel);
-    if (parsed?.kind !== "conversation") return;
-    const viewing = scopeName({ kind: "conversation", conversationId: parsed.conversationId });
-    const index = conn.presence.findIndex((e) => scopeName(e.scope) === viewing);
-    if (index >= 0) await dropPresence(conn.presence.splice(index, 1)[0]!);
+    const viewing = sub && viewerPresence(conn.principal, channel, connectionId(conn));
+    if (viewing) await dropPresence(viewing);
   }
 
   async function addPresence(conn: Connection, entry: PresenceEntry): Promise<void> {
-    if (conn.closing) return; // the socket is gone; its close handler has already collected the entries
-    if (conn.presence.some((e) => scopeName(e.scope) === scopeName(entry.scope))) return;
-    conn.presence.push(entry);
+    if (conn.closing) return; // the socket is gone; its close handler removes what it held
     await touchPresence(commands, prefix, [entry], Date.now() + limits.presenceTtlMs);
     await publishPresence(commands, prefix, entry.scope, limits.streamMaxLen);
   }
@@ -233,7 +257,7 @@ export function createRealtime(deps: RealtimeDeps) {
         return sendControl(conn, { type: "pong" });
       case "typing": {
         const channel = conversationChannel(message.conversationId);
-        if (!conn.subscriptions.has(channel)) return; // joining was authorized; typing elsewhere is not
+        if (!findSubscription(conn, channel)) return; // joining was authorized; typing elsewhere is not
         const who = conn.principal.kind === "visitor" ? "visitor" : "agent";
         await publishEvent(
           commands,
@@ -278,57 +302,113 @@ export function createRealtime(deps: RealtimeDeps) {
       return;
     }
     const message = parsed.data;
-    conn.queue = conn.queue
-      .then(() => handleMessage(conn, message))
-      .catch((error: unknown) => {
+    enqueue(
+      conn,
+      () => handleMessage(conn, message),
+      (error) => {
         logger.warn({ err: error, type: message.type }, "realtime message failed");
         sendControl(conn, { type: "error", code: "internal", message: `${message.type} failed, retry` });
-      });
+      },
+    );
   }
 
-  function onConnection(socket: WebSocket, principal: Principal): void {
+  // Expiry: one schedule for all sockets (no timer per socket). A due socket is renewed or closed with 4001.
+  function scheduleExpiry(conn: Connection, expiresAt: number): void {
+    conn.expiresAt = expiresAt;
+    expiry.add(conn, expiresAt);
+  }
+
+  function expire(conn: Connection): void {
+    counters.expiredCloses++;
+    closeConnection(conn, closeCodes.unauthorized, "credentials expired");
+  }
+
+  function onCredentialDue(conn: Connection): void {
+    conn.expiresAt = 0; // the schedule has let go of it
+    if (conn.closing) return;
+    if (!deps.renew) {
+      expire(conn);
+      return;
+    }
+    deps.renew(conn.principal).then(
+      (expiresAt) => {
+        if (conn.closing) return;
+        if (expiresAt === null || expiresAt * 1000 <= Date.now()) expire(conn);
+        else scheduleExpiry(conn, expiresAt);
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, "realtime credential renewal failed, retrying");
+        if (!conn.closing) scheduleExpiry(conn, Math.floor(Date.now() / 1000) + renewRetrySeconds);
+      },
+    );
+  }
+
+  // Event handlers shared by every socket (`this` is the socket): no closure or context per connection.
+  function onSocketPong(this: WebSocket): void {
+    const conn = connectionOf(this);
+    if (conn) conn.alive = true;
+  }
+
+  function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const conn = connectionOf(this);
+    if (conn) onFrame(conn, data, isBinary);
+  }
+
+  function onSocketClose(this: WebSocket): void {
+    const conn = connectionOf(this);
+    if (!conn || !connections.delete(conn)) return;
+    conn.closing = true;
+    tenantConnections.close(conn.principal.tenantId);
+    if (conn.expiresAt) expiry.delete(conn, conn.expiresAt);
+    for (const sub of conn.subscriptions) fanout.leave(sub);
+    // After the queue drains: a subscribe still running may be what put a viewer entry in Redis.
+    const cleanup = (conn.queue ?? settled)
+      .then(() => {
+        const channels = conn.subscriptions.map((sub) => sub.channel);
+        conn.subscriptions = [];
+        return Promise.all(presenceEntries(conn.principal, channels, connectionId(conn)).map(dropPresence));
+      })
+      .then(() => undefined)
+      .catch((error: unknown) => onError(error, "presence"))
+      .finally(() => cleanups.delete(cleanup));
+    cleanups.add(cleanup);
+  }
+
+  function onConnection(socket: ConnectionSocket, principal: Principal): void {
+    socket.on("error", ignoreError);
+    // Counted in synchronously with the accept (and out in 'close'), so churn cannot skew the count.
+    if (!tenantConnections.tryOpen(principal.tenantId)) {
+      counters.quotaCloses++;
+      closeSocket(socket, closeCodes.tenantQuota, "tenant connection quota reached");
+      return;
+    }
     const conn: Connection = {
       socket,
       principal,
-      id: `${nodeId}.${(connectionCount++).toString(36)}`,
-      subscriptions: new Map(),
-      presence: [],
+      serial: connectionCount++,
+      subscriptions: [],
+      expiresAt: 0,
       alive: true,
       tokens: limits.messagesPerSecond,
       refilledAt: Date.now(),
-      queue: Promise.resolve(),
+      queue: null,
       closing: false,
       corked: false,
     };
+    socket.connection = conn;
     connections.add(conn);
-    socket.on("pong", () => {
-      conn.alive = true;
-    });
-    socket.on("message", (data, isBinary) => onFrame(conn, data, isBinary));
-    socket.on("error", () => {}); // ws closes the socket after an error (e.g. 1009); 'close' cleans up
-    socket.on("close", () => {
-      connections.delete(conn);
-      conn.closing = true;
-      for (const sub of conn.subscriptions.values()) fanout.leave(sub);
-      conn.subscriptions.clear();
-      const entries = conn.presence.splice(0);
-      const cleanup = conn.queue
-        .then(() => Promise.all(entries.map(dropPresence)))
-        .then(() => undefined)
-        .catch((error: unknown) => onError(error, "presence"))
-        .finally(() => cleanups.delete(cleanup));
-      cleanups.add(cleanup);
-    });
-    if (principal.kind === "visitor") {
-      const entry: PresenceEntry = {
-        scope: { kind: "chatbot", tenantId: principal.tenantId, chatbotId: principal.chatbotId },
-        member: `${principal.visitorId} ${conn.id}`,
-      };
-      // Queued like client frames so a quick disconnect's removal cannot overtake the add.
-      conn.queue = conn.queue
-        .then(() => addPresence(conn, entry))
-        .catch((error: unknown) => onError(error, "presence"));
-    }
+    socket.on("pong", onSocketPong);
+    socket.on("message", onSocketMessage);
+    socket.on("close", onSocketClose);
+    if (principal.expiresAt !== undefined) scheduleExpiry(conn, principal.expiresAt);
+    const present = chatbotPresence(principal, connectionId(conn));
+    // Queued like client frames so a quick disconnect's removal cannot overtake the add.
+    if (present)
+      enqueue(
+        conn,
+        () => addPresence(conn, present),
+        (error) => onError(error, "presence"),
+      );
   }
 
   function refuse(socket: Duplex, status: number, text: string): void {
@@ -343,7 +423,7 @@ export function createRealtime(deps: RealtimeDeps) {
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on("error", () => {});
+    socket.on("error", ignoreError);
     if (closing) return refuse(socket, 503, "Service Unavailable");
     if (pathOf(req) !== path) return refuse(socket, 404, "Not Found");
     let principal: Principal | null;
@@ -357,7 +437,11 @@ export function createRealtime(deps: RealtimeDeps) {
     if (!originAllowed(principal, req.headers.origin, allowedOrigins))
       return refuse(socket, 403, "Forbidden");
     if (socket.destroyed) return;
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+    const accepted = principal;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
+      onConnection(ws, accepted);
+    });
   }
 
   async function heartbeat(): Promise<void> {
@@ -370,7 +454,8 @@ export function createRealtime(deps: RealtimeDeps) {
       }
       conn.alive = false;
       conn.socket.ping();
-      entries.push(...conn.presence);
+      const channels = conn.subscriptions.map((sub) => sub.channel);
+      entries.push(...presenceEntries(conn.principal, channels, connectionId(conn)));
     }
     await touchPresence(commands, prefix, entries, Date.now() + limits.presenceTtlMs);
     for (const scope of await sweepPresence(commands, prefix)) {
@@ -410,6 +495,7 @@ export function createRealtime(deps: RealtimeDeps) {
     async close(): Promise<void> {
       closing = true;
       clearInterval(heartbeatTimer);
+      expiry.close();
       const closed = [...connections].map(
         (conn) =>
           new Promise<void>((resolve) => {
@@ -423,8 +509,16 @@ export function createRealtime(deps: RealtimeDeps) {
       await Promise.allSettled([subscriber.quit(), commands.quit()]);
     },
     stats() {
-      return { connections: connections.size, ...fanout.stats(), ...counters };
+      return {
+        connections: connections.size,
+        tenants: tenantConnections.tenants,
+        expiring: expiry.size,
+        ...fanout.stats(),
+        ...counters,
+      };
     },
+    /** Sockets the tenant holds open on this node (its quota is `limits.maxConnectionsPerTenant`). */
+    tenantConnections: (tenantId: string) => tenantConnections.count(tenantId),
   };
 }
 

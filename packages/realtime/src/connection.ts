@@ -1,0 +1,44 @@
+import { WebSocket } from "ws";
+import type { Principal } from "./access";
+import type { Subscription } from "./fanout";
+
+/**
+ * What a node keeps per socket. Memory per idle connection matters (tens of thousands per node), so it holds
+ * numbers and references only: no closures, Maps or timers of its own.
+ */
+export interface Connection {
+  readonly socket: ConnectionSocket;
+  readonly principal: Principal;
+  /** Node-local number; presence makes it unique across nodes with the node id. */
+  readonly serial: number;
+  /** A handful at most (a visitor holds one): a small array replaced on change is lighter than a Map. */
+  subscriptions: readonly Subscription<Connection>[];
+  /** Unix second the credential is due for renewal or closing (its key in the expiry schedule); 0: never. */
+  expiresAt: number;
+  /** Answered since the last heartbeat ping. */
+  alive: boolean;
+  /** Token bucket of client frames. */
+  tokens: number;
+  refilledAt: number;
+  /** Client frames are handled one after another (a subscribe and the next unsubscribe cannot cross); null when idle. */
+  queue: Promise<void> | null;
+  closing: boolean;
+  corked: boolean;
+}
+
+/**
+ * The class ws builds server sockets from (its `WebSocket` option): each socket points at its connection, so one
+ * set of event handlers serves every socket through `this` instead of closures per socket.
+ */
+export class ConnectionSocket extends WebSocket {
+  connection: Connection | null = null;
+}
+
+export function findSubscription(conn: Connection, channel: string): Subscription<Connection> | undefined {
+  return conn.subscriptions.find((sub) => sub.channel === channel);
+}
+
+/** ws types event handlers' `this` as its base class; every socket of our server is a ConnectionSocket. */
+export function connectionOf(socket: WebSocket): Connection | null {
+  return (socket as ConnectionSocket).connection;
+}
