@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedConversation } from "../test/fixtures";
-import { readInTenant } from "./tenant-read";
+import { readBeforeCommit } from "./tenant-read";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -10,10 +10,10 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-describe("readInTenant", () => {
+describe("readBeforeCommit", () => {
   it("reads as the tenant, with the extra settings, and passes errors on", async () => {
     const { tenantId } = await seedConversation(db.kysely);
-    const row = await readInTenant(
+    const row = await readBeforeCommit(
       db.kysely,
       tenantId,
       async (tx) => {
@@ -28,7 +28,7 @@ describe("readInTenant", () => {
     );
     expect(row).toEqual({ tenant: tenantId, probe: "on" });
     await expect(
-      readInTenant(db.kysely, tenantId, (tx) => tx.selectFrom("sessions").select("id").execute()),
+      readBeforeCommit(db.kysely, tenantId, (tx) => tx.selectFrom("sessions").select("id").execute()),
     ).rejects.toThrow(/permission denied/);
   });
 });

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
  * of a transaction that only read cannot change what was read, so the caller goes on (to the next provider
  * call) while the COMMIT's round trip completes. A failing COMMIT after that only costs the connection.
  */
-export function readInTenant<T>(
+export function readBeforeCommit<T>(
   db: Kysely<Database>,
   tenantId: string,
   read: (tx: Tx) => Promise<T>,

@@ -7,7 +7,7 @@ import {
   type Provider,
   type ProviderError,
 } from "@avatar-chat/ai";
-import { type Citation, type Database, withTenant } from "@avatar-chat/db";
+import { type Citation, type Database, readInTenant, withTenant } from "@avatar-chat/db";
 import {
   type AvatarCue,
   conversationChannel,
@@ -22,7 +22,6 @@ import type { Kysely } from "kysely";
 import type { Logger } from "../logger";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
-import { readInTenant } from "../tenant-read";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
 import { type RetrievedChunk, retrieveChunks } from "./retrieve";

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "@avatar-chat/ai";
-import type { Citation, Handoff, Tx } from "@avatar-chat/db";
+import type { Citation, Handoff, TenantReader, Tx } from "@avatar-chat/db";
 import { jsonArrayFrom, jsonObjectFrom } from "kysely/helpers/postgres";
 
 /** Messages of history handed to the prompt (buildPrompt keeps the last turns of these). */
@@ -28,7 +28,7 @@ export interface StoredReply {
 
 /** Everything one reply needs, read in the job's tenant transaction; null when the message is gone. */
 export async function loadReplyContext(
-  tx: Tx,
+  tx: TenantReader,
   args: { conversationId: string; messageId: string },
 ): Promise<ReplyContext | null> {
   // One statement (history and an earlier reply as JSON): fewer round trips before the first token.

@@ -6,7 +6,7 @@ import {
 } from "@avatar-chat/ai";
 import type { Database } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
-import { readInTenant } from "../tenant-read";
+import { readBeforeCommit } from "../tenant-read";
 
 /** Passages handed to the model: enough to answer, few enough to keep the prompt (and first token) small. */
 export const RETRIEVAL_LIMIT = 5;
@@ -32,7 +32,7 @@ export async function retrieveChunks(
     limit: RETRIEVAL_LIMIT,
   };
   // The search's settings go with the tenant's: BEGIN, one set_config, one search statement.
-  const hits = await readInTenant(
+  const hits = await readBeforeCommit(
     db,
     args.tenantId,
     (tx) => hybridSearchStatement(tx, search),
