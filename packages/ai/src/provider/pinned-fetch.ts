@@ -5,14 +5,18 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { checkProviderTarget, type ProviderNetworkPolicy, type Resolve } from "./provider-target";
 
+const IDLE_SOCKET_MS = 15_000;
+
 /**
  * A `fetch` for the OpenAI SDK that checks every request's host against the network policy and connects to
  * exactly the address it checked (no second DNS query for a rebinding attacker to answer differently).
  * Redirects are not followed: a provider API has no reason to redirect, and a redirect could point inward.
  */
 export function createPinnedFetch(policy: ProviderNetworkPolicy, resolve?: Resolve): typeof fetch {
-  // Kept-alive sockets are safe to reuse: every one of them was opened to a checked address.
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  // Kept-alive sockets are safe to reuse: every one of them was opened to a checked address. Idle ones close
+  // after a while: providers are built per job, and some servers (Ollama) never close idle connections.
+  const keepAlive = { keepAlive: true, timeout: IDLE_SOCKET_MS };
+  const agents = { http: new http.Agent(keepAlive), https: new https.Agent(keepAlive) };
 
   return async (input, init) => {
     const request = new Request(input, init);
