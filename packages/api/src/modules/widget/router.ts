@@ -51,16 +51,14 @@ export const widgetRouter = router({
       const open = known
         ? await latestOpenConversation(tx, chatbot.tenantId, chatbot.id, visitorId)
         : undefined;
-      const page = open ? await listMessagePage(tx, chatbot.tenantId, open.id, { limit: TRANSCRIPT_PAGE_SIZE }) : null;
-      const conversation =
-        open && page
-          ? {
-              id: open.id,
-              handoff: open.handoff,
-              messages: page.messages.map(messageView),
-              nextCursor: page.nextCursor,
-            }
-          : null;
+      if (!open) return { visitorId, conversation: null };
+      const page = await listMessagePage(tx, chatbot.tenantId, open.id, { limit: TRANSCRIPT_PAGE_SIZE });
+      const conversation = {
+        id: open.id,
+        handoff: open.handoff,
+        messages: page.messages.map(messageView),
+        nextCursor: page.nextCursor,
+      };
       return { visitorId, conversation };
     });
     const ttl = deps.config.visitorTokenTtlSeconds;
