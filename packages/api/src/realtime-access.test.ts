@@ -1,13 +1,18 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
-import { conversationChannel, createVisitorToken, tenantChannel } from "@avatar-chat/protocol";
+import {
+  conversationChannel,
+  createVisitorToken,
+  tenantChannel,
+  verifyVisitorToken,
+} from "@avatar-chat/protocol";
 import { createRealtime } from "@avatar-chat/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { generateApiKey } from "./auth/api-keys";
-import { createSession, SESSION_COOKIE } from "./auth/sessions";
-import { createRealtimeAccess, type RealtimeAccess } from "./realtime-access";
+import { createSession, invalidateSession, SESSION_COOKIE } from "./auth/sessions";
+import { createRealtimeAccess, nextCheck, type RealtimeAccess } from "./realtime-access";
 import { TEST_REDIS_URL } from "./testing";
 
 const appSecret = randomBytes(32).toString("hex");
@@ -127,6 +132,7 @@ describe("realtime access", () => {
       tenantId: world.tenantA,
       chatbotId: world.botA,
       visitorId: world.visitorA,
+      expiresAt: verifyVisitorToken(appSecret, token)?.expiresAt,
     };
     expect(await access.authenticate(upgrade(`/realtime?token=${token}`))).toEqual(expected);
     expect(await access.authenticate(upgrade("/realtime", { authorization: `Bearer ${token}` }))).toEqual(
@@ -161,6 +167,8 @@ describe("realtime access", () => {
       kind: "member",
       tenantId: world.tenantA,
       userId: world.userA,
+      sessionId: cookieA.slice(cookieA.indexOf("=") + 1, cookieA.indexOf(".")),
+      expiresAt: expect.any(Number),
     });
     expect(
       await access.authenticate(upgrade("/realtime", { cookie: cookieA, origin: "https://evil.test" })),
@@ -170,6 +178,55 @@ describe("realtime access", () => {
       await access.authenticate(upgrade("/realtime", { cookie: `${SESSION_COOKIE}=x.y`, origin: dashboard })),
     ).toBeNull();
     expect(await access.authenticate(upgrade("/realtime"))).toBeNull();
+  });
+
+  it("checks open sockets again: sessions and keys until signed out or revoked, visitor tokens never", async () => {
+    const db = database.kysely;
+    const now = Math.floor(Date.now() / 1000);
+    const visitor = await access.authenticate(
+      upgrade(`/realtime?token=${visitorToken(world.visitorA, world.tenantA, world.botA)}`),
+    );
+    expect(await access.renew(visitor!)).toBeNull(); // the client reconnects with a fresh token
+
+    const { token, session } = await createSession(db, world.userA, 86_400_000, new Date(), {
+      userAgent: null,
+      ip: null,
+      activeTenantId: world.tenantA,
+    });
+    const member = await access.authenticate(
+      upgrade("/realtime", { cookie: `${SESSION_COOKIE}=${token}`, origin: dashboard }),
+    );
+    expect(member?.expiresAt).toBeGreaterThan(now);
+    expect(member?.expiresAt).toBeLessThanOrEqual(now + 301); // rechecked well before the session's end
+    expect(await access.renew(member!)).toBeGreaterThan(now);
+    await invalidateSession(db, session.id); // signed out elsewhere
+    expect(await access.renew(member!)).toBeNull();
+
+    const generated = generateApiKey();
+    const row = await db
+      .insertInto("api_keys")
+      .values({
+        tenant_id: world.tenantA,
+        name: "k",
+        prefix: generated.prefix,
+        key_hash: generated.hash,
+        scopes: ["chat"],
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const integrator = await access.authenticate(
+      upgrade("/realtime", { authorization: `Bearer ${generated.key}` }),
+    );
+    expect(await access.renew(integrator!)).toBeGreaterThan(now);
+    await db.updateTable("api_keys").set({ revoked_at: new Date() }).where("id", "=", row.id).execute();
+    expect(await access.renew(integrator!)).toBeNull();
+  });
+
+  it("rechecks at the credential's expiry or after recheckSeconds, whichever comes first", () => {
+    const now = new Date(1_000_000_000);
+    expect(nextCheck(now, null, 300)).toBe(1_000_300);
+    expect(nextCheck(now, new Date(1_000_100_000), 300)).toBe(1_000_100);
+    expect(nextCheck(now, new Date(2_000_000_000), 300)).toBe(1_000_300);
   });
 
   it("lets visitors join only their own conversations", async () => {

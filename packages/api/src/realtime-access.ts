@@ -14,12 +14,27 @@ export interface RealtimeAccessDeps {
   clock: () => Date;
   /** Conversation owners kept in memory (they never change); default 10,000. */
   cacheSize?: number;
+  /** How often an open dashboard or API-key socket checks that its session or key still holds; default 300 s. */
+  recheckSeconds?: number;
 }
 
 export interface RealtimeAccess {
   authenticate(req: IncomingMessage): Promise<Principal | null>;
   authorize(principal: Principal, channel: string): Promise<boolean>;
+  /** For `createRealtime({ renew })`: the next check (unix seconds) while the credential holds, else null. */
+  renew(principal: Principal): Promise<number | null>;
 }
+
+/**
+ * When an open socket's credential is checked next: at its own expiry, or sooner so that a session signed out or
+ * a key revoked elsewhere closes its sockets within `recheckSeconds`.
+ */
+export function nextCheck(now: Date, expiresAt: Date | null, recheckSeconds: number): number {
+  const recheck = Math.floor(now.getTime() / 1000) + recheckSeconds;
+  return expiresAt === null ? recheck : Math.min(recheck, Math.floor(expiresAt.getTime() / 1000));
+}
+
+const realtimeScopes = (scopes: readonly string[]) => scopes.some((s) => s === "read" || s === "chat");
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,22 +42,43 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * Identity and channel rules for the realtime service, backed by the api's database: visitor tokens
  * (`?token=vt1...` or `Authorization: Bearer`), API keys with the read or chat scope (bearer), and
  * dashboard session cookies (only from a dashboard Origin: browsers attach cookies to any site's socket).
+ * Open sockets are checked again at `expiresAt`: visitors close when their token expires, sessions and keys
+ * every `recheckSeconds` (signed out, removed from the tenant or revoked → closed with 4001).
  */
 export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
   const owners = new Map<string, ConversationOwner>();
   const cacheSize = deps.cacheSize ?? 10_000;
+  const recheckSeconds = deps.recheckSeconds ?? 300;
+
+  async function isMember(tenantId: string, userId: string): Promise<boolean> {
+    const membership = await withTenant(deps.db, tenantId, (tx) =>
+      tx
+        .selectFrom("memberships")
+        .select("role")
+        .where("tenant_id", "=", tenantId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst(),
+    );
+    return membership !== undefined;
+  }
 
   async function authenticate(req: IncomingMessage): Promise<Principal | null> {
     const now = deps.clock();
     const token = bearerToken(req.headers, req.url);
     if (token?.startsWith(visitorTokenPrefix)) {
       const visitor = verifyVisitorToken(deps.appSecret, token, now);
-      return visitor && { kind: "visitor", ...pick(visitor) };
+      return visitor && { kind: "visitor", ...pick(visitor), expiresAt: visitor.expiresAt };
     }
     if (token?.startsWith(API_KEY_PREFIX)) {
       const key = await validateApiKey(deps.db, token, now);
-      if (!key || !key.scopes.some((s) => s === "read" || s === "chat")) return null;
-      return { kind: "apiKey", tenantId: key.tenantId, keyId: key.id };
+      if (!key || !realtimeScopes(key.scopes)) return null;
+      // The key's own expiry is checked by `renew`, which the first recheck runs.
+      return {
+        kind: "apiKey",
+        tenantId: key.tenantId,
+        keyId: key.id,
+        expiresAt: nextCheck(now, null, recheckSeconds),
+      };
     }
     if (token) return null;
     const origin = req.headers.origin;
@@ -50,15 +86,48 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
     const cookie = readCookie(req.headers.cookie ?? null, SESSION_COOKIE);
     const session = cookie ? await validateSessionToken(deps.db, cookie, deps.sessionTtlMs, now) : null;
     if (!session?.active_tenant_id) return null;
-    const membership = await deps.db
-      .selectFrom("memberships")
-      .select("role")
-      .where("tenant_id", "=", session.active_tenant_id)
-      .where("user_id", "=", session.user_id)
-      .executeTakeFirst();
-    return membership
-      ? { kind: "member", tenantId: session.active_tenant_id, userId: session.user_id }
-      : null;
+    if (!(await isMember(session.active_tenant_id, session.user_id))) return null;
+    return {
+      kind: "member",
+      tenantId: session.active_tenant_id,
+      userId: session.user_id,
+      sessionId: session.id,
+      expiresAt: nextCheck(now, session.expires_at, recheckSeconds),
+    };
+  }
+
+  /** Visitor tokens cannot be extended (the client fetches a new one); sessions and keys hold until revoked. */
+  async function renew(principal: Principal): Promise<number | null> {
+    const now = deps.clock();
+    if (principal.kind === "visitor") return null;
+    if (principal.kind === "member") {
+      if (!principal.sessionId) return null;
+      const session = await deps.db
+        .selectFrom("sessions")
+        .select(["user_id", "active_tenant_id", "expires_at"])
+        .where("id", "=", principal.sessionId)
+        .executeTakeFirst();
+      const holds =
+        session?.user_id === principal.userId &&
+        session.active_tenant_id === principal.tenantId &&
+        session.expires_at.getTime() > now.getTime() &&
+        (await isMember(principal.tenantId, principal.userId));
+      return holds ? nextCheck(now, session.expires_at, recheckSeconds) : null;
+    }
+    const key = await withTenant(deps.db, principal.tenantId, (tx) =>
+      tx
+        .selectFrom("api_keys")
+        .select(["revoked_at", "expires_at", "scopes"])
+        .where("tenant_id", "=", principal.tenantId)
+        .where("id", "=", principal.keyId)
+        .executeTakeFirst(),
+    );
+    const holds =
+      key !== undefined &&
+      key.revoked_at === null &&
+      (key.expires_at === null || key.expires_at.getTime() > now.getTime()) &&
+      realtimeScopes(key.scopes);
+    return holds ? nextCheck(now, key.expires_at, recheckSeconds) : null;
   }
 
   /** The conversation's owner, looked up only inside the principal's tenant (RLS and a tenant filter). */
@@ -87,6 +156,7 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
 
   return {
     authenticate,
+    renew,
     authorize: (principal, channel) =>
       canJoin(principal, channel, (id) => ownerWithin(principal.tenantId, id)),
   };

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { WebSocket } from "ws";
 import { bearerToken, type ConversationOwner, canJoin, type Principal } from "./access";
 import type { RealtimeLimitsInput } from "./limits";
-import { createRealtime } from "./server";
+import { createRealtime, type RealtimeDeps } from "./server";
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const secret = "test-secret";
@@ -41,6 +41,7 @@ export async function authenticate(req: IncomingMessage): Promise<Principal | nu
         tenantId: claims.tenantId,
         chatbotId: claims.chatbotId,
         visitorId: claims.visitorId,
+        expiresAt: claims.expiresAt,
       }
     );
   }
@@ -66,14 +67,19 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== "0");
 }
 
-export async function startNode(options: { prefix: string; url?: string; limits?: RealtimeLimitsInput }) {
+export async function startNode(
+  options: { prefix: string; url?: string; limits?: RealtimeLimitsInput } & Partial<
+    Pick<RealtimeDeps, "authenticate" | "renew">
+  >,
+) {
   const realtime = createRealtime({
     redis: options.url ?? redisUrl,
     keyPrefix: options.prefix,
-    authenticate,
+    authenticate: options.authenticate ?? authenticate,
     authorize,
     allowedOrigins: [dashboardOrigin],
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.renew ? { renew: options.renew } : {}),
   });
   const { port } = await realtime.listen(0, "127.0.0.1");
   return { realtime, port, url: `ws://127.0.0.1:${port}/realtime` };

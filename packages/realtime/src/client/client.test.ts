@@ -52,6 +52,49 @@ it("resumes on another node after its node shuts down, without loss or duplicate
   await node.realtime.close();
 });
 
+it("reconnects with a fresh token when its token expires (4001) and resumes without loss or duplicates", async () => {
+  const node = await startNode({ prefix });
+  const tokens: number[] = [];
+  const statuses: string[] = [];
+  const client = createRealtimeClient({
+    // The first token lasts 2 s; the app hands out long-lived ones afterwards.
+    url: () => `${node.url}?token=${visitorToken("v1", "t1", "b1", tokens.push(0) === 1 ? 2 : 600)}`,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    backoff: { initialMs: 50, maxMs: 200 },
+    onStatus: (status, code) => statuses.push(code === undefined ? status : `${status}:${code}`),
+  });
+  const received: Envelope[] = [];
+  client.subscribe(channel, (envelope) => received.push(envelope));
+  await expect.poll(() => client.lastId(channel)).toBeTypeOf("number");
+  const start = client.lastId(channel)!;
+  await publish(0);
+  await expect.poll(() => statuses, { timeout: 5000 }).toContain("closed:4001");
+  await publish(1); // around the reconnect
+  await expect.poll(() => statuses.filter((s) => s === "open").length).toBe(2);
+  await publish(2);
+  await expect.poll(() => received.length).toBe(3);
+  expect(received.map((e) => e.id)).toEqual(range(start + 1, start + 3));
+  expect(tokens).toHaveLength(2);
+  client.close();
+  await node.realtime.close();
+});
+
+it("reports `expired` and stops when a fixed URL's token expires", async () => {
+  const node = await startNode({ prefix });
+  const statuses: string[] = [];
+  const client = createRealtimeClient({
+    url: `${node.url}?token=${visitorToken("v1", "t1", "b1", 2)}`,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    backoff: { initialMs: 50, maxMs: 200 },
+    onStatus: (status, code) => statuses.push(code === undefined ? status : `${status}:${code}`),
+  });
+  await expect.poll(() => statuses, { timeout: 5000 }).toContain("expired:4001");
+  await new Promise((resolve) => setTimeout(resolve, 300)); // longer than any backoff
+  expect(statuses).toEqual(["connecting", "open", "expired:4001"]);
+  client.close();
+  await node.realtime.close();
+});
+
 it("works with the platform's global WebSocket (browser API)", async () => {
   const node = await startNode({ prefix });
   const client = createRealtimeClient({ url: `${node.url}?token=${visitorToken("v1")}` });

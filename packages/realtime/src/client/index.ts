@@ -14,10 +14,17 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-export type ConnectionStatus = "connecting" | "open" | "closed";
+/**
+ * `expired`: the server closed the socket because its credential expired (4001) and a fixed `url` cannot
+ * provide a new one; the client stops. With a `url` function it reconnects with a fresh credential instead.
+ */
+export type ConnectionStatus = "connecting" | "open" | "closed" | "expired";
 
 export interface RealtimeClientOptions {
-  /** Socket URL with its credential (`?token=vt1...`); a function is called on every (re)connect so it can fetch a fresh token. */
+  /**
+   * Socket URL with its credential (`?token=vt1...`). A function is called on every (re)connect: return a fresh,
+   * unexpired token from it, so a socket closed because its token expired (4001) reconnects and resumes.
+   */
   url: string | (() => string | Promise<string>);
   /** Defaults to `globalThis.WebSocket`. */
   WebSocket?: WebSocketConstructor;
@@ -44,6 +51,8 @@ interface ChannelCursor {
 }
 
 const OPEN = 1;
+/** The protocol's `closeCodes.unauthorized`; importing it at run time would pull zod into browser bundles. */
+const CREDENTIALS_EXPIRED = 4001;
 
 export function createRealtimeClient(options: RealtimeClientOptions) {
   const given = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -124,6 +133,11 @@ export function createRealtimeClient(options: RealtimeClientOptions) {
     ws.onclose = (event) => {
       clearInterval(pingTimer);
       if (socket === ws) socket = null;
+      // The same fixed URL would only be refused again; a URL function hands out a fresh token on reconnect.
+      if (event.code === CREDENTIALS_EXPIRED && typeof options.url === "string") {
+        options.onStatus?.("expired", event.code);
+        return;
+      }
       options.onStatus?.("closed", event.code);
       scheduleReconnect();
     };
