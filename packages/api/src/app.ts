@@ -1,16 +1,17 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { Hono } from "hono";
+import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
 import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
 import { trpcErrorBody } from "./http/trpc-error-response";
+import { trpcQueryHandler } from "./http/trpc-query";
 import { widgetFiles } from "./http/widget-files";
 import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
-import type { RequestInfo } from "./trpc";
+import type { Context } from "./trpc";
 
 function connectionIp(c: Parameters<typeof getConnInfo>[0]): string | null {
   try {
@@ -60,27 +61,31 @@ export function createApp(deps: AppDeps) {
   app.get("/files/*", avatarFiles(deps));
 
   app.get("/trpc/widget.config", widgetConfigFromCache(deps));
+  const contextFor = (c: HonoContext, resHeaders: Headers): Context => ({
+    deps,
+    request: {
+      ip: connectionIp(c),
+      origin: c.req.header("origin") ?? null,
+      userAgent: c.req.header("user-agent") ?? null,
+      authorization: c.req.header("authorization") ?? null,
+      cookie: c.req.header("cookie") ?? null,
+    },
+    resHeaders,
+  });
+  // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
+  const onError = (error: { code: string; cause?: unknown }, path: string | undefined) => {
+    if (error.code === "INTERNAL_SERVER_ERROR")
+      deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
+  };
+  app.get("/trpc/*", trpcQueryHandler({ router: appRouter, createContext: contextFor, onError }));
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/trpc",
       req: c.req.raw,
       router: appRouter,
       allowMethodOverride: false,
-      // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR")
-          deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
-      },
-      createContext: ({ resHeaders }) => {
-        const request: RequestInfo = {
-          ip: connectionIp(c),
-          origin: c.req.header("origin") ?? null,
-          userAgent: c.req.header("user-agent") ?? null,
-          authorization: c.req.header("authorization") ?? null,
-          cookie: c.req.header("cookie") ?? null,
-        };
-        return { deps, request, resHeaders };
-      },
+      onError: ({ error, path }) => onError(error, path),
+      createContext: ({ resHeaders }) => contextFor(c, resHeaders),
     }),
   );
 
