@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { apiEnv } from "@avatar-chat/api";
-import { databaseEnv, port, readConfig, redisEnv, storageEnv } from "@avatar-chat/config";
+import { databaseEnv, port, readConfig, realtimeEnv, redisEnv, storageEnv } from "@avatar-chat/config";
 import { z } from "zod";
 
 const roles = ["api", "worker", "realtime"] as const;
@@ -12,6 +12,7 @@ export const platformEnv = databaseEnv
   .extend(redisEnv.shape)
   .extend(storageEnv.shape)
   .extend(apiEnv.shape)
+  .extend(realtimeEnv.shape)
   .extend({
     /** Which services this process runs: all three in one process, or one each in production. */
     PLATFORM_ROLES: z

@@ -126,7 +126,12 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         keyPrefix: prefix,
         authenticate: access.authenticate,
         authorize: access.authorize,
+        renew: access.renew,
         allowedOrigins: config.dashboardOrigins,
+        limits:
+          env.REALTIME_MAX_CONNECTIONS_PER_TENANT === undefined
+            ? {}
+            : { maxConnectionsPerTenant: env.REALTIME_MAX_CONNECTIONS_PER_TENANT },
         logger: realtimeLogger(createLogger("realtime", logLevel)),
       });
       stops.push(() => realtime!.close());

@@ -44,3 +44,12 @@ export const secretsEnv = z.object({
     .min(32, "must be at least 32 characters (generate one with `openssl rand -hex 32`)")
     .optional(),
 });
+
+/** Realtime node settings; unset ones take the realtime service's defaults (docs/realtime.md, limits). */
+export const realtimeEnv = z.object({
+  /** Sockets one tenant may hold open on one realtime process (default 5,000); more are closed with 4003. */
+  REALTIME_MAX_CONNECTIONS_PER_TENANT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).optional(),
+  ),
+});

@@ -1,2 +1,2 @@
-export { databaseEnv, flag, port, redisEnv, secretsEnv, storageEnv } from "./env-schemas";
+export { databaseEnv, flag, port, realtimeEnv, redisEnv, secretsEnv, storageEnv } from "./env-schemas";
 export { ConfigError, readConfig } from "./read-config";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { databaseEnv, redisEnv } from "./env-schemas";
+import { databaseEnv, realtimeEnv, redisEnv } from "./env-schemas";
 import { ConfigError, readConfig } from "./read-config";
 
 describe("readConfig", () => {
@@ -28,5 +28,16 @@ describe("readConfig", () => {
 
   it("says when a required variable is missing", () => {
     expect(() => readConfig(z.object({ TOKEN: z.string() }), {})).toThrow(/TOKEN: .*\(not set\)/);
+  });
+
+  it("reads the realtime per-tenant socket quota, unset meaning the service's default", () => {
+    expect(readConfig(realtimeEnv, {}).REALTIME_MAX_CONNECTIONS_PER_TENANT).toBeUndefined();
+    expect(readConfig(realtimeEnv, { REALTIME_MAX_CONNECTIONS_PER_TENANT: "" })).toEqual({});
+    expect(readConfig(realtimeEnv, { REALTIME_MAX_CONNECTIONS_PER_TENANT: "200" })).toEqual({
+      REALTIME_MAX_CONNECTIONS_PER_TENANT: 200,
+    });
+    expect(() => readConfig(realtimeEnv, { REALTIME_MAX_CONNECTIONS_PER_TENANT: "0" })).toThrow(
+      /REALTIME_MAX_CONNECTIONS_PER_TENANT/,
+    );
   });
 });
