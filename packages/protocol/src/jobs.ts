@@ -15,6 +15,8 @@ export const aiReplyJob = z.object({
   conversationId: z.uuid(),
   /** The visitor's message this job answers. */
   messageId: z.uuid(),
+  /** That message's text, so the worker embeds it while the context loads (absent: read with the context). */
+  question: z.string().max(20_000).optional(),
 });
 export type AiReplyJob = z.infer<typeof aiReplyJob>;
 

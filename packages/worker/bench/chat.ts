@@ -23,6 +23,7 @@ import {
 
 const WARMUP = 30;
 const RUNS = 300;
+const QUESTION = "When do you open?";
 
 /**
  * Platform overhead of a chat turn with an instant local model server: from "visitor sends" (message row
@@ -114,7 +115,7 @@ const suite: Suite = {
               tenant_id: first.tenantId,
               conversation_id: conversationId,
               role: "user",
-              content: "When do you open?",
+              content: QUESTION,
             })
             .returning("id")
             .executeTakeFirstOrThrow();
@@ -125,7 +126,12 @@ const suite: Suite = {
             .execute();
           return row;
         });
-        await enqueueReply(queue, { tenantId: first.tenantId, conversationId, messageId: message.id });
+        await enqueueReply(queue, {
+          tenantId: first.tenantId,
+          conversationId,
+          messageId: message.id,
+          question: QUESTION,
+        });
         await firstDelta.fired;
         if (i >= WARMUP) overhead.push(performance.now() - started);
         await completed.fired;

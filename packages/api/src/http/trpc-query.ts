@@ -66,10 +66,10 @@ export function trpcQueryHandler<TContext extends object>(options: {
     // As tRPC answers: the response format may depend on these request headers.
     resHeaders.set("vary", "trpc-accept, accept");
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of resHeaders) {
+    resHeaders.forEach((value, name) => {
       const before = headers[name];
       headers[name] = before === undefined ? value : [before, value].flat();
-    }
+    });
     return c.body(JSON.stringify(body), status as 200, headers);
   };
 }

@@ -24,7 +24,7 @@ import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
-import { type RetrievedChunk, retrieveChunks } from "./retrieve";
+import { embedQuestion, type RetrievedChunk, retrieveChunks } from "./retrieve";
 import { isStopRequest, preview, UNAVAILABLE_REPLY } from "./rules";
 
 export interface ReplyDeps {
@@ -64,6 +64,11 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
   // context loads; a provider failure surfaces inside the generation below, where errors are classified.
   const providerReady = Promise.resolve().then(() => deps.providerFor(data.tenantId));
   providerReady.catch(() => {});
+  // The question travels in the job (api ≥ this version): its embedding request overlaps the context read.
+  const early = data.question;
+  const earlyEmbedding =
+    early === undefined ? null : providerReady.then((provider) => embedQuestion(provider, early));
+  earlyEmbedding?.catch(() => {});
   const [context, streamedBefore] = await Promise.all([
     readInTenant(deps.db, data.tenantId, (tx) => loadReplyContext(tx, data)),
     deps.redis.get(marker),
@@ -141,10 +146,15 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
 
   try {
     const provider = await providerReady;
-    chunks = await retrieveChunks(deps.db, provider, {
+    const embedding =
+      earlyEmbedding && early === context.question
+        ? await earlyEmbedding
+        : await embedQuestion(provider, context.question);
+    chunks = await retrieveChunks(deps.db, {
       tenantId: data.tenantId,
       chatbotId: context.chatbotId,
       question: context.question,
+      embedding,
     });
     const messages = buildPrompt({
       persona: context.persona,

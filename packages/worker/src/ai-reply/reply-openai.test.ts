@@ -81,7 +81,8 @@ afterAll(async () => {
 async function ask(question: string) {
   const seeded = await seedConversation(db.kysely);
   const messageId = await addUserMessage(db.kysely, seeded, question);
-  await enqueueReply(queue, { ...seeded, messageId });
+  // As the api enqueues it: with the question, so its embedding overlaps the context read.
+  await enqueueReply(queue, { ...seeded, messageId, question });
   const job = (await queue.getJob(aiReplyJobId(messageId)))!;
   return { seeded, messageId, job, replyId: replyMessageId(messageId) };
 }

@@ -16,13 +16,18 @@ export interface RetrievedChunk extends CitableChunk {
   textMatch: boolean;
 }
 
-/** The question's best passages within the tenant's chatbot (the question is embedded with the tenant's provider). */
+/** The question's embedding with the tenant's provider (null when the provider returns none). */
+export async function embedQuestion(provider: Provider, question: string): Promise<number[] | null> {
+  const [embedding] = await provider.embed([question]);
+  return embedding ?? null;
+}
+
+/** The question's best passages within the tenant's chatbot, found with its embedding. */
 export async function retrieveChunks(
   db: Kysely<Database>,
-  provider: Provider,
-  args: { tenantId: string; chatbotId: string; question: string },
+  args: { tenantId: string; chatbotId: string; question: string; embedding: number[] | null },
 ): Promise<RetrievedChunk[]> {
-  const [embedding] = await provider.embed([args.question]);
+  const { embedding } = args;
   if (!embedding) return [];
   const search = {
     tenantId: args.tenantId,

@@ -189,6 +189,7 @@ export const conversationRouter = router({
         tenantId: chatter.tenantId,
         conversationId: conversation.id,
         messageId: message.id,
+        question: message.content,
       });
     }
     return { messageId: message.id, conversationId: conversation.id };
