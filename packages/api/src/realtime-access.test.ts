@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { ApiKeyScope } from "@avatar-chat/db";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import {
   conversationChannel,
@@ -103,24 +104,28 @@ describe("realtime access", () => {
       activeTenantId: world.tenantA,
     });
     cookieA = `${SESSION_COOKIE}=${token}`;
-    const key = async (scopes: ("read" | "write" | "chat")[], revoked = false) => {
-      const generated = generateApiKey();
-      await db
-        .insertInto("api_keys")
-        .values({
-          tenant_id: world.tenantA,
-          name: "k",
-          prefix: generated.prefix,
-          key_hash: generated.hash,
-          scopes,
-          revoked_at: revoked ? new Date() : null,
-        })
-        .execute();
-      return generated.key;
-    };
+    const key = async (scopes: ApiKeyScope[], revoked = false) => (await insertKey(scopes, revoked)).key;
     keys = { read: await key(["read"]), write: await key(["write"]), revoked: await key(["read"], true) };
   });
   afterAll(() => database.drop());
+
+  /** A key of tenant A: the secret to present and the row's id. */
+  async function insertKey(scopes: ApiKeyScope[], revoked = false) {
+    const generated = generateApiKey();
+    const row = await database.kysely
+      .insertInto("api_keys")
+      .values({
+        tenant_id: world.tenantA,
+        name: "k",
+        prefix: generated.prefix,
+        key_hash: generated.hash,
+        scopes,
+        revoked_at: revoked ? new Date() : null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return { key: generated.key, id: row.id };
+  }
 
   const visitorToken = (visitorId: string, tenantId: string, chatbotId: string, ttl = 600) =>
     createVisitorToken(appSecret, { visitorId, tenantId, chatbotId }, ttl);
@@ -202,23 +207,12 @@ describe("realtime access", () => {
     await invalidateSession(db, session.id); // signed out elsewhere
     expect(await access.renew(member!)).toBeNull();
 
-    const generated = generateApiKey();
-    const row = await db
-      .insertInto("api_keys")
-      .values({
-        tenant_id: world.tenantA,
-        name: "k",
-        prefix: generated.prefix,
-        key_hash: generated.hash,
-        scopes: ["chat"],
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const chatKey = await insertKey(["chat"]);
     const integrator = await access.authenticate(
-      upgrade("/realtime", { authorization: `Bearer ${generated.key}` }),
+      upgrade("/realtime", { authorization: `Bearer ${chatKey.key}` }),
     );
     expect(await access.renew(integrator!)).toBeGreaterThan(now);
-    await db.updateTable("api_keys").set({ revoked_at: new Date() }).where("id", "=", row.id).execute();
+    await db.updateTable("api_keys").set({ revoked_at: new Date() }).where("id", "=", chatKey.id).execute();
     expect(await access.renew(integrator!)).toBeNull();
   });
 

@@ -21,15 +21,21 @@ const publish = (index: number) =>
     { prefix },
   );
 
-it("resumes on another node after its node shuts down, without loss or duplicates", async () => {
-  let node = await startNode({ prefix });
+/** A client on `ws` with quick reconnects that records its statuses as `status` or `status:code`. */
+function recordingClient(url: string | (() => string)) {
   const statuses: string[] = [];
   const client = createRealtimeClient({
-    url: () => `${node.url}?token=${visitorToken("v1")}`,
+    url,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     backoff: { initialMs: 50, maxMs: 200 },
     onStatus: (status, code) => statuses.push(code === undefined ? status : `${status}:${code}`),
   });
+  return { client, statuses };
+}
+
+it("resumes on another node after its node shuts down, without loss or duplicates", async () => {
+  let node = await startNode({ prefix });
+  const { client, statuses } = recordingClient(() => `${node.url}?token=${visitorToken("v1")}`);
   const received: Envelope[] = [];
   client.subscribe(channel, (envelope) => received.push(envelope));
   await expect.poll(() => client.lastId(channel)).toBeTypeOf("number");
@@ -55,14 +61,10 @@ it("resumes on another node after its node shuts down, without loss or duplicate
 it("reconnects with a fresh token when its token expires (4001) and resumes without loss or duplicates", async () => {
   const node = await startNode({ prefix });
   const tokens: number[] = [];
-  const statuses: string[] = [];
-  const client = createRealtimeClient({
-    // The first token lasts 2 s; the app hands out long-lived ones afterwards.
-    url: () => `${node.url}?token=${visitorToken("v1", "t1", "b1", tokens.push(0) === 1 ? 2 : 600)}`,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    backoff: { initialMs: 50, maxMs: 200 },
-    onStatus: (status, code) => statuses.push(code === undefined ? status : `${status}:${code}`),
-  });
+  // The first token lasts 2 s; the app hands out long-lived ones afterwards.
+  const { client, statuses } = recordingClient(
+    () => `${node.url}?token=${visitorToken("v1", "t1", "b1", tokens.push(0) === 1 ? 2 : 600)}`,
+  );
   const received: Envelope[] = [];
   client.subscribe(channel, (envelope) => received.push(envelope));
   await expect.poll(() => client.lastId(channel)).toBeTypeOf("number");
@@ -81,13 +83,7 @@ it("reconnects with a fresh token when its token expires (4001) and resumes with
 
 it("reports `expired` and stops when a fixed URL's token expires", async () => {
   const node = await startNode({ prefix });
-  const statuses: string[] = [];
-  const client = createRealtimeClient({
-    url: `${node.url}?token=${visitorToken("v1", "t1", "b1", 2)}`,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    backoff: { initialMs: 50, maxMs: 200 },
-    onStatus: (status, code) => statuses.push(code === undefined ? status : `${status}:${code}`),
-  });
+  const { client, statuses } = recordingClient(`${node.url}?token=${visitorToken("v1", "t1", "b1", 2)}`);
   await expect.poll(() => statuses, { timeout: 5000 }).toContain("expired:4001");
   await new Promise((resolve) => setTimeout(resolve, 300)); // longer than any backoff
   expect(statuses).toEqual(["connecting", "open", "expired:4001"]);
