@@ -84,6 +84,7 @@ function createElementClass(environment: WidgetEnvironment) {
       if (!this.#root) this.#build();
       this.#darkQuery?.addEventListener("change", this.#onDarkChange);
       this.#applyAttributes();
+      this.#loadLauncherConfig();
       if (this.hasAttribute("open") || this.#mode === "inline") void this.open();
     }
 
@@ -110,6 +111,7 @@ function createElementClass(environment: WidgetEnvironment) {
       }
       if (name === "bot" || name === "api") {
         this.#chatbot = null;
+        this.#loadLauncherConfig();
         void this.#controller?.then((c) => {
           c.reset();
           if (this.#open) void c.activate();
@@ -170,6 +172,27 @@ function createElementClass(environment: WidgetEnvironment) {
     /** Plays an avatar cue (happy, nod, …) as if it came from the server. */
     cue(cue: AvatarCueName): void {
       void this.#controller?.then((c) => c.cue(cue));
+    }
+
+    /**
+     * The chatbot's public config (name, colour, side, dark) for the launcher, before anyone opens the chat:
+     * one cacheable GET per page view. A failure keeps the defaults; opening starts the session anyway.
+     */
+    #loadLauncherConfig() {
+      const bot = this.getAttribute("bot");
+      const api = this.getAttribute("api") ?? environment.defaultApi;
+      if (!bot || !api || this.hasAttribute("preview")) return;
+      const input = encodeURIComponent(JSON.stringify({ publicKey: bot }));
+      fetch(`${api.replace(/\/+$/, "")}/trpc/widget.config?input=${input}`)
+        .then((response) => (response.ok ? response.json() : null))
+        .then((body: { result?: { data?: ChatbotConfig } } | null) => {
+          const config = body?.result?.data;
+          // Ignored when the element moved to another bot meanwhile, or the session already told it more.
+          if (!config || this.#chatbot || this.getAttribute("bot") !== bot) return;
+          this.#chatbot = config;
+          this.#applyAttributes();
+        })
+        .catch(() => {});
     }
 
     #createController(createWidget: (host: WidgetHost) => WidgetController): WidgetController {

@@ -210,6 +210,10 @@ describe("<avatar-chat> against the running platform", () => {
     const widget = page.locator("avatar-chat");
     await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
     await expect.poll(() => widget.getByRole("button", { name: "Talk to a person" }).isVisible()).toBe(true);
+    // Enter is ignored while the greeting still streams: wait for it to finish first.
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
     await widget.locator("textarea").fill("Hello there");
     await widget.locator("textarea").press("Enter");
     await expect
@@ -235,5 +239,37 @@ describe("<avatar-chat> against the running platform", () => {
     expect(new Set(bodies.slice(2)).size).toBe(60);
     // The message that was at the top before stays in view instead of jumping to the new top.
     expect(await widget.locator(".messages").evaluate((log) => log.scrollTop)).toBeGreaterThan(0);
+  }, 180_000); // 60 agent replies through the api, beside the other browser tests on a busy CI machine
+
+  it("paints the launcher in the chatbot's colour and side before anyone opens it", async () => {
+    const created = await dashboardCall(
+      "chatbot.create",
+      {
+        name: "Lia",
+        allowedOrigins: [site.url],
+        theme: { primaryColor: "#aa3366", position: "bottom-left" },
+      },
+      cookie,
+    );
+    const chatbot = created.data as { id: string; publicKey: string };
+    await dashboardCall("chatbot.publish", { chatbotId: chatbot.id }, cookie);
+    pages["/launcher"] = embedPage(`<avatar-chat bot="${chatbot.publicKey}"></avatar-chat>`, {
+      scriptSrc: `${platform.url}/widget/avatar-chat.js`,
+    });
+    const page = await (await browser.newContext()).newPage();
+    const calls: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/trpc/"))
+        calls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+    await page.goto(`${site.url}/launcher`);
+    const root = page.locator("avatar-chat").locator(".root");
+    await expect.poll(() => root.getAttribute("class"), { timeout: 30_000 }).toContain("left");
+    expect(await root.evaluate((el) => (el as HTMLElement).style.getPropertyValue("--ac-primary"))).toBe(
+      "#aa3366",
+    );
+    // Only the cacheable config read: no visitor is started until the chat opens.
+    expect(calls).toEqual(["GET /trpc/widget.config"]);
+    await page.context().close();
   });
 });
