@@ -28,21 +28,33 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * processes stop accepting it within this window. Expiry is checked on every use.
  */
 export const API_KEY_CACHE_MS = 5_000;
+/**
+ * A key in use is re-read this long before its entry lapses, in the background, so a busy integration
+ * never waits for the database (and many keys cached at once do not all miss at once).
+ */
+export const API_KEY_REFRESH_AHEAD_MS = 1_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 interface CachedKey {
   key: VerifiedApiKey;
   expiresAt: number | null;
   cachedUntil: number;
+  refreshing?: boolean;
+}
+
+interface KeyCache {
+  entries: Map<string, CachedKey>;
+  /** Bumped by every revocation: a read that began before it must not put a key back. */
+  revocations: number;
 }
 
 // One cache per database handle: tests and processes with several databases never share entries.
-const caches = new WeakMap<Kysely<Database>, Map<string, CachedKey>>();
+const caches = new WeakMap<Kysely<Database>, KeyCache>();
 
-function cacheOf(db: Kysely<Database>): Map<string, CachedKey> {
+function cacheOf(db: Kysely<Database>): KeyCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = new Map();
+    cache = { entries: new Map(), revocations: 0 };
     caches.set(db, cache);
   }
   return cache;
@@ -51,7 +63,8 @@ function cacheOf(db: Kysely<Database>): Map<string, CachedKey> {
 /** Drops a revoked key from this process's cache. */
 export function forgetApiKey(db: Kysely<Database>, keyId: string): void {
   const cache = cacheOf(db);
-  for (const [hash, entry] of cache) if (entry.key.id === keyId) cache.delete(hash);
+  cache.revocations++;
+  for (const [hash, entry] of cache.entries) if (entry.key.id === keyId) cache.entries.delete(hash);
 }
 
 export async function validateApiKey(
@@ -64,28 +77,50 @@ export async function validateApiKey(
   const hash = createHash("sha256").update(key).digest();
   const cache = cacheOf(db);
   const cacheKey = hash.toString("base64");
-  const cached = cache.get(cacheKey);
-  if (cached && cached.cachedUntil > now.getTime()) {
-    return cached.expiresAt !== null && cached.expiresAt <= now.getTime() ? null : cached.key;
+  const cached = cache.entries.get(cacheKey);
+  const nowMs = now.getTime();
+  if (cached && cached.cachedUntil > nowMs) {
+    if (!cached.refreshing && cached.cachedUntil - nowMs <= API_KEY_REFRESH_AHEAD_MS) {
+      cached.refreshing = true;
+      loadKey(db, cache, hash, cacheKey, now).catch(() => {
+        cached.refreshing = false;
+      });
+    }
+    return cached.expiresAt !== null && cached.expiresAt <= nowMs ? null : cached.key;
   }
+  return loadKey(db, cache, hash, cacheKey, now);
+}
+
+/** Reads a key by its hash and caches it when valid; a revoked, expired or unknown key leaves the cache. */
+async function loadKey(
+  db: Kysely<Database>,
+  cache: KeyCache,
+  hash: Buffer,
+  cacheKey: string,
+  now: Date,
+): Promise<VerifiedApiKey | null> {
+  const revocations = cache.revocations;
   const row = await db
     .selectFrom("api_keys")
     .select(["id", "tenant_id", "scopes", "revoked_at", "expires_at", "last_used_at"])
     .where("key_hash", "=", hash)
     .executeTakeFirst();
   if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) {
-    cache.delete(cacheKey);
+    cache.entries.delete(cacheKey);
     return null;
   }
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", row.id).execute();
   }
   const verified = { id: row.id, tenantId: row.tenant_id, scopes: row.scopes };
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(cacheKey, {
-    key: verified,
-    expiresAt: row.expires_at?.getTime() ?? null,
-    cachedUntil: now.getTime() + API_KEY_CACHE_MS,
-  });
+  if (cache.revocations === revocations) {
+    if (cache.entries.size >= CACHE_MAX_ENTRIES)
+      cache.entries.delete(cache.entries.keys().next().value as string);
+    cache.entries.set(cacheKey, {
+      key: verified,
+      expiresAt: row.expires_at?.getTime() ?? null,
+      cachedUntil: now.getTime() + API_KEY_CACHE_MS,
+    });
+  }
   return verified;
 }
