@@ -1,5 +1,7 @@
-// The load generator, in its own process (forked by bench/suites/api.ts): autocannon against one URL,
-// optionally rotating bearer tokens per request. Sends { type: "result", ... } over IPC.
+// The load generator, in its own process (forked by bench/suites/api.ts): autocannon against one URL
+// (closed loop: each connection sends its next request when the last is answered), or a steady offered
+// rate (open loop, below); optionally rotating bearer tokens per request. Sends { type: "result", ... } over IPC.
+import http from "node:http";
 import autocannon from "autocannon";
 
 export interface LoadCommand {
@@ -8,6 +10,8 @@ export interface LoadCommand {
   seconds: number;
   /** Each request carries the next of these as `Authorization: Bearer` (round robin). */
   bearers?: string[];
+  /** Requests per second sent on a fixed schedule whatever the answers' pace; absent: closed loop. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -61,8 +65,76 @@ function run(command: LoadCommand): Promise<LoadResult> {
   });
 }
 
+/**
+ * Open loop: requests leave on a fixed schedule (about every millisecond, as many as are due) over up to
+ * `connections` kept-alive sockets, and each latency counts from its scheduled time, so a slow answer that
+ * holds up the next requests is counted against them too (no coordinated omission). autocannon's own rate
+ * option sends each second's budget in a burst at the start of the second, which measures the burst.
+ */
+function runAtRate(command: LoadCommand & { rate: number }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: command.connections });
+  const bearers = command.bearers ?? [];
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  const interval = 1000 / command.rate;
+  const start = performance.now();
+  const end = start + command.seconds * 1000;
+  return new Promise((resolve) => {
+    let inFlight = 0;
+    let scheduled = start;
+    const finish = () => {
+      agent.destroy();
+      latencies.sort((a, b) => a - b);
+      const at = (q: number) =>
+        Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+      resolve({
+        type: "result",
+        rps: latencies.length / command.seconds,
+        p50: at(0.5),
+        p99: at(0.99),
+        requests: sent,
+        non2xx,
+        errors,
+      });
+    };
+    const settle = (due: number, ok: boolean) => {
+      inFlight--;
+      if (ok) latencies.push(performance.now() - due);
+      if (scheduled >= end && inFlight === 0) finish();
+    };
+    const fire = (due: number) => {
+      inFlight++;
+      sent++;
+      const headers =
+        bearers.length === 0 ? {} : { authorization: `Bearer ${bearers[sent % bearers.length]}` };
+      http
+        .get(command.url, { agent, headers }, (response) => {
+          if ((response.statusCode ?? 0) >= 300) non2xx++;
+          response.resume();
+          response.on("end", () => settle(due, true));
+        })
+        .on("error", () => {
+          errors++;
+          settle(due, false);
+        });
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (scheduled <= now && scheduled < end) {
+        fire(scheduled);
+        scheduled += interval;
+      }
+      if (scheduled < end) setTimeout(tick, 1);
+      else if (inFlight === 0) finish();
+    };
+    tick();
+  });
+}
+
 process.on("message", (command: LoadCommand) => {
-  run(command).then(
+  (command.rate ? runAtRate({ ...command, rate: command.rate }) : run(command)).then(
     (result) => process.send?.(result),
     (error: unknown) => {
       console.error(error);

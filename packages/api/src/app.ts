@@ -2,10 +2,10 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps";
 import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
+import { securityHeaders } from "./http/security-headers";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { trpcQueryHandler } from "./http/trpc-query";
 import { widgetFiles } from "./http/widget-files";
@@ -26,7 +26,9 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   const { config } = deps;
 
-  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // First: a hot widget.config is answered with every header the middleware below would add.
+  app.get("/trpc/widget.config", widgetConfigFromCache(deps));
+  app.use("*", securityHeaders());
   app.use(
     "/trpc/*",
     apiCors({
@@ -60,7 +62,6 @@ export function createApp(deps: AppDeps) {
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/files/*", avatarFiles(deps));
 
-  app.get("/trpc/widget.config", widgetConfigFromCache(deps));
   const contextFor = (c: HonoContext, resHeaders: Headers): Context => ({
     deps,
     request: {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PostgresPool } from "kysely";
 import type pg from "pg";
+import { nameStatements } from "./prepared-statements";
 import { TENANT_ROLE } from "./tenant-role";
 
 /** The tenant the code running now asked for (set by `withTenant`/`readInTenant` around a query). */
@@ -11,7 +12,8 @@ export const requestedTenant = new AsyncLocalStorage<string>();
  * with `app.tenant_id` set at session level and remembered per connection, so a connection that served
  * the same tenant last time needs no setup round trip; one that served another tenant is switched
  * before it is handed out. A failed switch destroys the connection instead of returning it to the pool.
- * Only this pool's connections ever carry a tenant setting, and every hand-out checks it.
+ * Only this pool's connections ever carry a tenant setting, and every hand-out checks it. Its
+ * connections also prepare the statements they run (prepared-statements.ts).
  */
 export function tenantPinnedPool(pool: pg.Pool): PostgresPool {
   const pinned = new WeakMap<pg.PoolClient, string>();
@@ -27,6 +29,7 @@ export function tenantPinnedPool(pool: pg.Pool): PostgresPool {
       const tenantId = requestedTenant.getStore();
       if (!tenantId) throw new Error("The tenant pool was used outside withTenant/readInTenant.");
       const client = await pool.connect();
+      nameStatements(client);
       if (pinned.get(client) === tenantId) return client;
       pinned.delete(client);
       try {

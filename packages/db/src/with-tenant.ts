@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { isStalePlanError } from "./prepared-statements";
 import type { Database } from "./schema";
 import { requestedTenant } from "./tenant-pool";
 import { TENANT_ROLE } from "./tenant-role";
@@ -65,7 +66,24 @@ export function readInTenant<T>(
 ): Promise<T> {
   const scoped = tenantScoped.get(db);
   if (!scoped) return withTenant(db, tenantId, fn);
-  return requestedTenant.run(tenantId, () =>
-    scoped.connection().execute((connection) => fn(connection as TenantConnection)),
-  );
+  const read = () =>
+    requestedTenant.run(tenantId, () =>
+      scoped.connection().execute((connection) => fn(connection as TenantConnection)),
+    );
+  return readAgainIfStale(read);
+}
+
+// After a migration changed a statement's result columns, each pooled connection that prepared it refuses
+// it once (and forgets its names). A read is simply run again; writes (`withTenant`) are not repeated,
+// since their work may not be the database's alone: they fail once per connection after such a migration.
+const MAX_STALE_RETRIES = 64;
+
+async function readAgainIfStale<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isStalePlanError(error) || attempt >= MAX_STALE_RETRIES) throw error;
+    }
+  }
 }

@@ -23,21 +23,24 @@ export function apiCors(options: ApiCorsOptions): MiddlewareHandler {
   };
   return async (c, next) => {
     const origin = c.req.header("origin");
-    const withCredentials = origin !== undefined && options.credentialOrigins.includes(origin);
+    const grant = corsGrant(origin, options.credentialOrigins);
     if (c.req.method === "OPTIONS") {
-      const headers: Record<string, string> = {
-        ...preflight,
-        vary: "Origin, Access-Control-Request-Headers",
-      };
-      if (origin) headers["access-control-allow-origin"] = origin;
-      if (withCredentials) headers["access-control-allow-credentials"] = "true";
-      return c.body(null, 204, headers);
+      return c.body(null, 204, { ...preflight, ...grant, vary: "Origin, Access-Control-Request-Headers" });
     }
     await next();
     const headers = c.res.headers;
     headers.append("vary", "Origin");
-    if (!origin) return;
-    headers.set("access-control-allow-origin", origin);
-    if (withCredentials) headers.set("access-control-allow-credentials", "true");
+    for (const name in grant) headers.set(name, grant[name]!);
   };
+}
+
+/** The CORS headers granting `origin` (none for a same-origin request). */
+export function corsGrant(
+  origin: string | undefined,
+  credentialOrigins: readonly string[],
+): Record<string, string> {
+  if (!origin) return {};
+  return credentialOrigins.includes(origin)
+    ? { "access-control-allow-origin": origin, "access-control-allow-credentials": "true" }
+    : { "access-control-allow-origin": origin };
 }

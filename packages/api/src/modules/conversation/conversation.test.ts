@@ -52,7 +52,13 @@ describe("conversation", () => {
     });
     expect(sent.conversationId).toBe(conversationId);
     const job = await platform.deps.queues.aiReply.getJob(aiReplyJobId(sent.messageId));
-    expect(job?.data).toEqual({ tenantId: owner.tenantId, conversationId, messageId: sent.messageId });
+    // The question rides along so the worker can embed it while it loads the conversation.
+    expect(job?.data).toEqual({
+      tenantId: owner.tenantId,
+      conversationId,
+      messageId: sent.messageId,
+      question: "Do you ship to Norway?",
+    });
 
     const onConversation = await events(conversationChannel(conversationId));
     expect(onConversation).toEqual([

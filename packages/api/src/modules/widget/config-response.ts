@@ -1,5 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../../deps";
+import { corsGrant } from "../../http/api-cors";
+import { SECURITY_HEADERS } from "../../http/security-headers";
 import { type CachedChatbot, widgetCache } from "./config-cache";
 
 /**
@@ -25,13 +27,24 @@ export function configResponseBody(chatbot: CachedChatbot): string {
 /**
  * `widget.config` is what every page view of a tenant's site asks for. A published chatbot's answer is
  * the same for every caller, so while its chatbot is in this node's cache it is answered here, byte for
- * byte as the procedure would, without entering tRPC. Anything else (a miss, an unpublished chatbot, a
- * batch, malformed input) goes on to the procedure, which validates, answers and fills the cache.
+ * byte and header for header as the procedure and the app's middleware would, without entering them
+ * (registered before them). Anything else (a miss, an unpublished chatbot, a batch, a stream request,
+ * malformed input) goes on through the middleware to the procedure, which validates, answers and fills
+ * the cache.
  */
 export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
+  const fixed = {
+    ...SECURITY_HEADERS,
+    "content-type": "application/json",
+    "cache-control": PUBLIC_CONFIG_CACHE_CONTROL,
+    // As tRPC answers (the format may depend on these request headers), then CORS's own.
+    vary: "trpc-accept, accept, Origin",
+  };
   return async (c, next) => {
-    const input = c.req.query("input");
-    if (input === undefined || c.req.query("batch") !== undefined) return next();
+    const query = c.req.query();
+    const input = query.input;
+    if (input === undefined || query.batch !== undefined || c.req.header("trpc-accept") !== undefined)
+      return next();
     let publicKey: unknown;
     try {
       publicKey = (JSON.parse(input) as { publicKey?: unknown } | null)?.publicKey;
@@ -40,11 +53,7 @@ export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
     }
     const chatbot = typeof publicKey === "string" ? widgetCache(deps).byPublicKey.get(publicKey) : undefined;
     if (!chatbot?.published) return next();
-    return c.body(configResponseBody(chatbot), 200, {
-      "content-type": "application/json",
-      "cache-control": PUBLIC_CONFIG_CACHE_CONTROL,
-      // As tRPC answers: the response format may depend on these request headers.
-      vary: "trpc-accept, accept",
-    });
+    const grant = corsGrant(c.req.header("origin"), deps.config.dashboardOrigins);
+    return c.body(configResponseBody(chatbot), 200, { ...fixed, ...grant });
   };
 }

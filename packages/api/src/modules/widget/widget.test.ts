@@ -68,18 +68,12 @@ describe("widget", () => {
     const url = `${platform.url}/trpc/widget.config?input=${encodeURIComponent(JSON.stringify({ publicKey }))}`;
     const get = async () => {
       const response = await fetch(url, { headers: { origin: site } });
-      const headers = [
-        "content-type",
-        "cache-control",
-        "vary",
-        "access-control-allow-origin",
-        "x-content-type-options",
-      ];
-      return {
-        status: response.status,
-        body: await response.text(),
-        headers: Object.fromEntries(headers.map((h) => [h, response.headers.get(h)])),
-      };
+      // Every header but the connection's own and the clock's.
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (!["date", "connection", "keep-alive"].includes(name)) headers[name] = value;
+      });
+      return { status: response.status, body: await response.text(), headers };
     };
     await owner.browser.chatbot.update.mutate({ chatbotId, greeting: "Bonjour" }); // empties the cache
     const fromProcedure = await get();
