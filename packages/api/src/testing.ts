@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
+import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createQueue } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
@@ -128,4 +129,20 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
       await database.drop();
     },
   };
+}
+
+/** A widget visitor of `publicKey` on `origin` with a new conversation, as the widget starts one. */
+export async function startVisitorConversation(platform: TestPlatform, publicKey: string, origin: string) {
+  const started = await platform.browser({ origin }).widget.start.mutate({ publicKey });
+  const client = platform.browser({ origin, bearer: started.visitorToken });
+  const { conversationId } = await client.conversation.start.mutate({});
+  return { client, conversationId, visitorId: started.visitorId };
+}
+
+/** Every event published on `channel` so far, from its Redis stream. */
+export async function publishedEvents(platform: TestPlatform, channel: string): Promise<RealtimeEvent[]> {
+  const { entries } = await readEventsSince(platform.deps.redis, channel, 0, {
+    prefix: platform.deps.config.redisPrefix,
+  });
+  return entries.map((e) => JSON.parse(e).event as RealtimeEvent);
 }

@@ -1,25 +1,18 @@
 import { closeCodes, conversationChannel, publishEvent } from "@avatar-chat/protocol";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Principal } from "./access";
 import { readPresence } from "./presence";
 import {
   authenticate,
   dashboardOrigin,
-  deleteKeys,
-  newPrefix,
-  newRedis,
   openSocket,
+  redisForTests,
   startNode,
   subscribed,
   visitorToken,
 } from "./testing";
 
-const prefix = newPrefix();
-const redis = newRedis();
-afterAll(async () => {
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const { prefix, redis } = redisForTests();
 
 const c1 = conversationChannel("c1");
 const nowSeconds = () => Math.floor(Date.now() / 1000);

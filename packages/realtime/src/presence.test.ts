@@ -1,23 +1,18 @@
 import { tenantChannel } from "@avatar-chat/protocol";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { readPresence, touchPresence } from "./presence";
 import {
   dashboardOrigin,
   deleteKeys,
   newPrefix,
-  newRedis,
   openSocket,
+  redisForTests,
   startNode,
   subscribed,
   visitorToken,
 } from "./testing";
 
-const prefix = newPrefix();
-const redis = newRedis();
-afterAll(async () => {
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const { prefix, redis } = redisForTests();
 
 const chatbot = { kind: "chatbot", tenantId: "t1", chatbotId: "b1" } as const;
 const presenceFrames = (frames: Record<string, unknown>[]) =>

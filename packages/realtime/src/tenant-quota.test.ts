@@ -1,24 +1,10 @@
 import { closeCodes, conversationChannel } from "@avatar-chat/protocol";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createTenantConnections, withinQuota } from "./tenant-connections";
-import {
-  deleteKeys,
-  newPrefix,
-  newRedis,
-  openSocket,
-  startNode,
-  subscribed,
-  type TestSocket,
-  visitorToken,
-} from "./testing";
+import { openSocket, redisForTests, startNode, subscribed, type TestSocket, visitorToken } from "./testing";
 
-const prefix = newPrefix();
-const redis = newRedis();
-afterAll(async () => {
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const { prefix } = redisForTests();
 
 it("admits a tenant's socket only below the quota", () => {
   expect(withinQuota(0, 2)).toBe(true);

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createVisitorToken, verifyVisitorToken } from "@avatar-chat/protocol";
 import { Redis } from "ioredis";
+import { afterAll } from "vitest";
 import { WebSocket } from "ws";
 import { bearerToken, type ConversationOwner, canJoin, type Principal } from "./access";
 import type { RealtimeLimitsInput } from "./limits";
@@ -56,6 +57,17 @@ export function authorize(principal: Principal, channel: string): Promise<boolea
 
 export function newPrefix(): string {
   return `test:rt:${randomUUID()}:`;
+}
+
+/** A Redis connection and a key prefix for one test file; the prefix's keys go after the file's tests. */
+export function redisForTests(): { prefix: string; redis: Redis } {
+  const prefix = newPrefix();
+  const redis = newRedis();
+  afterAll(async () => {
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+  return { prefix, redis };
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {

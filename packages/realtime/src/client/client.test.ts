@@ -1,16 +1,11 @@
 import { readFileSync } from "node:fs";
 import { conversationChannel, type Envelope, publishEvent } from "@avatar-chat/protocol";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { deleteKeys, newPrefix, newRedis, range, startNode, visitorToken } from "../testing";
+import { range, redisForTests, startNode, visitorToken } from "../testing";
 import { createRealtimeClient, type WebSocketConstructor } from "./index";
 
-const prefix = newPrefix();
-const redis = newRedis();
-afterAll(async () => {
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
-});
+const { prefix, redis } = redisForTests();
 
 const channel = conversationChannel("c1");
 const publish = (index: number) =>

@@ -1,12 +1,12 @@
-import {
-  conversationChannel,
-  type RealtimeEvent,
-  readEventsSince,
-  tenantChannel,
-} from "@avatar-chat/protocol";
+import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, stopReplyKey } from "@avatar-chat/protocol/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform } from "../../testing";
+import {
+  createTestPlatform,
+  publishedEvents,
+  startVisitorConversation,
+  type TestPlatform,
+} from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
 
 const site = "https://shop.test";
@@ -18,19 +18,8 @@ describe("conversation", () => {
   let publicKey: string;
   let chatbotId: string;
 
-  async function visitor() {
-    const started = await platform.browser({ origin: site }).widget.start.mutate({ publicKey });
-    const client = platform.browser({ origin: site, bearer: started.visitorToken });
-    const { conversationId } = await client.conversation.start.mutate({});
-    return { client, conversationId, visitorId: started.visitorId };
-  }
-
-  async function events(channel: string): Promise<RealtimeEvent[]> {
-    const { entries } = await readEventsSince(platform.deps.redis, channel, 0, {
-      prefix: platform.deps.config.redisPrefix,
-    });
-    return entries.map((e) => JSON.parse(e).event as RealtimeEvent);
-  }
+  const visitor = () => startVisitorConversation(platform, publicKey, site);
+  const events = (channel: string) => publishedEvents(platform, channel);
 
   beforeAll(async () => {
     platform = await createTestPlatform();
