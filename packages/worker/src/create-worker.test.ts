@@ -1,5 +1,4 @@
-import { createProvider } from "@avatar-chat/ai";
-import { localServerAccess, type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
@@ -15,6 +14,7 @@ import {
   seedConversation,
   TEST_REDIS_URL,
   testRedis,
+  testServerProvider,
   until,
 } from "../test/fixtures";
 import { createWorker } from "./create-worker";
@@ -46,16 +46,7 @@ afterAll(async () => {
 });
 
 it("close() lets a running reply finish before it returns, and schedules the roll-up while running", async () => {
-  const provider = createProvider(
-    {
-      kind: "openai",
-      baseUrl: server.url,
-      apiKey: "k",
-      chatModel: "c",
-      embeddingModel: "e",
-    },
-    localServerAccess,
-  );
+  const provider = testServerProvider(server.url);
   const worker = createWorker({
     db: db.kysely,
     redis: TEST_REDIS_URL,

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { createProvider, type Provider } from "@avatar-chat/ai";
+import { localServerAccess } from "@avatar-chat/ai/testing";
 import type { Database } from "@avatar-chat/db";
 import { type Envelope, type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { Redis } from "ioredis";
@@ -6,6 +8,14 @@ import type { Kysely } from "kysely";
 import type { StorageReader } from "../src/kb-index/process-index";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** The OpenAI-compatible provider pointed at a local test server (allowed by the test network policy). */
+export function testServerProvider(url: string, apiKey = "sk-test"): Provider {
+  return createProvider(
+    { kind: "openai", baseUrl: url, apiKey, chatModel: "test-chat", embeddingModel: "test-embed" },
+    localServerAccess,
+  );
+}
 
 /** A fresh key prefix per test file, so files sharing one Redis never see each other's keys. */
 export const randomPrefix = () => `t${randomBytes(5).toString("hex")}:`;

@@ -1,5 +1,5 @@
-import { createProvider, type Provider } from "@avatar-chat/ai";
-import { localServerAccess, type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import type { Provider } from "@avatar-chat/ai";
+import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
@@ -16,6 +16,7 @@ import {
   seedConversation,
   TEST_REDIS_URL,
   testRedis,
+  testServerProvider,
 } from "../../test/fixtures";
 import { createWorker, type RunningWorker } from "../create-worker";
 import { enqueueReply } from "../enqueue";
@@ -40,17 +41,7 @@ const queueEvents = new QueueEvents(QUEUES.aiReply, {
 /** Chosen per test; called once per job attempt. */
 let providerFor: () => Provider;
 
-const openai = (url: string, apiKey = "sk-test") =>
-  createProvider(
-    {
-      kind: "openai",
-      baseUrl: url,
-      apiKey,
-      chatModel: "test-chat",
-      embeddingModel: "test-embed",
-    },
-    localServerAccess,
-  );
+const openai = testServerProvider;
 
 beforeAll(async () => {
   db = await createTestDatabase();

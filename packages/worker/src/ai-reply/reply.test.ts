@@ -1,5 +1,5 @@
 import { createProvider } from "@avatar-chat/ai";
-import { localServerAccess, startOpenAIServer } from "@avatar-chat/ai/testing";
+import { startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES, stopReplyKey, stopReplyValue } from "@avatar-chat/protocol/jobs";
@@ -18,6 +18,7 @@ import {
   seedConversation,
   TEST_REDIS_URL,
   testRedis,
+  testServerProvider,
   until,
 } from "../../test/fixtures";
 import { createWorker, type RunningWorker } from "../create-worker";
@@ -228,16 +229,7 @@ describe("stop", () => {
       behaviour: { reply: Array.from({ length: 80 }, (_, i) => `word${i}`).join(" "), tokenDelayMs: 20 },
     });
     try {
-      const provider = createProvider(
-        {
-          kind: "openai",
-          baseUrl: server.url,
-          apiKey: "test",
-          chatModel: "test-chat",
-          embeddingModel: "test-embed",
-        },
-        localServerAccess,
-      );
+      const provider = testServerProvider(server.url);
       const seeded = await seedConversation(db.kysely);
       const messageId = await addUserMessage(db.kysely, seeded, "Tell me a long story");
       const deps = {
@@ -292,16 +284,7 @@ describe("timeout", () => {
   it("abandons an attempt that runs past its budget; the last attempt stores a failed reply", async () => {
     const server = await startOpenAIServer({ behaviour: { reply: "slow ".repeat(50), tokenDelayMs: 50 } });
     try {
-      const provider = createProvider(
-        {
-          kind: "openai",
-          baseUrl: server.url,
-          apiKey: "test",
-          chatModel: "test-chat",
-          embeddingModel: "test-embed",
-        },
-        localServerAccess,
-      );
+      const provider = testServerProvider(server.url);
       const seeded = await seedConversation(db.kysely);
       const messageId = await addUserMessage(db.kysely, seeded, "Take your time");
       const deps = {
