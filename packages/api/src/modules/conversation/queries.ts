@@ -406,3 +406,13 @@ export async function listInbox(tx: Tx, tenantId: string, filters: InboxFilters)
         : null,
   };
 }
+
+/** The name and language of a conversation's chatbot (transcripts, notices). */
+export function conversationChatbot(tx: Tx, tenantId: string, chatbotId: string) {
+  return tx
+    .selectFrom("chatbots")
+    .select(["name", "locale"])
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", chatbotId)
+    .executeTakeFirstOrThrow();
+}

@@ -9,6 +9,7 @@ import { type Actor, limitOrThrow, router, tenantProcedure } from "../../trpc";
 import { type Chatter, chatProcedure, ownsConversation } from "./chat-procedure";
 import { publishInboxRow, publishMessage, publishState } from "./events";
 import {
+  conversationChatbot,
   conversationView,
   countMonthlyMessage,
   findConversation,
@@ -232,12 +233,7 @@ export const conversationRouter = router({
         const latest = (await findConversation(tx, chatter.tenantId, current.id)) ?? current;
         return { conversation: latest, notice: null };
       }
-      const chatbot = await tx
-        .selectFrom("chatbots")
-        .select("locale")
-        .where("tenant_id", "=", chatter.tenantId)
-        .where("id", "=", current.chatbot_id)
-        .executeTakeFirstOrThrow();
+      const chatbot = await conversationChatbot(tx, chatter.tenantId, current.chatbot_id);
       const notice = await insertSystemMessage(tx, {
         tenantId: chatter.tenantId,
         conversationId: current.id,
@@ -341,12 +337,7 @@ export const conversationRouter = router({
       const { conversation, chatbotName, messages } = await ctx.inTenant(async (tx) => {
         const conversation = await findConversation(tx, ctx.tenantId, input.conversationId);
         if (!conversation) throw notFound();
-        const chatbot = await tx
-          .selectFrom("chatbots")
-          .select("name")
-          .where("tenant_id", "=", ctx.tenantId)
-          .where("id", "=", conversation.chatbot_id)
-          .executeTakeFirstOrThrow();
+        const chatbot = await conversationChatbot(tx, ctx.tenantId, conversation.chatbot_id);
         const messages = await listAllMessages(tx, ctx.tenantId, conversation.id);
         return { conversation, chatbotName: chatbot.name, messages: messages.map(messageView) };
       });
