@@ -6,6 +6,7 @@ import {
   type RealtimeClient,
 } from "@avatar-chat/realtime/client";
 import { useEffect, useRef, useState } from "react";
+import { queryClient, trpc } from "../trpc";
 
 /** The socket URL on this origin; the session cookie authenticates it (the dev server proxies /realtime). */
 export function realtimeSocketUrl(location: { protocol: string; host: string }): string {
@@ -23,6 +24,13 @@ function sharedClient(): RealtimeClient {
     onStatus(status) {
       lastStatus = status;
       for (const listener of statusListeners) listener(status);
+      // The server closed the socket because the session ended or lost this workspace (4001): asking who
+      // we are again sends an ended session to the sign-in page (UnauthorizedRedirect); otherwise the next
+      // subscriber opens a new socket with the current cookie.
+      if (status === "expired") {
+        closeRealtime();
+        void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+      }
     },
   });
   return client;
@@ -64,7 +72,7 @@ export function useConversationEvents(
   }, [conversationId]);
 }
 
-/** "connecting" | "open" | "closed", for a small live indicator. */
+/** "connecting" | "open" | "closed" | "expired", for a small live indicator. */
 export function useRealtimeStatus(): ConnectionStatus {
   const [status, setStatus] = useState(lastStatus);
   useEffect(() => {

@@ -4,11 +4,12 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { Field } from "../components/field";
+import { LiveIndicator } from "../components/live-indicator";
 import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
 import { downloadText } from "../lib/download";
 import { readableError } from "../lib/errors";
 import { formatDateTime, formatRelative } from "../lib/format";
-import { useConversationEvents, useRealtimeStatus, useTenantEvent } from "../lib/realtime";
+import { useConversationEvents, useTenantEvent } from "../lib/realtime";
 import { foldStreaming, type Streaming } from "../lib/streaming";
 import { validate } from "../lib/validate";
 import { useSession } from "../session/session";
@@ -42,7 +43,6 @@ export default function Inbox() {
   const inbox = useInfiniteQuery(
     trpc.conversation.inbox.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
   );
-  const live = useRealtimeStatus();
   // Any conversation change reloads the list: new conversations, new last messages, handoff changes.
   useTenantEvent(tenantId, "conversation.updated", () => {
     void queryClient.invalidateQueries({ queryKey: trpc.conversation.inbox.pathKey() });
@@ -59,7 +59,7 @@ export default function Inbox() {
     <section aria-labelledby="inbox-title">
       <div className="page-header">
         <h1 id="inbox-title">Inbox</h1>
-        <output className="muted">{live === "open" ? "● live" : "○ reconnecting…"}</output>
+        <LiveIndicator />
       </div>
       <search className="row card">
         {picker}

@@ -6,11 +6,12 @@ import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { DataTable } from "../components/data-table";
 import { Field } from "../components/field";
+import { LiveIndicator } from "../components/live-indicator";
 import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
 import { readableError } from "../lib/errors";
 import { formatBytes, formatRelative } from "../lib/format";
 import { can } from "../lib/permissions";
-import { useRealtimeStatus, useTenantEvent } from "../lib/realtime";
+import { useTenantEvent } from "../lib/realtime";
 import { contentTypeOf, uploadFile } from "../lib/upload";
 import { type FieldErrors, validate } from "../lib/validate";
 import { useSession } from "../session/session";
@@ -35,7 +36,6 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
   const { role, tenantId } = useSession();
   const listKey = trpc.knowledge.list.queryKey({ chatbotId });
   const sources = useQuery(trpc.knowledge.list.queryOptions({ chatbotId }));
-  const live = useRealtimeStatus();
   // Status changes arrive live; the row is patched at once and the list reloaded for the rest.
   useTenantEvent(tenantId, "knowledge.status", (event) => {
     if (event.chatbotId !== chatbotId) return;
@@ -67,7 +67,7 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
       <div className="card">
         <div className="page-header">
           <h2>Sources</h2>
-          <output className="muted">{live === "open" ? "● live" : "○ reconnecting…"}</output>
+          <LiveIndicator />
         </div>
         <QueryStates query={sources} what="sources" />
         {(reindex.error ?? remove.error) && (
