@@ -81,7 +81,8 @@ describe("dashboard in Chromium against the real api", () => {
   it("lists the chatbot and edits its settings with the api's validation", async () => {
     await page.getByRole("link", { name: "Chatbots" }).click();
     await page.getByRole("link", { name: "Shop helper" }).click();
-    await page.getByRole("heading", { name: "Shop helper" }).waitFor();
+    // Level 1: the editor's title, not the live preview's panel heading of the same name.
+    await page.getByRole("heading", { name: "Shop helper", level: 1 }).waitFor();
     await page.getByLabel("Allowed origins").fill("https://shop.example.com\nftp://nope");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Enter an origin like https://www.example.com").waitFor();

@@ -182,7 +182,9 @@ describe("<avatar-chat> against the running platform", () => {
       }).observe(shadow, { subtree: true, childList: true, characterData: true });
     });
     // Enter is ignored while an answer streams: let the greeting finish first.
-    await expect.poll(() => widget.locator(".message.assistant.complete").count()).toBe(1);
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
     const assistants = await widget.locator(".message.assistant").count();
     armed = true;
     await widget.locator("textarea").fill("Tell me about your return policy, please.");
