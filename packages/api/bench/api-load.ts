@@ -65,6 +65,9 @@ function run(command: LoadCommand): Promise<LoadResult> {
   });
 }
 
+// One agent for the process: the measured run reuses the warm-up's connections, as a steady client would.
+let sharedAgent: http.Agent | null = null;
+
 /**
  * Open loop: requests leave on a fixed schedule (about every millisecond, as many as are due) over up to
  * `connections` kept-alive sockets, and each latency counts from its scheduled time, so a slow answer that
@@ -72,7 +75,8 @@ function run(command: LoadCommand): Promise<LoadResult> {
  * option sends each second's budget in a burst at the start of the second, which measures the burst.
  */
 function runAtRate(command: LoadCommand & { rate: number }): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: command.connections });
+  sharedAgent ??= new http.Agent({ keepAlive: true, maxSockets: command.connections });
+  const agent = sharedAgent;
   const bearers = command.bearers ?? [];
   const latencies: number[] = [];
   let non2xx = 0;
@@ -85,7 +89,6 @@ function runAtRate(command: LoadCommand & { rate: number }): Promise<LoadResult>
     let inFlight = 0;
     let scheduled = start;
     const finish = () => {
-      agent.destroy();
       latencies.sort((a, b) => a - b);
       const at = (q: number) =>
         Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
