@@ -9,6 +9,7 @@ import {
   createApp,
   createRealtimeAccess,
   createStorage,
+  listenForKeyRevocations,
   providerSettingsFor,
   startEmbeddedS3,
 } from "@avatar-chat/api";
@@ -18,6 +19,7 @@ import { createRealtime } from "@avatar-chat/realtime";
 import { createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
 import { createLogger, realtimeLogger } from "./logger";
@@ -141,6 +143,13 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (roles.has("api")) {
       const redis = createApiRedis(redisSource.url);
       stops.push(async () => redis.disconnect());
+      // Revoked API keys leave every api process's key cache at once (a subscribed connection of its own).
+      const revocations = new Redis(redisSource.url);
+      const stopRevocations = await listenForKeyRevocations(revocations, prefix, db.kysely);
+      stops.push(async () => {
+        await stopRevocations();
+        revocations.disconnect();
+      });
       const queueOptions = { redis: redisSource.url, prefix };
       const queues = {
         aiReply: createQueue(QUEUES.aiReply, queueOptions),

@@ -1,4 +1,5 @@
 export { createApp } from "./app";
+export { listenForKeyRevocations } from "./auth/key-revocations";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Logger, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";

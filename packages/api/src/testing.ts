@@ -11,6 +11,7 @@ import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
+import { listenForKeyRevocations } from "./auth/key-revocations";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps, Logger } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
@@ -103,6 +104,8 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
     clock: () => new Date(),
     logger: silentLogger,
   };
+  const revocations = redis.duplicate();
+  const stopRevocations = await listenForKeyRevocations(revocations, prefix, database.kysely);
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -118,6 +121,8 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
       createBrowserClient({ url, origin: options.origin ?? "http://dashboard.test", bearer: options.bearer }),
     async close() {
       await new Promise((resolve) => server.close(resolve));
+      await stopRevocations();
+      revocations.disconnect();
       await Promise.all(
         Object.values(queues).map((q) => q.obliterate({ force: true }).then(() => q.close())),
       );

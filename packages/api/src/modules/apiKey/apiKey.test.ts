@@ -1,6 +1,9 @@
+import { createDb } from "@avatar-chat/db";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateApiKey } from "../../auth/api-keys";
-import { createTestPlatform, type TestPlatform } from "../../testing";
+import { listenForKeyRevocations } from "../../auth/key-revocations";
+import { createTestPlatform, TEST_REDIS_URL, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
 import { expiryRefusal } from "./rules";
 
@@ -90,6 +93,25 @@ describe("apiKey", () => {
       data: { code: "FORBIDDEN" },
     });
     expect((await client.apiKey.list.query()).length).toBeGreaterThan(0);
+  });
+
+  it("drops a revoked key from every api process's cache at once, not after the cache's 5 s", async () => {
+    // Another api process: its own database handle (and key cache) and its own revocation listener.
+    const other = await createDb({ url: platform.database.url, poolSize: 2 });
+    const subscriber = new Redis(TEST_REDIS_URL);
+    const stop = await listenForKeyRevocations(subscriber, platform.deps.config.redisPrefix, other.kysely);
+    try {
+      const created = await owner.browser.apiKey.create.mutate({ name: "elsewhere", scopes: ["read"] });
+      // The other process's clock stays inside the cache entry's lifetime: only the announcement evicts it.
+      const now = new Date();
+      expect(await validateApiKey(other.kysely, created.key, now)).toMatchObject({ id: created.id });
+      await owner.browser.apiKey.revoke.mutate({ keyId: created.id });
+      await expect.poll(() => validateApiKey(other.kysely, created.key, now), { timeout: 2000 }).toBeNull();
+    } finally {
+      await stop();
+      subscriber.disconnect();
+      await other.close();
+    }
   });
 
   it("refuses revoked and expired keys", async () => {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import { forgetApiKey, generateApiKey } from "../../auth/api-keys";
+import { announceKeyRevocation } from "../../auth/key-revocations";
 import { type Actor, router, tenantProcedure } from "../../trpc";
 import { insertApiKey, listApiKeys, revokeApiKey } from "./queries";
 import { apiKeyIdInput, createApiKeyInput, expiryRefusal } from "./rules";
@@ -71,6 +72,7 @@ export const apiKeyRouter = router({
         });
       });
       forgetApiKey(ctx.deps.db, input.keyId);
+      await announceKeyRevocation(ctx.deps.redis, ctx.deps.config.redisPrefix, input.keyId);
       return { ok: true };
     }),
 });
