@@ -1,4 +1,5 @@
-import type { Conversation, Message, Tx } from "@avatar-chat/db";
+import type { Conversation, Database, Message, Tx } from "@avatar-chat/db";
+import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import {
   decodeCursor,
@@ -415,4 +416,17 @@ export function conversationChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .where("tenant_id", "=", tenantId)
     .where("id", "=", chatbotId)
     .executeTakeFirstOrThrow();
+}
+
+/** Addresses of a workspace's owners and admins (users sit above tenants: read with the owning role). */
+export async function teamAddresses(db: Kysely<Database>, tenantId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.user_id")
+    .select("users.email")
+    .where("memberships.tenant_id", "=", tenantId)
+    .where("memberships.role", "in", ["owner", "admin"])
+    .orderBy("users.email")
+    .execute();
+  return rows.map((row) => row.email);
 }

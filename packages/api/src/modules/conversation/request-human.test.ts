@@ -1,5 +1,5 @@
 import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
-import { aiReplyJobId } from "@avatar-chat/protocol/jobs";
+import { aiReplyJobId, emailJobId } from "@avatar-chat/protocol/jobs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTestPlatform,
@@ -21,6 +21,15 @@ describe("a visitor asks for a person", () => {
   const visitor = () => startVisitorConversation(platform, publicKey, site);
   const events = (channel: string) => publishedEvents(platform, channel);
 
+  const emailsAbout = (conversationId: string) =>
+    platform.deps.db
+      .selectFrom("email_outbox")
+      .select(["id", "to_address", "subject", "text_body"])
+      .where("kind", "=", "human_requested")
+      .where("text_body", "like", `%/inbox/${conversationId}%`)
+      .orderBy("to_address")
+      .execute();
+
   const systemMessages = (conversationId: string) =>
     platform.deps.db
       .selectFrom("messages")
@@ -32,6 +41,8 @@ describe("a visitor asks for a person", () => {
   beforeAll(async () => {
     platform = await createTestPlatform();
     owner = await signedInUser(platform, "owner@human.test");
+    await signedInUser(platform, "admin@human.test", { tenantId: owner.tenantId, role: "admin" });
+    await signedInUser(platform, "member@human.test", { tenantId: owner.tenantId, role: "member" });
     const bot = await owner.browser.chatbot.create.mutate({ name: "Support", allowedOrigins: [site] });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
     chatbotId = bot.id;
@@ -77,6 +88,14 @@ describe("a visitor asks for a person", () => {
     });
     expect(JSON.stringify(log.entries[0])).toContain(visitorId);
 
+    // Owners and admins are emailed a link to the conversation; plain members are not.
+    const emails = await emailsAbout(conversationId);
+    expect(emails.map((e) => e.to_address)).toEqual(["admin@human.test", "owner@human.test"]);
+    expect(emails[0]!.subject).toBe("A visitor is asking for a person (Support)");
+    expect(emails[0]!.text_body).toContain(`${platform.url}/inbox/${conversationId}`);
+    for (const email of emails)
+      expect(await platform.deps.queues.email.getJob(emailJobId(email.id))).toBeTruthy();
+
     // Until a person takes over, the bot still answers.
     const later = await client.conversation.send.mutate({
       conversationId,
@@ -93,6 +112,7 @@ describe("a visitor asks for a person", () => {
     expect((await client.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("requested");
     expect(await systemMessages(conversationId)).toHaveLength(1);
     expect(await events(conversationChannel(conversationId))).toHaveLength(published);
+    expect(await emailsAbout(conversationId)).toHaveLength(2);
   });
 
   it("lets an agent take over from requested; a request after that or when closed changes nothing", async () => {

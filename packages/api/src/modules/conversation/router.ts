@@ -1,11 +1,12 @@
 import type { Conversation } from "@avatar-chat/db";
 import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
 import { stopReplyKey } from "@avatar-chat/protocol/jobs";
-import { enqueueReply } from "@avatar-chat/worker";
+import { enqueueEmail, enqueueReply } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import type { AppDeps } from "../../deps";
 import { type Actor, limitOrThrow, router, tenantProcedure } from "../../trpc";
+import { insertEmail } from "../tenant/queries";
 import { type Chatter, chatProcedure, ownsConversation } from "./chat-procedure";
 import { publishInboxRow, publishMessage, publishState } from "./events";
 import {
@@ -29,12 +30,14 @@ import {
   recordUsage,
   setConversationState,
   setFeedback,
+  teamAddresses,
 } from "./queries";
 import {
   agentReplyInput,
   conversationIdInput,
   exportInput,
   feedbackInput,
+  humanRequestEmail,
   humanRequestedNotice,
   humanRequestOutcome,
   inboxInput,
@@ -222,7 +225,7 @@ export const conversationRouter = router({
     // Every request alerts the team, so far fewer than messages.
     await limitOrThrow(ctx, `human:${who}`, { limit: 5, windowMs: 60_000 });
     const now = deps.clock();
-    const { conversation, notice } = await ctx.inTenant(async (tx) => {
+    const { conversation, notice, outboxIds } = await ctx.inTenant(async (tx) => {
       const current = await findOwnConversation(tx, chatter, input.conversationId);
       const outcome = humanRequestOutcome(current);
       if (outcome === "closed")
@@ -231,7 +234,7 @@ export const conversationRouter = router({
         outcome === "request" ? await markHumanRequested(tx, chatter.tenantId, current.id) : undefined;
       if (!requested) {
         const latest = (await findConversation(tx, chatter.tenantId, current.id)) ?? current;
-        return { conversation: latest, notice: null };
+        return { conversation: latest, notice: null, outboxIds: [] };
       }
       const chatbot = await conversationChatbot(tx, chatter.tenantId, current.chatbot_id);
       const notice = await insertSystemMessage(tx, {
@@ -240,6 +243,21 @@ export const conversationRouter = router({
         content: humanRequestedNotice(chatbot.locale),
       });
       const conversation = await noteMessage(tx, chatter.tenantId, current.id, now, null);
+      // The team may not be watching the inbox: owners and admins get an email (once per request).
+      const mail = humanRequestEmail({
+        chatbotName: chatbot.name,
+        link: `${deps.config.publicUrl}/inbox/${current.id}`,
+      });
+      const outboxIds: string[] = [];
+      for (const to of await teamAddresses(deps.db, chatter.tenantId)) {
+        const outbox = await insertEmail(tx, {
+          tenantId: chatter.tenantId,
+          kind: "human_requested",
+          to,
+          ...mail,
+        });
+        outboxIds.push(outbox.id);
+      }
       await recordAudit(tx, {
         tenantId: chatter.tenantId,
         actor: chatter.kind === "apiKey" ? { kind: "apiKey", keyId: chatter.keyId, scopes: ["chat"] } : null,
@@ -249,9 +267,11 @@ export const conversationRouter = router({
         ip: ctx.request.ip,
         detail: chatter.kind === "visitor" ? { visitorId: chatter.visitorId } : {},
       });
-      return { conversation, notice };
+      return { conversation, notice, outboxIds };
     });
     if (notice) {
+      // After commit: the worker must find the outbox rows. A failed enqueue leaves a row pending.
+      for (const outboxId of outboxIds) await enqueueEmail(deps.queues.email, { outboxId });
       await publishState(deps, conversation);
       await publishMessage(deps, conversation, notice);
       await publishInboxRow(deps, conversation, notice.content);

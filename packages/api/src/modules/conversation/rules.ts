@@ -89,6 +89,19 @@ export function humanRequestedNotice(locale: string): string {
   return humanRequestedNotices[locale] ?? humanRequestedNotices.en!;
 }
 
+/** The email to a workspace's owners and admins when a visitor asks for a person. */
+export function humanRequestEmail(input: { chatbotName: string; link: string }) {
+  return {
+    subject: `A visitor is asking for a person (${input.chatbotName})`,
+    text: [
+      `A visitor talking to "${input.chatbotName}" asked to talk to a person.`,
+      "The assistant keeps answering until someone takes over the conversation.",
+      "",
+      `Open the conversation: ${input.link}`,
+    ].join("\n"),
+  };
+}
+
 /** First day of the UTC month, the key of `usage_monthly`. */
 export function quotaMonth(now: Date): string {
   return `${now.toISOString().slice(0, 7)}-01`;
