@@ -74,4 +74,26 @@ describe("startPlatform (embedded)", () => {
     );
     expect(answer).toMatch(/3 working days/);
   });
+
+  it("closes an API key's realtime socket as soon as the key is revoked", async () => {
+    const browser = createBrowserClient({ url, origin: url });
+    await browser.auth.signUp.mutate({
+      email: "revoker@example.test",
+      password: "a long enough password",
+      name: "Revoker",
+      workspaceName: "Revoking Shop",
+    });
+    const { id, key } = await browser.apiKey.create.mutate({ name: "live", scopes: ["read"] });
+    const socket = new WebSocket(`${url.replace(/^http/, "ws")}/realtime?token=${key}`);
+    await new Promise((resolve, reject) => {
+      socket.addEventListener("open", resolve, { once: true });
+      socket.addEventListener("error", reject, { once: true });
+    });
+    const closed = new Promise<number>((resolve) =>
+      socket.addEventListener("close", (event) => resolve(event.code), { once: true }),
+    );
+    await browser.apiKey.revoke.mutate({ keyId: id });
+    // Not at the next 5-minute check: the revocation is announced and the socket checked at once.
+    expect(await closed).toBe(4001);
+  });
 });

@@ -9,6 +9,7 @@ import {
   createApp,
   createRealtimeAccess,
   createStorage,
+  forgetApiKey,
   listenForKeyRevocations,
   providerSettingsFor,
   startEmbeddedS3,
@@ -139,17 +140,25 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       stops.push(() => realtime!.close());
     }
 
-    let url: string | null = null;
-    if (roles.has("api")) {
-      const redis = createApiRedis(redisSource.url);
-      stops.push(async () => redis.disconnect());
-      // Revoked API keys leave every api process's key cache at once (a subscribed connection of its own).
+    if (roles.has("api") || realtime) {
+      // A revoked API key leaves this process's key cache at once and its realtime sockets close, whichever
+      // api process revoked it (a subscribed Redis connection of its own).
       const revocations = new Redis(redisSource.url);
-      const stopRevocations = await listenForKeyRevocations(revocations, prefix, db.kysely);
+      const liveRealtime = realtime;
+      const stopRevocations = await listenForKeyRevocations(revocations, prefix, (keyId) => {
+        forgetApiKey(db.kysely, keyId);
+        liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
+      });
       stops.push(async () => {
         await stopRevocations();
         revocations.disconnect();
       });
+    }
+
+    let url: string | null = null;
+    if (roles.has("api")) {
+      const redis = createApiRedis(redisSource.url);
+      stops.push(async () => redis.disconnect());
       const queueOptions = { redis: redisSource.url, prefix };
       const queues = {
         aiReply: createQueue(QUEUES.aiReply, queueOptions),

@@ -1,4 +1,5 @@
 export { createApp } from "./app";
+export { forgetApiKey } from "./auth/api-keys";
 export { listenForKeyRevocations } from "./auth/key-revocations";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Logger, Queues } from "./deps";

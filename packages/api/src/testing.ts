@@ -11,6 +11,7 @@ import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
+import { forgetApiKey } from "./auth/api-keys";
 import { listenForKeyRevocations } from "./auth/key-revocations";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps, Logger } from "./deps";
@@ -105,7 +106,9 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
     logger: silentLogger,
   };
   const revocations = redis.duplicate();
-  const stopRevocations = await listenForKeyRevocations(revocations, prefix, database.kysely);
+  const stopRevocations = await listenForKeyRevocations(revocations, prefix, (keyId) =>
+    forgetApiKey(database.kysely, keyId),
+  );
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

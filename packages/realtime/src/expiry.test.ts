@@ -71,3 +71,25 @@ it("keeps a socket whose credential renews (a sliding session) and closes it onc
   await expect.poll(() => member.closeCode(), { timeout: 5000 }).toBe(closeCodes.unauthorized);
   await node.realtime.close();
 });
+
+it("checks the picked sockets at once when asked (a credential revoked elsewhere), and only those", async () => {
+  let revoked = false;
+  const node = await startNode({
+    prefix,
+    // Next regular check an hour away: only `recheck` can close the socket within the test.
+    authenticate: async (req) => {
+      const principal = await authenticate(req);
+      return principal && { ...principal, expiresAt: nowSeconds() + 3600 };
+    },
+    renew: async () => (revoked ? null : nowSeconds() + 3600),
+  });
+  const member = await openSocket(node.url, { cookie: "session=s1", origin: dashboardOrigin });
+  const visitor = await openSocket(`${node.url}?token=${visitorToken("v2")}`);
+  await subscribed(member, c1);
+  revoked = true;
+  expect(node.realtime.recheck((principal) => principal.kind === "member")).toBe(1);
+  await expect.poll(() => member.closeCode(), { timeout: 2000 }).toBe(closeCodes.unauthorized);
+  expect(visitor.closeCode()).toBeNull();
+  await visitor.close();
+  await node.realtime.close();
+});

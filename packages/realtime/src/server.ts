@@ -517,6 +517,20 @@ export function createRealtime(deps: RealtimeDeps) {
         ...counters,
       };
     },
+    /**
+     * Checks the credentials of the sockets `matches` picks now rather than at their next check (a key was
+     * revoked, a session ended elsewhere): each is renewed or closed with 4001. Returns how many were picked.
+     */
+    recheck(matches: (principal: Principal) => boolean): number {
+      let picked = 0;
+      for (const conn of connections) {
+        if (conn.closing || !matches(conn.principal)) continue;
+        if (conn.expiresAt) expiry.delete(conn, conn.expiresAt);
+        onCredentialDue(conn);
+        picked++;
+      }
+      return picked;
+    },
     /** Sockets the tenant holds open on this node (its quota is `limits.maxConnectionsPerTenant`). */
     tenantConnections: (tenantId: string) => tenantConnections.count(tenantId),
   };

@@ -1,7 +1,4 @@
-import type { Database } from "@avatar-chat/db";
 import type { Redis } from "ioredis";
-import type { Kysely } from "kysely";
-import { forgetApiKey } from "./api-keys";
 
 // Every api process caches verified keys for a few seconds (api-keys.ts). A revocation is announced on
 // this channel so that every process drops the key at once, not only the one that revoked it.
@@ -13,17 +10,18 @@ export async function announceKeyRevocation(redis: Redis, prefix: string, keyId:
 }
 
 /**
- * Drops announced keys from this process's cache, on `subscriber` (a connection of its own: a
- * subscribed Redis connection can do nothing else). Returns the function that stops listening.
+ * Calls `onRevoked` for every announced key (to drop it from this process's cache with `forgetApiKey`, and
+ * to close its realtime sockets), on `subscriber`: a connection of its own, since a subscribed Redis
+ * connection can do nothing else. Returns the function that stops listening.
  */
 export async function listenForKeyRevocations(
   subscriber: Redis,
   prefix: string,
-  db: Kysely<Database>,
+  onRevoked: (keyId: string) => void,
 ): Promise<() => Promise<void>> {
   const channel = channelFor(prefix);
   const onMessage = (from: string, keyId: string) => {
-    if (from === channel) forgetApiKey(db, keyId);
+    if (from === channel) onRevoked(keyId);
   };
   subscriber.on("message", onMessage);
   await subscriber.subscribe(channel);
