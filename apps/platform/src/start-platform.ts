@@ -10,7 +10,7 @@ import {
   createRealtimeAccess,
   createStorage,
   forgetApiKey,
-  listenForKeyRevocations,
+  listenForCredentialChanges,
   providerSettingsFor,
   startEmbeddedS3,
 } from "@avatar-chat/api";
@@ -141,13 +141,18 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     }
 
     if (roles.has("api") || realtime) {
-      // A revoked API key leaves this process's key cache at once and its realtime sockets close, whichever
-      // api process revoked it (a subscribed Redis connection of its own).
+      // Whichever api process made the change: a revoked API key leaves this process's key cache and its
+      // realtime sockets close at once; a user who signed out or lost a membership has their sockets checked.
       const revocations = new Redis(redisSource.url);
       const liveRealtime = realtime;
-      const stopRevocations = await listenForKeyRevocations(revocations, prefix, (keyId) => {
-        forgetApiKey(db.kysely, keyId);
-        liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
+      const stopRevocations = await listenForCredentialChanges(revocations, prefix, {
+        keyRevoked(keyId) {
+          forgetApiKey(db.kysely, keyId);
+          liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
+        },
+        userChanged(userId) {
+          liveRealtime?.recheck((principal) => principal.kind === "member" && principal.userId === userId);
+        },
       });
       stops.push(async () => {
         await stopRevocations();

@@ -1,6 +1,6 @@
 export { createApp } from "./app";
 export { forgetApiKey } from "./auth/api-keys";
-export { listenForKeyRevocations } from "./auth/key-revocations";
+export { listenForCredentialChanges } from "./auth/credential-changes";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Logger, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";

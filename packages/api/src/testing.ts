@@ -12,7 +12,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { createApp } from "./app";
 import { forgetApiKey } from "./auth/api-keys";
-import { listenForKeyRevocations } from "./auth/key-revocations";
+import { listenForCredentialChanges } from "./auth/credential-changes";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps, Logger } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
@@ -106,9 +106,10 @@ export async function createTestPlatform(overrides: Partial<ApiConfig> = {}): Pr
     logger: silentLogger,
   };
   const revocations = redis.duplicate();
-  const stopRevocations = await listenForKeyRevocations(revocations, prefix, (keyId) =>
-    forgetApiKey(database.kysely, keyId),
-  );
+  const stopRevocations = await listenForCredentialChanges(revocations, prefix, {
+    keyRevoked: (keyId) => forgetApiKey(database.kysely, keyId),
+    userChanged: () => {}, // no realtime service in the api's test platform
+  });
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -2,7 +2,7 @@ import { createDb } from "@avatar-chat/db";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forgetApiKey, validateApiKey } from "../../auth/api-keys";
-import { listenForKeyRevocations } from "../../auth/key-revocations";
+import { listenForCredentialChanges } from "../../auth/credential-changes";
 import { createTestPlatform, TEST_REDIS_URL, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
 import { expiryRefusal } from "./rules";
@@ -99,9 +99,10 @@ describe("apiKey", () => {
     // Another api process: its own database handle (and key cache) and its own revocation listener.
     const other = await createDb({ url: platform.database.url, poolSize: 2 });
     const subscriber = new Redis(TEST_REDIS_URL);
-    const stop = await listenForKeyRevocations(subscriber, platform.deps.config.redisPrefix, (keyId) =>
-      forgetApiKey(other.kysely, keyId),
-    );
+    const stop = await listenForCredentialChanges(subscriber, platform.deps.config.redisPrefix, {
+      keyRevoked: (keyId) => forgetApiKey(other.kysely, keyId),
+      userChanged: () => {},
+    });
     try {
       const created = await owner.browser.apiKey.create.mutate({ name: "elsewhere", scopes: ["read"] });
       // The other process's clock stays inside the cache entry's lifetime: only the announcement evicts it.

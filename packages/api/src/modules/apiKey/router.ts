@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import { forgetApiKey, generateApiKey } from "../../auth/api-keys";
-import { announceKeyRevocation } from "../../auth/key-revocations";
+import { announceKeyRevocation } from "../../auth/credential-changes";
 import { type Actor, router, tenantProcedure } from "../../trpc";
 import { insertApiKey, listApiKeys, revokeApiKey } from "./queries";
 import { apiKeyIdInput, createApiKeyInput, expiryRefusal } from "./rules";

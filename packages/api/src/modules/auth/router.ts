@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { recordAudit } from "../../audit";
+import { announceUserChange } from "../../auth/credential-changes";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import {
   blankSessionCookie,
@@ -110,12 +111,14 @@ export const authRouter = router({
 
   signOut: userProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx.deps.db, ctx.session.id);
+    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
     ctx.resHeaders.append("Set-Cookie", blankSessionCookie({ secure: ctx.deps.config.cookieSecure }));
     return { ok: true };
   }),
 
   signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
     await invalidateUserSessions(ctx.deps.db, ctx.userId);
+    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
     ctx.resHeaders.append("Set-Cookie", blankSessionCookie({ secure: ctx.deps.config.cookieSecure }));
     return { ok: true };
   }),
@@ -136,6 +139,7 @@ export const authRouter = router({
       .execute();
     // Other devices may hold a stolen session: a new password ends them all but this one.
     await invalidateUserSessions(ctx.deps.db, ctx.userId, ctx.session.id);
+    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
     return { ok: true };
   }),
 
@@ -154,6 +158,7 @@ export const authRouter = router({
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0)
         throw new TRPCError({ code: "NOT_FOUND", message: "No such session." });
+      await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
       return { ok: true };
     }),
 });

@@ -2,6 +2,7 @@ import { withTenant } from "@avatar-chat/db";
 import { enqueueEmail } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
+import { announceUserChange } from "../../auth/credential-changes";
 import { hashSecret, randomToken } from "../../auth/tokens";
 import { type Actor, limitOrThrow, router, tenantProcedure, userProcedure } from "../../trpc";
 import { findUser } from "../auth/queries";
@@ -271,6 +272,7 @@ export const tenantRouter = router({
         });
       });
       await clearActiveTenant(ctx.deps.db, input.userId, ctx.tenantId);
+      await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, input.userId);
       return { ok: true };
     }),
 
@@ -291,6 +293,7 @@ export const tenantRouter = router({
       });
     });
     await clearActiveTenant(ctx.deps.db, actor.userId, ctx.tenantId);
+    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, actor.userId);
     return { ok: true };
   }),
 
