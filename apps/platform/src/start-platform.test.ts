@@ -52,6 +52,18 @@ describe("startPlatform (embedded)", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** A new user and workspace, signed up the way the dashboard does it. */
+  async function signedUp(email: string, workspaceName: string) {
+    const browser = createBrowserClient({ url, origin: url });
+    await browser.auth.signUp.mutate({
+      email,
+      password: "a long enough password",
+      name: "Owner",
+      workspaceName,
+    });
+    return browser;
+  }
+
   it("reports embedded services and answers health checks", async () => {
     expect(platform.banner.join("\n")).toMatch(/embedded PGlite/);
     expect(platform.banner.join("\n")).toMatch(/embedded S3/);
@@ -60,13 +72,7 @@ describe("startPlatform (embedded)", () => {
   });
 
   it("takes a new tenant from sign-up to a cited answer from its knowledge", async () => {
-    const browser = createBrowserClient({ url, origin: url });
-    await browser.auth.signUp.mutate({
-      email: "owner@example.test",
-      password: "a long enough password",
-      name: "Owner",
-      workspaceName: "Embedded Shop",
-    });
+    const browser = await signedUp("owner@example.test", "Embedded Shop");
     const { key } = await browser.apiKey.create.mutate({ name: "smoke", scopes: ["read", "write", "chat"] });
     const answer = await askOnce(
       createClient({ url, apiKey: key }),
@@ -76,13 +82,7 @@ describe("startPlatform (embedded)", () => {
   });
 
   it("closes an API key's realtime socket as soon as the key is revoked", async () => {
-    const browser = createBrowserClient({ url, origin: url });
-    await browser.auth.signUp.mutate({
-      email: "revoker@example.test",
-      password: "a long enough password",
-      name: "Revoker",
-      workspaceName: "Revoking Shop",
-    });
+    const browser = await signedUp("revoker@example.test", "Revoking Shop");
     const { id, key } = await browser.apiKey.create.mutate({ name: "live", scopes: ["read"] });
     const socket = new WebSocket(`${url.replace(/^http/, "ws")}/realtime?token=${key}`);
     await new Promise((resolve, reject) => {
