@@ -72,8 +72,9 @@ const publish = (redis: Redis, prefix: string, index: number) =>
     { prefix },
   );
 
-it("survives a Redis crash and restart: resubscribes and the client misses nothing", async () => {
-  const redis = await privateRedis(true);
+/** A node on a private Redis (persisting or not) and a visitor socket that has received three events. */
+async function subscriberOfThreeEvents(persist: boolean) {
+  const redis = await privateRedis(persist);
   const prefix = newPrefix();
   const node = await startNode({ prefix, url: redis.url });
   const publisher = newRedis(redis.url);
@@ -82,6 +83,11 @@ it("survives a Redis crash and restart: resubscribes and the client misses nothi
   await subscribed(socket, channel);
   for (let i = 0; i < 3; i++) await publish(publisher, prefix, i);
   await expect.poll(() => socket.ids(channel)).toEqual([1, 2, 3]);
+  return { redis, prefix, node, publisher, socket };
+}
+
+it("survives a Redis crash and restart: resubscribes and the client misses nothing", async () => {
+  const { redis, prefix, node, publisher, socket } = await subscriberOfThreeEvents(true);
 
   await redis.crashAndRestart();
   // Published as soon as Redis is back, very likely before the node has resubscribed: only the stream has them.
@@ -98,15 +104,7 @@ it("survives a Redis crash and restart: resubscribes and the client misses nothi
 });
 
 it("restarts the feed at 0 when Redis comes back without the channel's data", async () => {
-  const redis = await privateRedis(false);
-  const prefix = newPrefix();
-  const node = await startNode({ prefix, url: redis.url });
-  const publisher = newRedis(redis.url);
-
-  const socket = await openSocket(`${node.url}?token=${visitorToken("v1")}`);
-  await subscribed(socket, channel);
-  for (let i = 0; i < 3; i++) await publish(publisher, prefix, i);
-  await expect.poll(() => socket.ids(channel)).toEqual([1, 2, 3]);
+  const { redis, prefix, node, publisher, socket } = await subscriberOfThreeEvents(false);
 
   await redis.crashAndRestart(); // no persistence: sequences and streams are gone, ids start again at 1
   await publish(publisher, prefix, 3);
