@@ -9,6 +9,9 @@ import {
 } from "@trpc/server/unstable-core-do-not-import";
 import type { Context as HonoContext, MiddlewareHandler } from "hono";
 
+/** What tRPC answers in `Vary`: the format of an answer may depend on these request headers. */
+export const TRPC_VARY = "trpc-accept, accept";
+
 /**
  * tRPC's HTTP protocol for its most common request — one query, `GET /trpc/<path>?input=<json>`, no
  * batch, no stream — answered without building a fetch Request and Response around the call (a third of
@@ -63,8 +66,7 @@ export function trpcQueryHandler<TContext extends object>(options: {
       });
     }
     resHeaders.set("content-type", "application/json");
-    // As tRPC answers: the response format may depend on these request headers.
-    resHeaders.set("vary", "trpc-accept, accept");
+    resHeaders.set("vary", TRPC_VARY);
     const headers: Record<string, string | string[]> = {};
     resHeaders.forEach((value, name) => {
       const before = headers[name];

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../../deps";
 import { corsGrant } from "../../http/api-cors";
 import { SECURITY_HEADERS } from "../../http/security-headers";
+import { TRPC_VARY } from "../../http/trpc-query";
 import { type CachedChatbot, widgetCache } from "./config-cache";
 
 /**
@@ -37,8 +38,8 @@ export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
     ...SECURITY_HEADERS,
     "content-type": "application/json",
     "cache-control": PUBLIC_CONFIG_CACHE_CONTROL,
-    // As tRPC answers (the format may depend on these request headers), then CORS's own.
-    vary: "trpc-accept, accept, Origin",
+    // As tRPC answers, then what CORS adds.
+    vary: `${TRPC_VARY}, Origin`,
   };
   return async (c, next) => {
     const query = c.req.query();
