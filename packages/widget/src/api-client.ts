@@ -21,7 +21,7 @@ export interface ApiClient {
   ): Promise<WidgetProcedures[P]["output"]>;
 }
 
-const queries = new Set<keyof WidgetProcedures>(["conversation.history"]);
+const queries = new Set<keyof WidgetProcedures>(["widget.config", "conversation.history"]);
 
 interface TrpcResponse {
   result?: { data: unknown };

@@ -11,6 +11,8 @@ type Expect<T extends true> = T;
 type Accepts<Wide, Narrow> = Narrow extends Wide ? true : false;
 
 export type ContractChecks = [
+  Expect<Accepts<WidgetProcedures["widget.config"]["output"], Outputs["widget"]["config"]>>,
+  Expect<Accepts<Inputs["widget"]["config"], WidgetProcedures["widget.config"]["input"]>>,
   Expect<Accepts<WidgetProcedures["widget.start"]["output"], Outputs["widget"]["start"]>>,
   Expect<Accepts<Inputs["widget"]["start"], WidgetProcedures["widget.start"]["input"]>>,
   Expect<Accepts<WidgetProcedures["conversation.start"]["output"], Outputs["conversation"]["start"]>>,

@@ -59,6 +59,7 @@ export interface HistoryPage {
 
 /** Every procedure the widget calls: kind, input and output. */
 export interface WidgetProcedures {
+  "widget.config": { kind: "query"; input: { publicKey: string }; output: ChatbotConfig };
   "widget.start": { kind: "mutation"; input: WidgetStartInput; output: WidgetStartOutput };
   "conversation.start": {
     kind: "mutation";

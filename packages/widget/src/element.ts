@@ -1,3 +1,4 @@
+import { createApiClient } from "./api-client";
 import type { AvatarCueName, ChatbotConfig } from "./api-types";
 import type { RealtimeConnection, RealtimeConnectOptions } from "./chat/session";
 import { type Locale, pickLocale, type Strings, stringsFor } from "./i18n";
@@ -182,13 +183,11 @@ function createElementClass(environment: WidgetEnvironment) {
       const bot = this.getAttribute("bot");
       const api = this.getAttribute("api") ?? environment.defaultApi;
       if (!bot || !api || this.hasAttribute("preview")) return;
-      const input = encodeURIComponent(JSON.stringify({ publicKey: bot }));
-      fetch(`${api.replace(/\/+$/, "")}/trpc/widget.config?input=${input}`)
-        .then((response) => (response.ok ? response.json() : null))
-        .then((body: { result?: { data?: ChatbotConfig } } | null) => {
-          const config = body?.result?.data;
+      createApiClient({ baseUrl: api, token: () => null })
+        .call("widget.config", { publicKey: bot })
+        .then((config) => {
           // Ignored when the element moved to another bot meanwhile, or the session already told it more.
-          if (!config || this.#chatbot || this.getAttribute("bot") !== bot) return;
+          if (this.#chatbot || this.getAttribute("bot") !== bot) return;
           this.#chatbot = config;
           this.#applyAttributes();
         })
