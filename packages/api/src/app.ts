@@ -7,7 +7,7 @@ import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
 import { securityHeaders } from "./http/security-headers";
 import { trpcErrorBody } from "./http/trpc-error-response";
-import { trpcQueryHandler } from "./http/trpc-query";
+import { type ResponseHeaders, trpcQueryHandler } from "./http/trpc-query";
 import { widgetFiles } from "./http/widget-files";
 import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
@@ -26,8 +26,35 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   const { config } = deps;
 
-  // First: a hot widget.config is answered with every header the middleware below would add.
+  const contextFor = (c: HonoContext, resHeaders: ResponseHeaders): Context => ({
+    deps,
+    request: {
+      ip: connectionIp(c),
+      origin: c.req.header("origin") ?? null,
+      userAgent: c.req.header("user-agent") ?? null,
+      authorization: c.req.header("authorization") ?? null,
+      cookie: c.req.header("cookie") ?? null,
+    },
+    resHeaders,
+  });
+  // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
+  const onError = (error: { code: string; cause?: unknown }, path: string | undefined) => {
+    if (error.code === "INTERNAL_SERVER_ERROR")
+      deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
+  };
+
+  // First, ahead of the middleware: a hot widget.config and single queries answer with every header the
+  // middleware below would add (directResponse); whatever they pass on goes through it.
   app.get("/trpc/widget.config", widgetConfigFromCache(deps));
+  app.get(
+    "/trpc/*",
+    trpcQueryHandler({
+      router: appRouter,
+      createContext: contextFor,
+      onError,
+      credentialOrigins: config.dashboardOrigins,
+    }),
+  );
   app.use("*", securityHeaders());
   app.use(
     "/trpc/*",
@@ -62,23 +89,6 @@ export function createApp(deps: AppDeps) {
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/files/*", avatarFiles(deps));
 
-  const contextFor = (c: HonoContext, resHeaders: Headers): Context => ({
-    deps,
-    request: {
-      ip: connectionIp(c),
-      origin: c.req.header("origin") ?? null,
-      userAgent: c.req.header("user-agent") ?? null,
-      authorization: c.req.header("authorization") ?? null,
-      cookie: c.req.header("cookie") ?? null,
-    },
-    resHeaders,
-  });
-  // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
-  const onError = (error: { code: string; cause?: unknown }, path: string | undefined) => {
-    if (error.code === "INTERNAL_SERVER_ERROR")
-      deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
-  };
-  app.get("/trpc/*", trpcQueryHandler({ router: appRouter, createContext: contextFor, onError }));
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/trpc",

@@ -7,6 +7,7 @@ import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
 import type { AppDeps } from "./deps";
 import { hitRateLimit, type RateLimitRule } from "./http/rate-limit";
+import type { ResponseHeaders } from "./http/trpc-query";
 
 export interface RequestInfo {
   ip: string | null;
@@ -20,7 +21,7 @@ export interface Context {
   deps: AppDeps;
   request: RequestInfo;
   /** Headers of the response being built (cookies). */
-  resHeaders: Headers;
+  resHeaders: ResponseHeaders;
 }
 
 export interface Meta {
@@ -77,7 +78,6 @@ export async function limitOrThrow(ctx: Context, key: string, rule: RateLimitRul
   }
 }
 
-/** A signed-in dashboard user (session cookie). Mutations must come from an allowed Origin (CSRF). */
 /** The session behind the request's cookie; cookie mutations must come from an allowed Origin (CSRF). */
 async function requireSession(ctx: Context, type: "query" | "mutation" | "subscription") {
   const token = readCookie(ctx.request.cookie, SESSION_COOKIE);

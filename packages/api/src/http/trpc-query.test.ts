@@ -24,9 +24,12 @@ describe("single-query path", () => {
           result?: { data: unknown };
           error?: { data: { zodIssues?: unknown[] } };
         },
-        contentType: response.headers.get("content-type"),
-        vary: response.headers.get("vary"),
-        retryAfter: response.headers.get("retry-after"),
+        // Every header but the transport's own.
+        headers: Object.fromEntries(
+          [...response.headers].filter(
+            ([name]) => !["date", "content-length", "keep-alive", "connection"].includes(name),
+          ),
+        ),
       };
     };
     const fast = await ask({});
@@ -36,10 +39,37 @@ describe("single-query path", () => {
   }
   const input = (value: unknown) => `?input=${encodeURIComponent(JSON.stringify(value))}`;
 
-  it("answers a query with data", async () => {
+  it("answers a query with data, with the middleware's security and CORS headers", async () => {
     const ok = await bothWays("chatbot.list", { authorization: `Bearer ${apiKey}` });
     expect(ok.status).toBe(200);
     expect(ok.body.result?.data).toEqual([expect.objectContaining({ name: "Helper" })]);
+    expect(ok.headers).toMatchObject({
+      "x-content-type-options": "nosniff",
+      vary: "trpc-accept, accept, Origin",
+    });
+    const fromSite = await bothWays("chatbot.list", {
+      authorization: `Bearer ${apiKey}`,
+      origin: "https://shop.example",
+    });
+    expect(fromSite.headers["access-control-allow-origin"]).toBe("https://shop.example");
+    expect(fromSite.headers["access-control-allow-credentials"]).toBeUndefined();
+    const fromDashboard = await bothWays("chatbot.list", {
+      authorization: `Bearer ${apiKey}`,
+      origin: "http://dashboard.test",
+    });
+    expect(fromDashboard.headers["access-control-allow-credentials"]).toBe("true");
+  });
+
+  it("keeps a procedure's own headers: a rate limit's Retry-After", async () => {
+    const flood = await Promise.all(
+      Array.from({ length: 700 }, () =>
+        fetch(`${platform.url}/trpc/chatbot.list`, { headers: { authorization: `Bearer ${apiKey}` } }),
+      ),
+    );
+    expect(flood.some((r) => r.status === 429)).toBe(true);
+    const refused = await bothWays("chatbot.list", { authorization: `Bearer ${apiKey}` });
+    expect(refused.status).toBe(429);
+    expect(refused.headers["retry-after"]).toMatch(/^\d+$/);
   });
 
   it("answers refusals with the same error shape and status", async () => {

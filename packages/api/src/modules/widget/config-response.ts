@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../../deps";
-import { corsGrant } from "../../http/api-cors";
-import { SECURITY_HEADERS } from "../../http/security-headers";
+import { directResponse } from "../../http/direct-response";
 import { TRPC_VARY } from "../../http/trpc-query";
 import { type CachedChatbot, widgetCache } from "./config-cache";
 
@@ -34,12 +33,10 @@ export function configResponseBody(chatbot: CachedChatbot): string {
  * the cache.
  */
 export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
-  const fixed = {
-    ...SECURITY_HEADERS,
+  const headers = {
     "content-type": "application/json",
     "cache-control": PUBLIC_CONFIG_CACHE_CONTROL,
-    // As tRPC answers, then what CORS adds.
-    vary: `${TRPC_VARY}, Origin`,
+    vary: TRPC_VARY,
   };
   return async (c, next) => {
     const query = c.req.query();
@@ -54,7 +51,9 @@ export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
     }
     const chatbot = typeof publicKey === "string" ? widgetCache(deps).byPublicKey.get(publicKey) : undefined;
     if (!chatbot?.published) return next();
-    const grant = corsGrant(c.req.header("origin"), deps.config.dashboardOrigins);
-    return c.body(configResponseBody(chatbot), 200, { ...fixed, ...grant });
+    return directResponse(configResponseBody(chatbot), 200, headers, {
+      origin: c.req.header("origin"),
+      credentialOrigins: deps.config.dashboardOrigins,
+    });
   };
 }
