@@ -77,7 +77,8 @@ export function trpcQueryHandler<TContext extends object>(options: {
         signal: undefined,
         batchIndex: 0,
       });
-      body = transformTRPCResponse(config, { result: { data } });
+      // What transformTRPCResponse makes of a single result, without its copies of the envelope.
+      body = { result: { data: config.transformer.output.serialize(data) } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       options.onError(error, path);
