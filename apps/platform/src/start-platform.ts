@@ -55,6 +55,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const db = await createDb({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
+      readConnections: env.DATABASE_READ_CONNECTIONS,
       dataDir: path.resolve(env.DATA_DIR, "pglite"),
     });
     stops.push(() => db.close());

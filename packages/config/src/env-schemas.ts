@@ -16,6 +16,8 @@ export const flag = (fallback: boolean) =>
 export const databaseEnv = z.object({
   DATABASE_URL: optionalUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** Connections per process that tenant reads share in pipeline mode. */
+  DATABASE_READ_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
   DATA_DIR: z.string().min(1).default(".data"),
   MIGRATE_ON_START: flag(true),
 });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
 import type { Database } from "./schema";
 import { tenantPinnedPool } from "./tenant-pool";
 import { registerTenantScope } from "./with-tenant";
@@ -11,6 +12,8 @@ export interface DbConfig {
   /** PostgreSQL URL; when absent the database is embedded PGlite under `dataDir`. */
   url?: string | undefined;
   poolSize?: number;
+  /** Connections shared by tenant reads in pipeline mode (pipelined-reads.ts). */
+  readConnections?: number;
   /** Directory for the embedded database; `"memory://"` keeps it in memory. */
   dataDir?: string;
 }
@@ -29,15 +32,15 @@ const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
 
 export async function createDb(config: DbConfig): Promise<Db> {
   if (config.url) {
-    const poolConfig: pg.PoolConfig = {
+    const clientConfig: pg.ClientConfig = {
       connectionString: config.url,
-      max: config.poolSize ?? 20,
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") =>
           parsers[oid as keyof typeof parsers] ??
           pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     };
+    const poolConfig: pg.PoolConfig = { ...clientConfig, max: config.poolSize ?? 20 };
     // Two pools: one for work above tenants (sign-in, lookups by public key, migrations) and one whose
     // connections stay pinned to a tenant (see tenant-pool.ts). Both open connections only on demand.
     const pool = new pg.Pool(poolConfig);
@@ -50,12 +53,15 @@ export async function createDb(config: DbConfig): Promise<Db> {
     const tenantKysely = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: tenantPinnedPool(tenantPool) }),
     });
-    registerTenantScope(kysely, tenantKysely);
+    const readKysely = new Kysely<Database>({
+      dialect: new PipelinedReadDialect(pipelinedReads(clientConfig, config.readConnections ?? 4)),
+    });
+    registerTenantScope(kysely, { transactions: tenantKysely, reads: readKysely });
     return {
       kysely,
       backend: "postgres",
       close: async () => {
-        await Promise.all([kysely.destroy(), tenantKysely.destroy()]);
+        await Promise.all([kysely.destroy(), tenantKysely.destroy(), readKysely.destroy()]);
       },
     };
   }

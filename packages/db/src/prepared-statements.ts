@@ -10,7 +10,7 @@ interface Naming {
   generation: number;
 }
 
-const namings = new WeakMap<pg.PoolClient, Naming>();
+const namings = new WeakMap<pg.ClientBase, Naming>();
 
 /**
  * Makes `client` name each parameterised SQL text the first time it runs it, so PostgreSQL parses and
@@ -18,7 +18,7 @@ const namings = new WeakMap<pg.PoolClient, Naming>();
  * tenant read. After a schema change that alters a statement's result columns, PostgreSQL refuses the
  * old plan once (`isStalePlanError`); the connection then forgets its names and prepares afresh.
  */
-export function nameStatements(client: pg.PoolClient): void {
+export function nameStatements(client: pg.ClientBase): void {
   if (namings.has(client)) return;
   const naming: Naming = { names: new Map(), generation: 0 };
   namings.set(client, naming);

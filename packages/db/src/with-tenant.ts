@@ -15,11 +15,15 @@ export type TenantConnection = Kysely<Database> & { readonly [pinnedBrand]: true
 /** Where tenant-scoped reads may run: a tenant transaction or a tenant connection. */
 export type TenantReader = Tx | TenantConnection;
 
-// The tenant-scoped handle of each database that has one (PostgreSQL; see tenant-pool.ts).
-const tenantScoped = new WeakMap<Kysely<Database>, Kysely<Database>>();
+/** The tenant-scoped handles of a PostgreSQL database: see tenant-pool.ts and pipelined-reads.ts. */
+interface TenantScope {
+  transactions: Kysely<Database>;
+  reads: Kysely<Database>;
+}
+const tenantScoped = new WeakMap<Kysely<Database>, TenantScope>();
 
-export function registerTenantScope(db: Kysely<Database>, scoped: Kysely<Database>): void {
-  tenantScoped.set(db, scoped);
+export function registerTenantScope(db: Kysely<Database>, scope: TenantScope): void {
+  tenantScoped.set(db, scope);
 }
 
 /**
@@ -38,7 +42,7 @@ export function withTenant<T>(
   const scoped = tenantScoped.get(db);
   if (scoped) {
     return requestedTenant.run(tenantId, () =>
-      scoped.transaction().execute(async (tx) => {
+      scoped.transactions.transaction().execute(async (tx) => {
         if (local.length > 0) await sql`select ${sql.join(local)}`.execute(tx);
         return fn(tx);
       }),
@@ -55,9 +59,10 @@ export function withTenant<T>(
 }
 
 /**
- * Runs read-only `fn` fixed to one tenant without a transaction (no BEGIN/COMMIT round trips): for a
- * single statement, or reads that need no common snapshot. Falls back to `withTenant` where no tenant
- * pool exists.
+ * Runs read-only `fn` fixed to one tenant without a transaction (no BEGIN/COMMIT round trips): for
+ * short statements that need no common snapshot. On PostgreSQL its statements share pipelined
+ * connections with other requests' (pipelined-reads.ts), so a slow statement here delays the ones behind
+ * it: long reads belong in `withTenant`. Falls back to `withTenant` where no tenant pool exists.
  */
 export function readInTenant<T>(
   db: Kysely<Database>,
@@ -68,7 +73,7 @@ export function readInTenant<T>(
   if (!scoped) return withTenant(db, tenantId, fn);
   const read = () =>
     requestedTenant.run(tenantId, () =>
-      scoped.connection().execute((connection) => fn(connection as TenantConnection)),
+      scoped.reads.connection().execute((connection) => fn(connection as TenantConnection)),
     );
   return readAgainIfStale(read);
 }
