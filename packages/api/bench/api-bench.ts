@@ -11,15 +11,16 @@ import type { ServerKind, ServerOptions } from "./api-server";
 // (autocannon) in another, all on this machine's cores. The suite makes its own database and Redis prefix.
 // (1) bare Hono JSON route, (2) bare Fastify JSON route, (3) `widget.config` by public key over tRPC
 // (the widget's first request, cached in-process), (4) `chatbot.list` with API keys (key check, rate-limit
-// hit in Redis, a tenant-scoped read): closed loop at saturation, then open loop at a steady 3,000 req/s. Keys rotate over 200 keys of one tenant because one key is
-// rate limited to 600 requests a minute; every request still pays the per-key Redis rate-limit round trip.
+// hit in Redis, a tenant-scoped read): closed loop at saturation, then open loop at a steady 3,000 req/s. Keys rotate over 400 keys of one tenant because one key is
+// rate limited to 600 requests a minute, and each server starts on its own Redis prefix (fresh counters);
+// every request still pays the per-key Redis rate-limit round trip.
 
 const apiDir = path.dirname(new URL(import.meta.url).pathname);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const CONNECTIONS = 50;
 export const SECONDS = 10;
 const WARMUP_SECONDS = 3;
-export const KEYS = 200;
+export const KEYS = 400;
 /** The list's latency is also measured at a steady offered load of the throughput it must sustain. */
 export const LIST_RATE = 3_000;
 
@@ -32,8 +33,12 @@ function forkChild(file: string, args: string[]): ChildProcess {
 
 function nextMessage<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as T));
-    child.once("exit", (code) => reject(new Error(`${child.spawnfile} exited with ${code}`)));
+    const exited = (code: number | null) => reject(new Error(`${child.spawnfile} exited with ${code}`));
+    child.once("exit", exited);
+    child.once("message", (message) => {
+      child.off("exit", exited);
+      resolve(message as T);
+    });
   });
 }
 
@@ -45,6 +50,8 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+let measured = 0;
+
 async function measure(
   load: ChildProcess,
   kind: ServerKind,
@@ -53,7 +60,11 @@ async function measure(
   bearers?: string[],
   rate?: number,
 ) {
-  const server = forkChild("api-server.ts", [kind, JSON.stringify(options)]);
+  measured++;
+  const server = forkChild("api-server.ts", [
+    kind,
+    JSON.stringify({ ...options, prefix: `${options.prefix}${measured}:` }),
+  ]);
   try {
     const { port } = await nextMessage<{ port: number }>(server);
     const command: LoadCommand = {
