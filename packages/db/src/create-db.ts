@@ -14,6 +14,8 @@ export interface DbConfig {
   poolSize?: number;
   /** Connections shared by tenant reads in pipeline mode (pipelined-reads.ts). */
   readConnections?: number;
+  /** A tenant read running longer is cancelled (it would hold up the reads sent behind it). */
+  readTimeoutMs?: number;
   /** Directory for the embedded database; `"memory://"` keeps it in memory. */
   dataDir?: string;
 }
@@ -54,7 +56,12 @@ export async function createDb(config: DbConfig): Promise<Db> {
       dialect: new PostgresDialect({ pool: tenantPinnedPool(tenantPool) }),
     });
     const readKysely = new Kysely<Database>({
-      dialect: new PipelinedReadDialect(pipelinedReads(clientConfig, config.readConnections ?? 4)),
+      dialect: new PipelinedReadDialect(
+        pipelinedReads(clientConfig, {
+          lanes: config.readConnections ?? 4,
+          statementTimeoutMs: config.readTimeoutMs ?? 5_000,
+        }),
+      ),
     });
     registerTenantScope(kysely, { transactions: tenantKysely, reads: readKysely });
     return {

@@ -12,7 +12,7 @@ describe("pipelined tenant reads", () => {
   const tenants: string[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
-    shared = await createDb({ url: db.url, readConnections: 1 });
+    shared = await createDb({ url: db.url, readConnections: 1, readTimeoutMs: 300 });
     for (let t = 0; t < 6; t++) {
       const { id } = await db.kysely
         .insertInto("tenants")
@@ -81,6 +81,15 @@ describe("pipelined tenant reads", () => {
     await expect
       .poll(() => readInTenant(shared.kysely, tenants[2]!, names).catch(() => []), { timeout: 5_000 })
       .toHaveLength(2);
+  });
+
+  it("cancels a read that runs too long, and the reads behind it go on", async () => {
+    const slow = readInTenant(shared.kysely, tenants[3]!, (reader) =>
+      sql`select pg_sleep(5)`.execute(reader),
+    );
+    const behind = readInTenant(shared.kysely, tenants[4]!, names);
+    await expect(slow).rejects.toThrow(/statement timeout/);
+    expect(await behind).toEqual(["t4 bot 0", "t4 bot 1"]);
   });
 
   it("refuses transactions on the shared connections", async () => {

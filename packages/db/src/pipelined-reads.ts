@@ -46,12 +46,19 @@ interface QueryResult {
  */
 export function pipelinedReads(
   clientConfig: pg.ClientConfig,
-  lanes: number,
+  options: { lanes: number; statementTimeoutMs: number },
 ): PostgresDialectConfig & { pool: PostgresPool } {
+  const { lanes } = options;
   const open: (Lane | undefined)[] = new Array(lanes).fill(undefined);
 
   const openLane = (slot: number): Lane => {
-    const client = new pg.Client({ ...clientConfig, pipeline: true });
+    // A statement that runs long holds up the ones sent behind it: reads here are meant to be short,
+    // and one that is not is cancelled instead of stalling other requests.
+    const client = new pg.Client({
+      ...clientConfig,
+      pipeline: true,
+      statement_timeout: options.statementTimeoutMs,
+    });
     const lane: Lane = {
       client,
       connected: client.connect(),
