@@ -37,7 +37,7 @@ export function listChatbots(tx: TenantReader, tenantId: string) {
   return listChatbotsQuery(tx, tenantId);
 }
 
-export function findChatbot(tx: Tx, tenantId: string, chatbotId: string) {
+export function findChatbot(tx: TenantReader, tenantId: string, chatbotId: string) {
   return tx
     .selectFrom("chatbots")
     .selectAll()
@@ -203,7 +203,7 @@ export function findAvatarAsset(tx: Tx, tenantId: string, assetId: string) {
     .executeTakeFirst();
 }
 
-export function listAvatarAssets(tx: Tx, tenantId: string) {
+export function listAvatarAssets(tx: TenantReader, tenantId: string) {
   return tx
     .selectFrom("avatar_assets")
     .select(["id", "name", "format", "content_type", "size_bytes", "status", "created_at"])

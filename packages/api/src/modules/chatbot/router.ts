@@ -97,7 +97,7 @@ export const chatbotRouter = router({
     .meta(read)
     .input(chatbotIdInput)
     .query(async ({ ctx, input }) => {
-      const row = await ctx.inTenant((tx) => findChatbot(tx, ctx.tenantId, input.chatbotId));
+      const row = await ctx.readTenant((db) => findChatbot(db, ctx.tenantId, input.chatbotId));
       if (!row) throw notFound();
       return chatbotView(row);
     }),
@@ -211,7 +211,7 @@ export const chatbotRouter = router({
     .meta(read)
     .input(chatbotIdInput)
     .query(async ({ ctx, input }) => {
-      const row = await ctx.inTenant((tx) => findChatbot(tx, ctx.tenantId, input.chatbotId));
+      const row = await ctx.readTenant((db) => findChatbot(db, ctx.tenantId, input.chatbotId));
       if (!row) throw notFound();
       return { publicKey: row.public_key, snippet: embedSnippet(ctx.deps.config.publicUrl, row.public_key) };
     }),
@@ -279,7 +279,7 @@ export const chatbotRouter = router({
       }),
 
     list: tenantProcedure.meta(read).query(async ({ ctx }) => {
-      const rows = await ctx.inTenant((tx) => listAvatarAssets(tx, ctx.tenantId));
+      const rows = await ctx.readTenant((db) => listAvatarAssets(db, ctx.tenantId));
       return rows.map((r) => ({
         id: r.id,
         name: r.name,
