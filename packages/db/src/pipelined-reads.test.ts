@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "./create-db";
-import { createTestDatabase, type TestDatabase } from "./testing";
+import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "./testing";
 import { readInTenant, type TenantReader } from "./with-tenant";
 
 // Tenant reads share pipelined connections: statements of many tenants travel on one connection.
@@ -13,26 +13,8 @@ describe("pipelined tenant reads", () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     shared = await createDb({ url: db.url, readConnections: 1, readTimeoutMs: 300 });
-    for (let t = 0; t < 6; t++) {
-      const { id } = await db.kysely
-        .insertInto("tenants")
-        .values({ name: `t${t}`, slug: `pipelined-${t}` })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      tenants.push(id);
-      await db.kysely
-        .insertInto("chatbots")
-        .values(
-          [0, 1].map((n) => ({
-            tenant_id: id,
-            name: `t${t} bot ${n}`,
-            public_key: `pk_pipe${t}${n}000000`,
-            avatar: "{}",
-            theme: "{}",
-          })),
-        )
-        .execute();
-    }
+    const names = Array.from({ length: 6 }, (_, t) => `t${t}`);
+    tenants.push(...(await seedTenantsWithChatbots(db.kysely, names, 2)));
   });
   afterAll(async () => {
     await shared.close();

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { precompiled } from "./precompiled";
-import { createTestDatabase, type TestDatabase } from "./testing";
+import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "./testing";
 import { readInTenant } from "./with-tenant";
 
 describe("precompiled queries", () => {
@@ -9,26 +9,7 @@ describe("precompiled queries", () => {
   const tenants: string[] = [];
   beforeAll(async () => {
     db = await createTestDatabase();
-    for (const slug of ["pre-a", "pre-b"]) {
-      const { id } = await db.kysely
-        .insertInto("tenants")
-        .values({ name: slug, slug })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      tenants.push(id);
-      await db.kysely
-        .insertInto("chatbots")
-        .values(
-          [1, 2].map((n) => ({
-            tenant_id: id,
-            name: `${slug} ${n}`,
-            public_key: `pk_${slug.replace("-", "")}${n}00000`,
-            avatar: "{}",
-            theme: "{}",
-          })),
-        )
-        .execute();
-    }
+    tenants.push(...(await seedTenantsWithChatbots(db.kysely, ["pre-a", "pre-b"], 2)));
   });
   afterAll(() => db.drop());
 
@@ -42,9 +23,9 @@ describe("precompiled queries", () => {
 
   it("answers as the query built on each call, with each call's own arguments", async () => {
     for (const [tenantId, name] of [
-      [tenants[0]!, "pre-a 2"],
-      [tenants[1]!, "pre-b 1"],
-      [tenants[1]!, "pre-a 2"],
+      [tenants[0]!, "pre-a bot 1"],
+      [tenants[1]!, "pre-b bot 0"],
+      [tenants[1]!, "pre-a bot 1"],
     ] as const) {
       const built = await db.kysely
         .selectFrom("chatbots")
@@ -62,8 +43,10 @@ describe("precompiled queries", () => {
       q.selectFrom("chatbots").select("name").where("name", ">=", minimum),
     );
     const seen = await readInTenant(db.kysely, a, (reader) => all(reader, ""));
-    expect(seen.map((r) => r.name).sort()).toEqual(["pre-a 1", "pre-a 2"]);
-    expect(await readInTenant(db.kysely, b, (reader) => byTenantAndName(reader, a, "pre-a 1"))).toEqual([]);
+    expect(seen.map((r) => r.name).sort()).toEqual(["pre-a bot 0", "pre-a bot 1"]);
+    expect(await readInTenant(db.kysely, b, (reader) => byTenantAndName(reader, a, "pre-a bot 0"))).toEqual(
+      [],
+    );
   });
 
   it("refuses a query whose arguments shape its SQL instead of being its parameters", async () => {

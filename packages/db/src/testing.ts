@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
 import pg from "pg";
 import { createDb, type Db } from "./create-db";
 import { migrate } from "./migrate";
+import type { Database } from "./schema";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -42,4 +44,34 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Tenants named `names`, each with chatbots named `<tenant> bot 0`, `<tenant> bot 1`, …; their ids in order. */
+export async function seedTenantsWithChatbots(
+  db: Kysely<Database>,
+  names: readonly string[],
+  chatbotsEach: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of names) {
+    const { id } = await db
+      .insertInto("tenants")
+      .values({ name, slug: `${name}-${randomBytes(3).toString("hex")}` })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    ids.push(id);
+    await db
+      .insertInto("chatbots")
+      .values(
+        Array.from({ length: chatbotsEach }, (_, n) => ({
+          tenant_id: id,
+          name: `${name} bot ${n}`,
+          public_key: `pk_${randomBytes(8).toString("hex")}`,
+          avatar: "{}",
+          theme: "{}",
+        })),
+      )
+      .execute();
+  }
+  return ids;
 }
