@@ -36,7 +36,7 @@ const suite: Suite = {
       "api.auth_list.rps": figure(
         list.rps,
         "req/s",
-        `chatbot.list with API keys (${KEYS} keys round robin; key check cached 5 s, Redis rate limit, tenant-pinned read), ${CONNECTIONS} connections, closed loop (${describeLoad(list)}); target >= 3000`,
+        `chatbot.list with API keys (${KEYS} keys round robin; key check cached 5 s, Redis rate limit, pipelined tenant read), ${CONNECTIONS} connections, closed loop (${describeLoad(list)}); target >= 3000`,
       ),
       "api.auth_list.p99_ms": figure(
         list.p99,
