@@ -118,6 +118,27 @@ describe("dashboard in Chromium against the real api", () => {
     await page.waitForURL(/\/settings\/sessions/);
   });
 
+  it("turns the member's own human-request emails off in Settings → Notifications", async () => {
+    await page
+      .getByRole("navigation", { name: "Settings" })
+      .getByRole("link", { name: "Notifications" })
+      .click();
+    const box = page.getByLabel("Email me when a visitor asks to talk to a person");
+    await expect.poll(() => box.isChecked()).toBe(true); // an owner's default
+    await box.uncheck();
+    await page.getByText("Saved.").waitFor();
+    const stored = await platform.database.kysely
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.user_id")
+      .select("memberships.notify_human_requests")
+      .where("users.email", "=", "ada@example.com")
+      .executeTakeFirstOrThrow();
+    expect(stored.notify_human_requests).toBe(false);
+    await page.reload();
+    await expect.poll(() => box.isChecked()).toBe(false);
+    await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Sessions" }).click();
+  });
+
   it("sends a session that expires while the app is open to sign-in with a message", async () => {
     await page.getByRole("heading", { name: "Sessions" }).waitFor();
     await platform.database.kysely

@@ -110,6 +110,8 @@ export const securityCases: Record<string, SecurityCase> = {
   "tenant.removeMember": refused((c, a) => c.tenant.removeMember.mutate({ userId: a.memberUserId })),
   "tenant.leave": ownOnly((c) => c.tenant.leave.mutate()),
   "tenant.auditLog": ownOnly((c) => c.tenant.auditLog.query({ limit: 100 })),
+  "tenant.notifications": ownOnly((c) => c.tenant.notifications.query()),
+  "tenant.setNotifications": ownOnly((c) => c.tenant.setNotifications.mutate({ humanRequests: false })),
 
   // apiKey
   "apiKey.create": ownOnly((c) => c.apiKey.create.mutate({ name: "B key", scopes: ["read"] })),

@@ -18,7 +18,11 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
 
   it("applies every migration once, then has nothing left to do", async () => {
     const { kysely } = await opened;
-    expect(await migrate(kysely)).toEqual(["0001_schema", "0002_tenant_isolation"]);
+    expect(await migrate(kysely)).toEqual([
+      "0001_schema",
+      "0002_tenant_isolation",
+      "0003_notification_settings",
+    ]);
     expect(await migrate(kysely)).toEqual([]);
   });
 

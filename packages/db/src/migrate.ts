@@ -2,12 +2,14 @@ import type { Kysely } from "kysely";
 import { type Migration, Migrator } from "kysely/migration";
 import * as schema from "./migrations/0001_schema";
 import * as tenantIsolation from "./migrations/0002_tenant_isolation";
+import * as notificationSettings from "./migrations/0003_notification_settings";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
 const migrations: Record<string, Migration> = {
   "0001_schema": schema,
   "0002_tenant_isolation": tenantIsolation,
+  "0003_notification_settings": notificationSettings,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -28,7 +28,13 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     created_at: "required",
     updated_at: "required",
   },
-  memberships: { tenant_id: "required", user_id: "required", role: "required", created_at: "required" },
+  memberships: {
+    tenant_id: "required",
+    user_id: "required",
+    role: "required",
+    notify_human_requests: "nullable",
+    created_at: "required",
+  },
   invitations: {
     id: "required",
     tenant_id: "required",

@@ -63,6 +63,8 @@ export interface MembershipsTable {
   tenant_id: string;
   user_id: string;
   role: Role;
+  /** Emails when a visitor asks for a person; null: the role's default (owners and admins). */
+  notify_human_requests: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   created_at: CreatedAt;
 }
 

@@ -5,6 +5,7 @@ import { AiSettings } from "./settings/ai";
 import { ApiKeys } from "./settings/api-keys";
 import { AuditLog } from "./settings/audit-log";
 import { Members } from "./settings/members";
+import { Notifications } from "./settings/notifications";
 import { Plan } from "./settings/plan";
 import { Sessions } from "./settings/sessions";
 
@@ -14,6 +15,7 @@ const tabs: { id: string; label: string; needs?: Action; Screen: () => React.JSX
   { id: "ai", label: "AI provider", needs: "manageAiSettings", Screen: AiSettings },
   { id: "plan", label: "Plan & usage", Screen: Plan },
   { id: "audit", label: "Audit log", needs: "viewAuditLog", Screen: AuditLog },
+  { id: "notifications", label: "Notifications", Screen: Notifications },
   { id: "sessions", label: "Sessions", Screen: Sessions },
 ];
 

@@ -1,6 +1,7 @@
 import type { Conversation, Database, Message, Tx } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
+import { notifiedOfHumanRequests } from "../tenant/rules";
 import {
   decodeCursor,
   decodeMessageCursor,
@@ -418,15 +419,19 @@ export function conversationChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .executeTakeFirstOrThrow();
 }
 
-/** Addresses of a workspace's owners and admins (users sit above tenants: read with the owning role). */
-export async function teamAddresses(db: Kysely<Database>, tenantId: string): Promise<string[]> {
+/**
+ * Addresses of the members to email when a visitor asks for a person: owners and admins unless they
+ * opted out, members who opted in (users sit above tenants: read with the owning role).
+ */
+export async function humanRequestAddresses(db: Kysely<Database>, tenantId: string): Promise<string[]> {
   const rows = await db
     .selectFrom("memberships")
     .innerJoin("users", "users.id", "memberships.user_id")
-    .select("users.email")
+    .select(["users.email", "memberships.role", "memberships.notify_human_requests"])
     .where("memberships.tenant_id", "=", tenantId)
-    .where("memberships.role", "in", ["owner", "admin"])
     .orderBy("users.email")
     .execute();
-  return rows.map((row) => row.email);
+  return rows
+    .filter((row) => notifiedOfHumanRequests(row.role, row.notify_human_requests))
+    .map((row) => row.email);
 }

@@ -15,6 +15,8 @@ const site = "https://shop.test";
 describe("a visitor asks for a person", () => {
   let platform: TestPlatform;
   let owner: TestUser;
+  let admin: TestUser;
+  let member: TestUser;
   let chatbotId: string;
   let publicKey: string;
 
@@ -41,8 +43,8 @@ describe("a visitor asks for a person", () => {
   beforeAll(async () => {
     platform = await createTestPlatform();
     owner = await signedInUser(platform, "owner@human.test");
-    await signedInUser(platform, "admin@human.test", { tenantId: owner.tenantId, role: "admin" });
-    await signedInUser(platform, "member@human.test", { tenantId: owner.tenantId, role: "member" });
+    admin = await signedInUser(platform, "admin@human.test", { tenantId: owner.tenantId, role: "admin" });
+    member = await signedInUser(platform, "member@human.test", { tenantId: owner.tenantId, role: "member" });
     const bot = await owner.browser.chatbot.create.mutate({ name: "Support", allowedOrigins: [site] });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
     chatbotId = bot.id;
@@ -93,6 +95,7 @@ describe("a visitor asks for a person", () => {
     expect(emails.map((e) => e.to_address)).toEqual(["admin@human.test", "owner@human.test"]);
     expect(emails[0]!.subject).toBe("A visitor is asking for a person (Support)");
     expect(emails[0]!.text_body).toContain(`${platform.url}/inbox/${conversationId}`);
+    expect(emails[0]!.text_body).toContain(`${platform.url}/settings/notifications`);
     for (const email of emails)
       expect(await platform.deps.queues.email.getJob(emailJobId(email.id))).toBeTruthy();
 
@@ -151,5 +154,31 @@ describe("a visitor asks for a person", () => {
     const { conversationId } = await integrator.conversation.start.mutate({ chatbotId });
     expect((await integrator.conversation.requestHuman.mutate({ conversationId })).handoff).toBe("requested");
     expect(await systemMessages(conversationId)).toEqual([{ content: humanRequestedNotice("pt-BR") }]);
+  });
+
+  it("follows each member's own choice: an admin can opt out, a member can opt in", async () => {
+    expect(await owner.browser.tenant.notifications.query()).toEqual({ humanRequests: true });
+    expect(await member.browser.tenant.notifications.query()).toEqual({ humanRequests: false });
+    expect(await admin.browser.tenant.setNotifications.mutate({ humanRequests: false })).toEqual({
+      humanRequests: false,
+    });
+    await member.browser.tenant.setNotifications.mutate({ humanRequests: true });
+    expect(await member.browser.tenant.notifications.query()).toEqual({ humanRequests: true });
+
+    const { client, conversationId } = await visitor();
+    await client.conversation.requestHuman.mutate({ conversationId });
+    expect((await emailsAbout(conversationId)).map((e) => e.to_address)).toEqual([
+      "member@human.test",
+      "owner@human.test",
+    ]);
+
+    // A key has no member behind it; bad input is refused.
+    const { key } = await owner.browser.apiKey.create.mutate({ name: "all", scopes: ["read", "write"] });
+    await expect(platform.browser({ bearer: key }).tenant.notifications.query()).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+    await expect(
+      member.browser.tenant.setNotifications.mutate({ humanRequests: "yes" } as never),
+    ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
   });
 });

@@ -16,6 +16,7 @@ import {
   findConversation,
   findMessage,
   findMessageByClientId,
+  humanRequestAddresses,
   insertAgentMessage,
   insertConversation,
   insertSystemMessage,
@@ -30,7 +31,6 @@ import {
   recordUsage,
   setConversationState,
   setFeedback,
-  teamAddresses,
 } from "./queries";
 import {
   agentReplyInput,
@@ -243,13 +243,15 @@ export const conversationRouter = router({
         content: humanRequestedNotice(chatbot.locale),
       });
       const conversation = await noteMessage(tx, chatter.tenantId, current.id, now, null);
-      // The team may not be watching the inbox: owners and admins get an email (once per request).
+      // The team may not be watching the inbox: owners and admins (unless they opted out) and members who
+      // opted in get an email, once per request.
       const mail = humanRequestEmail({
         chatbotName: chatbot.name,
         link: `${deps.config.publicUrl}/inbox/${current.id}`,
+        settingsLink: `${deps.config.publicUrl}/settings/notifications`,
       });
       const outboxIds: string[] = [];
-      for (const to of await teamAddresses(deps.db, chatter.tenantId)) {
+      for (const to of await humanRequestAddresses(deps.db, chatter.tenantId)) {
         const outbox = await insertEmail(tx, {
           tenantId: chatter.tenantId,
           kind: "human_requested",

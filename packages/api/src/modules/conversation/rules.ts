@@ -90,7 +90,7 @@ export function humanRequestedNotice(locale: string): string {
 }
 
 /** The email to a workspace's owners and admins when a visitor asks for a person. */
-export function humanRequestEmail(input: { chatbotName: string; link: string }) {
+export function humanRequestEmail(input: { chatbotName: string; link: string; settingsLink: string }) {
   return {
     subject: `A visitor is asking for a person (${input.chatbotName})`,
     text: [
@@ -98,6 +98,8 @@ export function humanRequestEmail(input: { chatbotName: string; link: string }) 
       "The assistant keeps answering until someone takes over the conversation.",
       "",
       `Open the conversation: ${input.link}`,
+      "",
+      `To stop or start these emails: ${input.settingsLink}`,
     ].join("\n"),
   };
 }

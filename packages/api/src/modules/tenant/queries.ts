@@ -68,7 +68,7 @@ export function listMembers(db: Kysely<Database>, tenantId: string) {
 export function findMembership(db: Kysely<Database>, tenantId: string, userId: string) {
   return db
     .selectFrom("memberships")
-    .select(["user_id", "role"])
+    .select(["user_id", "role", "notify_human_requests"])
     .where("tenant_id", "=", tenantId)
     .where("user_id", "=", userId)
     .executeTakeFirst();
@@ -203,4 +203,19 @@ export function listAudit(
     .where("audit_log.tenant_id", "=", tenantId);
   if (page.cursor !== undefined) query = query.where("audit_log.id", "<", page.cursor);
   return query.orderBy("audit_log.id", "desc").limit(page.limit).execute();
+}
+
+export function setHumanRequestNotifications(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  notify: boolean,
+) {
+  return db
+    .updateTable("memberships")
+    .set({ notify_human_requests: notify })
+    .where("tenant_id", "=", tenantId)
+    .where("user_id", "=", userId)
+    .returning(["role", "notify_human_requests"])
+    .executeTakeFirst();
 }

@@ -19,6 +19,7 @@ import {
   lockedOwnerCount,
   renameTenant,
   revokeInvitation,
+  setHumanRequestNotifications,
   setRole,
   tenantUsage,
 } from "./queries";
@@ -34,6 +35,8 @@ import {
   leaveRefusal,
   memberIdInput,
   monthKey,
+  notificationsInput,
+  notifiedOfHumanRequests,
   removalRefusal,
   renameTenantInput,
   roleChangeRefusal,
@@ -296,6 +299,26 @@ export const tenantRouter = router({
     await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, actor.userId);
     return { ok: true };
   }),
+
+  /** The signed-in member's own email choices in the active workspace. */
+  notifications: tenantProcedure.meta({ scope: "read" }).query(async ({ ctx }) => {
+    const actor = sessionUser(ctx.actor);
+    const membership = await ctx.readTenant((db) => findMembership(db, ctx.tenantId, actor.userId));
+    if (!membership) throw noSuchMember();
+    return { humanRequests: notifiedOfHumanRequests(membership.role, membership.notify_human_requests) };
+  }),
+
+  setNotifications: tenantProcedure
+    .meta({ scope: "write" })
+    .input(notificationsInput)
+    .mutation(async ({ ctx, input }) => {
+      const actor = sessionUser(ctx.actor);
+      const membership = await ctx.inTenant((tx) =>
+        setHumanRequestNotifications(tx, ctx.tenantId, actor.userId, input.humanRequests),
+      );
+      if (!membership) throw noSuchMember();
+      return { humanRequests: notifiedOfHumanRequests(membership.role, membership.notify_human_requests) };
+    }),
 
   auditLog: tenantProcedure
     .meta({ scope: "read", minRole: "admin" })

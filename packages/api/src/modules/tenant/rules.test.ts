@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { invitationState, leaveRefusal, monthKey, removalRefusal, roleChangeRefusal } from "./rules";
+import {
+  invitationState,
+  leaveRefusal,
+  monthKey,
+  notifiedOfHumanRequests,
+  removalRefusal,
+  roleChangeRefusal,
+} from "./rules";
 
 describe("tenant rules", () => {
   it("keeps at least one owner", () => {
@@ -29,5 +36,15 @@ describe("tenant rules", () => {
   it("keys usage by the first day of the UTC month", () => {
     expect(monthKey(new Date("2026-02-28T23:59:59Z"))).toBe("2026-02-01");
     expect(monthKey(new Date("2026-03-01T00:00:00Z"))).toBe("2026-03-01");
+  });
+});
+
+describe("human-request emails", () => {
+  it("follow the member's own choice, else go to owners and admins only", () => {
+    expect(notifiedOfHumanRequests("owner", null)).toBe(true);
+    expect(notifiedOfHumanRequests("admin", null)).toBe(true);
+    expect(notifiedOfHumanRequests("member", null)).toBe(false);
+    expect(notifiedOfHumanRequests("owner", false)).toBe(false);
+    expect(notifiedOfHumanRequests("member", true)).toBe(true);
   });
 });

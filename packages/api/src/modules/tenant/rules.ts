@@ -12,6 +12,7 @@ export const inviteInput = z.object({ email: emailSchema, role: invitableRoleSch
 export const invitationIdInput = z.object({ invitationId: z.uuid() });
 export const acceptInvitationInput = z.object({ token: z.string().min(1).max(64) });
 export const memberIdInput = z.object({ userId: z.uuid() });
+export const notificationsInput = z.object({ humanRequests: z.boolean() });
 export const auditLogInput = z.object({
   /** Id of the last entry of the previous page. */
   cursor: z.number().int().positive().optional(),
@@ -79,4 +80,9 @@ export function invitationEmail(input: { tenantName: string; inviterName: string
       "The link is valid for 7 days. If you did not expect this email, ignore it.",
     ].join("\n"),
   };
+}
+
+/** Whether a member is emailed when a visitor asks for a person: their own choice, else their role's default. */
+export function notifiedOfHumanRequests(role: Role, choice: boolean | null): boolean {
+  return choice ?? role !== "member";
 }
