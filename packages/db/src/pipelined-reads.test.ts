@@ -65,6 +65,26 @@ describe("pipelined tenant reads", () => {
       .toHaveLength(2);
   });
 
+  it("fails only the statement that failed, not the ones sent around it", async () => {
+    const broken = (reader: TenantReader) => sql`select no_such_column from chatbots`.execute(reader);
+    const results = await Promise.allSettled([
+      readInTenant(shared.kysely, tenants[0]!, names),
+      readInTenant(shared.kysely, tenants[1]!, broken),
+      readInTenant(shared.kysely, tenants[1]!, names),
+      readInTenant(shared.kysely, tenants[2]!, broken),
+      readInTenant(shared.kysely, tenants[2]!, names),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(results[1]).toMatchObject({ reason: { message: expect.stringContaining("no_such_column") } });
+    expect(results[4]).toEqual({ status: "fulfilled", value: ["t2 bot 0", "t2 bot 1"] });
+  });
+
   it("cancels a read that runs too long, and the reads behind it go on", async () => {
     const slow = readInTenant(shared.kysely, tenants[3]!, (reader) =>
       sql`select pg_sleep(5)`.execute(reader),
