@@ -12,8 +12,13 @@ export const limitsSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
-  /** Sockets one tenant may hold open on this node; more are closed with 4003 right after the upgrade. */
+  /**
+   * Sockets one tenant may hold open across the nodes sharing Redis; more are closed with 4003 right after
+   * the upgrade. Other nodes' counts are as of the last census round.
+   */
   maxConnectionsPerTenant: z.number().int().positive().default(5000),
+  /** How often a node writes its per-tenant socket counts to Redis and reads the other nodes'. */
+  censusMs: z.number().int().positive().default(5_000),
   /** Channels one socket may join. */
   maxSubscriptions: z.number().int().positive().default(50),
   /** Ping interval; a socket that has not answered the previous ping is terminated. Also the presence refresh. */

@@ -28,6 +28,7 @@ import {
   touchPresence,
   viewerPresence,
 } from "./presence";
+import { createTenantCensus } from "./tenant-census";
 import { createTenantConnections } from "./tenant-connections";
 
 export interface Logger {
@@ -127,6 +128,13 @@ export function createRealtime(deps: RealtimeDeps) {
   // Connection ids only need to be unique across nodes (presence members): node id + counter.
   const nodeId = randomBytes(6).toString("base64url");
   let connectionCount = 0;
+  const census = createTenantCensus({
+    redis: commands,
+    prefix,
+    nodeId,
+    ttlMs: 3 * limits.censusMs,
+    counts: tenantConnections.counts,
+  });
   const connectionId = (conn: Connection) => `${nodeId}.${conn.serial.toString(36)}`;
   /** Presence removals of closed sockets still running; shutdown waits for them before quitting Redis. */
   const cleanups = new Set<Promise<void>>();
@@ -377,7 +385,7 @@ export function createRealtime(deps: RealtimeDeps) {
   function onConnection(socket: ConnectionSocket, principal: Principal): void {
     socket.on("error", ignoreError);
     // Counted in synchronously with the accept (and out in 'close'), so churn cannot skew the count.
-    if (!tenantConnections.tryOpen(principal.tenantId)) {
+    if (!tenantConnections.tryOpen(principal.tenantId, census.elsewhere(principal.tenantId))) {
       counters.quotaCloses++;
       closeSocket(socket, closeCodes.tenantQuota, "tenant connection quota reached");
       return;
@@ -466,6 +474,10 @@ export function createRealtime(deps: RealtimeDeps) {
     heartbeat().catch((error: unknown) => onError(error, "heartbeat"));
   }, limits.heartbeatMs);
   heartbeatTimer.unref();
+  const censusTimer = setInterval(() => {
+    census.round().catch((error: unknown) => onError(error, "census"));
+  }, limits.censusMs);
+  censusTimer.unref();
 
   return {
     handleUpgrade,
@@ -495,6 +507,7 @@ export function createRealtime(deps: RealtimeDeps) {
     async close(): Promise<void> {
       closing = true;
       clearInterval(heartbeatTimer);
+      clearInterval(censusTimer);
       expiry.close();
       const closed = [...connections].map(
         (conn) =>
@@ -506,6 +519,7 @@ export function createRealtime(deps: RealtimeDeps) {
       ownServer?.close();
       await Promise.all(closed);
       await Promise.all([...cleanups]);
+      await census.leave().catch((error: unknown) => onError(error, "census"));
       await Promise.allSettled([subscriber.quit(), commands.quit()]);
     },
     stats() {
@@ -531,8 +545,10 @@ export function createRealtime(deps: RealtimeDeps) {
       }
       return picked;
     },
-    /** Sockets the tenant holds open on this node (its quota is `limits.maxConnectionsPerTenant`). */
+    /** Sockets the tenant holds open on this node. */
     tenantConnections: (tenantId: string) => tenantConnections.count(tenantId),
+    /** Sockets the tenant holds on all nodes, as this node counts them against `limits.maxConnectionsPerTenant`. */
+    clusterConnections: (tenantId: string) => tenantConnections.count(tenantId) + census.elsewhere(tenantId),
   };
 }
 

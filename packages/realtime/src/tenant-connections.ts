@@ -5,15 +5,19 @@ export function withinQuota(open: number, max: number): boolean {
 
 /**
  * Open sockets per tenant on this node. `tryOpen` and `close` run synchronously where a socket is accepted and
- * where it closes, so the counts stay exact however connections and disconnections interleave.
+ * where it closes, so the counts stay exact however connections and disconnections interleave. What other
+ * nodes hold comes from the census (tenant-census.ts).
  */
 export function createTenantConnections(max: number) {
   const open = new Map<string, number>();
   return {
-    /** Counts a socket in, or returns false (and counts nothing) when the tenant is at its quota. */
-    tryOpen(tenantId: string): boolean {
+    /**
+     * Counts a socket in, or returns false (and counts nothing) when the tenant is at its quota with the
+     * `elsewhere` sockets it holds on other nodes.
+     */
+    tryOpen(tenantId: string, elsewhere = 0): boolean {
       const count = open.get(tenantId) ?? 0;
-      if (!withinQuota(count, max)) return false;
+      if (!withinQuota(count + elsewhere, max)) return false;
       open.set(tenantId, count + 1);
       return true;
     },
@@ -24,6 +28,9 @@ export function createTenantConnections(max: number) {
     },
     count(tenantId: string): number {
       return open.get(tenantId) ?? 0;
+    },
+    counts(): ReadonlyMap<string, number> {
+      return open;
     },
     /** Tenants with at least one open socket. */
     get tenants(): number {

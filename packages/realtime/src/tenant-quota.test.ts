@@ -1,6 +1,7 @@
 import { closeCodes, conversationChannel } from "@avatar-chat/protocol";
 import { expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { censusEntry, openElsewhere } from "./tenant-census";
 import { createTenantConnections, withinQuota } from "./tenant-connections";
 import { openSocket, redisForTests, startNode, subscribed, type TestSocket, visitorToken } from "./testing";
 
@@ -16,6 +17,45 @@ it("admits a tenant's socket only below the quota", () => {
   expect(open.tryOpen("t2")).toBe(true);
   open.close("t1");
   expect([open.count("t1"), open.tenants]).toEqual([0, 1]);
+  expect(open.tryOpen("t2", 0)).toBe(false); // t2 already holds its one place
+  expect(createTenantConnections(3).tryOpen("t1", 3)).toBe(false); // all three on other nodes
+});
+
+it("counts the other nodes' live census entries only", () => {
+  const now = 1_000;
+  const fields = {
+    self: censusEntry(7, 2_000),
+    b: censusEntry(2, 2_000),
+    dead: censusEntry(5, 999),
+    c: "junk",
+  };
+  expect(openElsewhere(fields, "self", now)).toBe(2);
+});
+
+it("holds a tenant's quota across the nodes that share Redis", async () => {
+  const limits = { maxConnectionsPerTenant: 3, censusMs: 50 };
+  const [a, b] = await Promise.all([startNode({ prefix, limits }), startNode({ prefix, limits })]);
+  const url = (node: typeof a, visitorId: string) =>
+    `${node.url}?token=${visitorToken(visitorId, "cluster")}`;
+  const onA = [await openSocket(url(a, "v1")), await openSocket(url(a, "v2"))];
+  const onB = await openSocket(url(b, "v3"));
+  for (const node of [a, b]) await expect.poll(() => node.realtime.clusterConnections("cluster")).toBe(3);
+  for (const node of [a, b]) {
+    const over = await openSocket(url(node, "v4"));
+    await expect.poll(() => over.closeCode()).toBe(closeCodes.tenantQuota);
+  }
+
+  await onA[0]!.close(); // a place frees up on A, and B learns of it at its next round
+  await expect.poll(() => b.realtime.clusterConnections("cluster")).toBe(2);
+  const again = await openSocket(url(b, "v5"));
+  await expect.poll(() => b.realtime.tenantConnections("cluster")).toBe(2); // admitted next to onB
+  expect(again.closeCode()).toBeNull();
+
+  // A node that shuts down takes its sockets out of the others' counts.
+  await a.realtime.close();
+  await expect.poll(() => b.realtime.clusterConnections("cluster")).toBe(2);
+  await Promise.all([onB.close(), again.close()]);
+  await b.realtime.close();
 });
 
 it("closes a tenant's socket over its quota with 4003, leaving other tenants alone", async () => {
