@@ -208,4 +208,19 @@ describe("the tenant journey, end to end", () => {
     await dashboard.getByRole("button", { name: "I saved it" }).click();
     expect(await dashboard.getByTestId("new-api-key").count()).toBe(0);
   });
+
+  it("sends the open dashboard to sign-in when the user signs out everywhere on another device", async () => {
+    await dashboard.getByRole("link", { name: "Inbox" }).click();
+    await dashboard.getByText("● live").waitFor();
+    const otherDevice = await browser.newContext();
+    const other = await otherDevice.newPage();
+    await other.goto(`${url}/settings/sessions`);
+    await other.getByLabel("Email").fill("grace@example.com");
+    await other.getByLabel("Password").fill("correct horse battery");
+    await other.getByRole("button", { name: "Sign in" }).click();
+    await other.getByRole("button", { name: "Sign out everywhere" }).click();
+    // The api announces the change, realtime closes this tab's socket (4001), and the tab asks who it is.
+    await dashboard.getByText("Your session ended. Please sign in again.").waitFor();
+    await otherDevice.close();
+  });
 });

@@ -1,17 +1,15 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo } from "react";
-import { Navigate, Outlet, useLocation } from "react-router";
+import { Outlet } from "react-router";
 import { Shell } from "../components/shell";
 import { ErrorState, PageLoading } from "../components/states";
 import { errorCode } from "../lib/errors";
 import { isRole } from "../lib/permissions";
 import { queryClient, trpc } from "../trpc";
-import { signInPath } from "./paths";
 import { type Session, SessionContext } from "./session";
 
 /** Screens behind sign-in: loads `auth.me`, provides the session, draws the app shell. */
 export function RequireSession() {
-  const location = useLocation();
   const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: 60_000 });
   const session = useMemo<Session | null>(() => {
     if (!me.data) return null;
@@ -31,8 +29,9 @@ export function RequireSession() {
 
   if (me.isPending || needsTenant) return <PageLoading />;
   if (me.error) {
-    if (errorCode(me.error) === "UNAUTHORIZED")
-      return <Navigate to={signInPath(location.pathname + location.search)} replace />;
+    // UnauthorizedRedirect sends it to sign-in, saying why; a second redirect from here would race it
+    // and could leave the sign-in page without its message.
+    if (errorCode(me.error) === "UNAUTHORIZED") return <PageLoading />;
     return (
       <main className="centered">
         <ErrorState error={me.error} retry={() => void me.refetch()} />
