@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on a fresh machine: pnpm, the workspace's packages (which bring
-# Node 24), pgvector for a local PostgreSQL, and with --test Debian's Chromium for the browser tests.
+# Node 24), pgvector for a local PostgreSQL, and with --test Debian's Chromium and openssl for the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +25,10 @@ if ls /usr/lib/postgresql/*/bin/pg_config >/dev/null 2>&1 || command -v pg_ctlcl
   as_root bash scripts/install-pgvector.sh || echo "setup: could not install pgvector (needs root); embedded mode still works"
 fi
 
-if $want_test && [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing Debian's chromium for the browser tests"
+# Tests also use the openssl command (a throwaway certificate for the provider's https test).
+if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; }; then
+  echo "setup: installing Debian's chromium and openssl for the tests"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl >/dev/null
 fi
 echo "setup: done"
