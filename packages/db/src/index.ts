@@ -2,6 +2,7 @@ export { sql } from "kysely";
 export { createDb, type Db, type DbConfig } from "./create-db";
 export { migrate } from "./migrate";
 export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
+export { isUniqueViolation } from "./pg-errors";
 export { precompiled } from "./precompiled";
 export type * from "./schema";
 export { TENANT_ROLE } from "./tenant-role";

@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "./create-db";
 import { migrate } from "./migrate";
+import * as onePendingInvitation from "./migrations/0004_one_pending_invitation";
 import type { Database } from "./schema";
 import { createTestDatabase } from "./testing";
 import { toVector } from "./vector";
@@ -22,8 +24,45 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0001_schema",
       "0002_tenant_isolation",
       "0003_notification_settings",
+      "0004_one_pending_invitation",
     ]);
     expect(await migrate(kysely)).toEqual([]);
+  });
+
+  it("keeps the newest of duplicate open invitations when it adds the one-open-invitation index", async () => {
+    const { kysely } = await opened;
+    await sql`drop index invitations_open_email_idx`.execute(kysely);
+    const tenant = await kysely
+      .insertInto("tenants")
+      .values({ name: "Dup", slug: `dup-${backend}` })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const invite = (email: string, minutesAgo: number) =>
+      kysely
+        .insertInto("invitations")
+        .values({
+          tenant_id: tenant.id,
+          email,
+          role: "member",
+          token_hash: Buffer.from(randomBytes(32)),
+          expires_at: new Date(Date.now() + 86_400_000),
+          created_at: new Date(Date.now() - minutesAgo * 60_000),
+        } as never) // created_at is not insertable in the schema's types
+        .returning("id")
+        .executeTakeFirstOrThrow();
+    await invite("a@x.test", 10); // the older of two for one address: revoked
+    const newest = await invite("a@x.test", 1);
+    const other = await invite("b@x.test", 5);
+    await onePendingInvitation.up(kysely as never);
+    const open = await kysely
+      .selectFrom("invitations")
+      .select("id")
+      .where("tenant_id", "=", tenant.id)
+      .where("revoked_at", "is", null)
+      .orderBy("email")
+      .execute();
+    expect(open.map((r) => r.id)).toEqual([newest.id, other.id]);
+    await expect(invite("a@x.test", 0)).rejects.toMatchObject({ code: "23505" });
   });
 
   it("stores vectors and answers cosine and full-text queries", async () => {

@@ -36,6 +36,19 @@ describe("auth", () => {
     ).rejects.toMatchObject({ data: { code: "CONFLICT" } });
   });
 
+  it("lets only one of concurrent sign-ups for one address through, and tells the others why", async () => {
+    const attempts = await Promise.allSettled(
+      [1, 2, 3].map((n) =>
+        platform
+          .browser()
+          .auth.signUp.mutate({ email: "race@example.com", password, name: `R${n}`, workspaceName: `R${n}` }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+    for (const attempt of attempts.filter((a) => a.status === "rejected"))
+      expect(attempt.reason).toMatchObject({ data: { code: "CONFLICT" } });
+  });
+
   it("refuses weak passwords and malformed emails with readable messages", async () => {
     const attempt = platform
       .browser()

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "@avatar-chat/db";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { recordAudit } from "../../audit";
@@ -42,18 +43,21 @@ export const authRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
     requireDashboardOrigin(ctx);
     await limitOrThrow(ctx, `signup:${ctx.request.ip ?? "unknown"}`, { limit: 10, windowMs: 3_600_000 });
-    if (await findUserByEmail(ctx.deps.db, input.email)) {
-      throw new TRPCError({
+    const taken = () =>
+      new TRPCError({
         code: "CONFLICT",
         message: "An account with this email already exists. Sign in instead.",
       });
-    }
+    if (await findUserByEmail(ctx.deps.db, input.email)) throw taken();
     const passwordHash = await hashPassword(input.password);
     const { user, tenant } = await createUserWithTenant(
       ctx.deps.db,
       { email: input.email, name: input.name, passwordHash },
       { name: input.workspaceName, slug: slugFrom(input.workspaceName, randomToken().slice(0, 6)) },
-    );
+    ).catch((error: unknown) => {
+      // A sign-up for the same address committed between the check above and this insert.
+      throw isUniqueViolation(error, "users_email_key") ? taken() : error;
+    });
     await startSession(ctx, user.id, tenant.id);
     await recordAudit(ctx.deps.db, {
       tenantId: tenant.id,

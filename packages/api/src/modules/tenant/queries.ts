@@ -103,6 +103,25 @@ export function deleteMembership(db: Kysely<Database>, tenantId: string, userId:
     .execute();
 }
 
+/** Revokes the address's open invitations (inviting again replaces the earlier link); how many. */
+export async function revokeOpenInvitations(
+  db: Kysely<Database>,
+  tenantId: string,
+  email: string,
+  now: Date,
+) {
+  const rows = await db
+    .updateTable("invitations")
+    .set({ revoked_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("email", "=", email)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .returning("id")
+    .execute();
+  return rows.length;
+}
+
 export function insertInvitation(
   db: Kysely<Database>,
   values: {

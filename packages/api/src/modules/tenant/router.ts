@@ -1,4 +1,4 @@
-import { withTenant } from "@avatar-chat/db";
+import { isUniqueViolation, withTenant } from "@avatar-chat/db";
 import { enqueueEmail } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
@@ -19,6 +19,7 @@ import {
   lockedOwnerCount,
   renameTenant,
   revokeInvitation,
+  revokeOpenInvitations,
   setHumanRequestNotifications,
   setRole,
   tenantUsage,
@@ -136,6 +137,7 @@ export const tenantRouter = router({
           throw new TRPCError({ code: "CONFLICT", message: "This person is already a member." });
         }
         const tenant = await findTenant(tx, ctx.tenantId);
+        const replaced = await revokeOpenInvitations(tx, ctx.tenantId, input.email, now);
         const invitation = await insertInvitation(tx, {
           tenantId: ctx.tenantId,
           email: input.email,
@@ -143,6 +145,11 @@ export const tenantRouter = router({
           tokenHash: hashSecret(token),
           invitedBy: actor.userId,
           expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+        }).catch((error: unknown) => {
+          // Another invitation to this address committed first (one open invitation per address).
+          if (isUniqueViolation(error, "invitations_open_email_idx"))
+            throw new TRPCError({ code: "CONFLICT", message: "This address was just invited. Try again." });
+          throw error;
         });
         const link = `${ctx.deps.config.publicUrl}/accept-invite?token=${token}`;
         const mail = invitationEmail({
@@ -164,7 +171,7 @@ export const tenantRouter = router({
           targetType: "invitation",
           targetId: invitation.id,
           ip: ctx.request.ip,
-          detail: { email: input.email, role: input.role },
+          detail: { email: input.email, role: input.role, replaced },
         });
         return { invitation, outboxId: outbox.id };
       });

@@ -152,6 +152,34 @@ describe("tenant", () => {
     ).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
   });
 
+  it("replaces an address's open invitation when it is invited again, also when two invite at once", async () => {
+    const first = await admin.browser.tenant.invite.mutate({ email: "again@example.com", role: "member" });
+    const firstToken = await inviteToken("again@example.com");
+    const second = await admin.browser.tenant.invite.mutate({ email: "again@example.com", role: "admin" });
+    const secondToken = await inviteToken("again@example.com");
+    const states = new Map((await admin.browser.tenant.invitations.query()).map((i) => [i.id, i.state]));
+    expect([states.get(first.id), states.get(second.id)]).toEqual(["revoked", "pending"]);
+    const invitee = await signedInUser(platform, "again@example.com");
+    await expect(invitee.browser.tenant.acceptInvitation.mutate({ token: firstToken })).rejects.toMatchObject(
+      {
+        data: { code: "NOT_FOUND" },
+      },
+    );
+
+    const racing = await Promise.allSettled(
+      [1, 2, 3].map(() => admin.browser.tenant.invite.mutate({ email: "race@example.com", role: "member" })),
+    );
+    expect(racing.some((r) => r.status === "fulfilled")).toBe(true);
+    for (const r of racing.filter((r) => r.status === "rejected"))
+      expect(r.reason).toMatchObject({ data: { code: "CONFLICT" } });
+    const open = (await admin.browser.tenant.invitations.query()).filter(
+      (i) => i.email === "race@example.com" && i.state === "pending",
+    );
+    expect(open).toHaveLength(1);
+
+    await invitee.browser.tenant.acceptInvitation.mutate({ token: secondToken });
+  });
+
   it("refuses revoked and expired invitations", async () => {
     const late = await signedInUser(platform, "late@example.com");
     const revoked = await admin.browser.tenant.invite.mutate({ email: "late@example.com", role: "member" });
