@@ -333,6 +333,13 @@ describe("conversation", () => {
     expect(markdown.body).toContain("Hi, this is Ann.");
     const json = await owner.browser.conversation.export.query({ conversationId, format: "json" });
     expect(JSON.parse(json.body).messages).toHaveLength(3);
+    const exports = (await owner.browser.tenant.auditLog.query({})).entries.filter(
+      (e) => e.action === "conversation.exported" && e.targetId === conversationId,
+    );
+    expect(exports.map((e) => e.detail)).toEqual([
+      { format: "json", messages: 3 },
+      { format: "markdown", messages: 3 },
+    ]);
 
     await owner.browser.conversation.close.mutate({ conversationId });
     await expect(

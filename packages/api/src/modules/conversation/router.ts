@@ -361,6 +361,16 @@ export const conversationRouter = router({
         if (!conversation) throw notFound();
         const chatbot = await conversationChatbot(tx, ctx.tenantId, conversation.chatbot_id);
         const messages = await listAllMessages(tx, ctx.tenantId, conversation.id);
+        // A transcript leaving the platform (personal data of a visitor) is on the record.
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "conversation.exported",
+          targetType: "conversation",
+          targetId: conversation.id,
+          ip: ctx.request.ip,
+          detail: { format: input.format, messages: messages.length },
+        });
         return { conversation, chatbotName: chatbot.name, messages: messages.map(messageView) };
       });
       const view = conversationView(conversation);
