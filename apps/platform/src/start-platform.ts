@@ -109,11 +109,12 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         storage,
         providerFor,
         mailer: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
+        retention: { auditDays: env.AUDIT_RETENTION_DAYS },
         logger: createLogger("worker", logLevel),
       });
       await worker.waitUntilReady();
       stops.push(() => worker.close());
-      banner.push("worker: ai-reply, kb-index, analytics-rollup, email");
+      banner.push("worker: ai-reply, kb-index, analytics-rollup, email, housekeeping");
     }
 
     let realtime: ReturnType<typeof createRealtime> | null = null;

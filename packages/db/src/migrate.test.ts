@@ -25,6 +25,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0002_tenant_isolation",
       "0003_notification_settings",
       "0004_one_pending_invitation",
+      "0005_retention_indexes",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

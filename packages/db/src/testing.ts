@@ -60,6 +60,7 @@ export async function seedTenantsWithChatbots(
       .returning("id")
       .executeTakeFirstOrThrow();
     ids.push(id);
+    if (chatbotsEach === 0) continue;
     await db
       .insertInto("chatbots")
       .values(

@@ -6,6 +6,7 @@ export const QUEUES = {
   kbIndex: "kb-index",
   analyticsRollup: "analytics-rollup",
   email: "email",
+  housekeeping: "housekeeping",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -45,7 +45,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-it("close() lets a running reply finish before it returns, and schedules the roll-up while running", async () => {
+it("close() lets a running reply finish before it returns, and schedules the roll-up and housekeeping", async () => {
   const provider = testServerProvider(server.url);
   const worker = createWorker({
     db: db.kysely,
@@ -57,6 +57,11 @@ it("close() lets a running reply finish before it returns, and schedules the rol
   });
   await worker.waitUntilReady();
   expect((await rollupQueue.getJobSchedulers()).map((s) => s.key)).toEqual(["analytics-rollup"]);
+  const housekeeping = createQueue(QUEUES.housekeeping, { redis: TEST_REDIS_URL, prefix });
+  expect(await housekeeping.getJobSchedulers()).toEqual([
+    expect.objectContaining({ key: "housekeeping", every: 3_600_000 }),
+  ]);
+  await housekeeping.close();
 
   const seeded = await seedConversation(db.kysely);
   const messageId = await addUserMessage(db.kysely, seeded, "Count to ten");

@@ -7,6 +7,7 @@ import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
+import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import { type Logger, silentLogger } from "./logger";
 import { bullConnection, bullPrefix, createQueue, createRedis, type RedisConnection } from "./queues";
@@ -30,6 +31,10 @@ export interface WorkerDeps {
   shutdownTimeoutMs?: number;
   /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
   rollupEveryMs?: number | null;
+  /** Interval of the housekeeping that prunes old rows; null: not scheduled. Default 1 h. */
+  pruneEveryMs?: number | null;
+  /** What housekeeping keeps; default DEFAULT_RETENTION. */
+  retention?: Partial<RetentionPolicy>;
   /** Lock and stalled-check timing; tests shorten them to recover a killed worker's job quickly. */
   lock?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
   /** URL sources: overrides for safeFetch (tests allow a local server). */
@@ -48,6 +53,7 @@ const defaultConcurrency: Record<QueueName, number> = {
   [QUEUES.kbIndex]: 2,
   [QUEUES.analyticsRollup]: 1,
   [QUEUES.email]: 4,
+  [QUEUES.housekeeping]: 1,
 };
 
 /** The worker process's composition root: one BullMQ Worker per queue, sharing the deps. */
@@ -94,6 +100,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       ),
     [QUEUES.analyticsRollup]: (job) => processRollup({ db: deps.db, clock }, job.data),
     [QUEUES.email]: (job) => email.send(job),
+    [QUEUES.housekeeping]: () =>
+      processPrune({ db: deps.db, clock, retention: { ...DEFAULT_RETENTION, ...deps.retention } }),
   };
 
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
@@ -119,16 +127,34 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     return worker;
   });
 
-  const rollupQueue = deps.rollupEveryMs === null ? null : createQueue(QUEUES.analyticsRollup, deps);
-  const scheduled = rollupQueue
-    ?.upsertJobScheduler(
-      "analytics-rollup",
-      { every: deps.rollupEveryMs ?? 60_000 },
-      { name: "rollup", data: {} },
-    )
-    .catch((error: unknown) =>
-      logger.error("analytics-rollup: could not schedule", { error: String(error) }),
-    );
+  // Repeatable jobs: BullMQ's job schedulers keep one schedule per id however many workers run.
+  const interval = (ms: number | null | undefined, fallback: number) => (ms === undefined ? fallback : ms);
+  const schedules = [
+    {
+      queue: QUEUES.analyticsRollup,
+      id: "analytics-rollup",
+      name: "rollup",
+      every: interval(deps.rollupEveryMs, 60_000),
+    },
+    {
+      queue: QUEUES.housekeeping,
+      id: "housekeeping",
+      name: "prune",
+      every: interval(deps.pruneEveryMs, 3_600_000),
+    },
+  ].flatMap((schedule) => (schedule.every === null ? [] : [{ ...schedule, every: schedule.every }]));
+  const scheduleQueues = schedules.map((schedule) => createQueue(schedule.queue, deps));
+  const scheduled = Promise.all(
+    schedules.map((schedule, i) =>
+      scheduleQueues[i]!.upsertJobScheduler(
+        schedule.id,
+        { every: schedule.every },
+        { name: schedule.name, data: {} },
+      ).catch((error: unknown) =>
+        logger.error(`${schedule.id}: could not schedule`, { error: String(error) }),
+      ),
+    ),
+  );
 
   return {
     async waitUntilReady() {
@@ -147,7 +173,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
         await Promise.all(workers.map((w) => w.close(true)));
       }
       await scheduled;
-      await rollupQueue?.close();
+      await Promise.all(scheduleQueues.map((queue) => queue.close()));
       email.close();
       await redis.quit();
     },

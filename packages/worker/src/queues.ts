@@ -58,6 +58,7 @@ export const defaultJobOptions: Record<QueueName, JobsOptions> = {
     removeOnFail,
   },
   [QUEUES.analyticsRollup]: { attempts: 2, removeOnComplete: true, removeOnFail },
+  [QUEUES.housekeeping]: { attempts: 2, removeOnComplete: true, removeOnFail },
 };
 
 /** One BullMQ queue (producer side) with the platform's prefix and default job options; the api uses this too. */

@@ -1,0 +1,97 @@
+import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RETENTION, PRUNE_BATCH, processPrune, pruneCutoffs } from "./prune";
+
+const DAY = 86_400_000;
+const now = new Date("2026-11-26T12:00:00Z");
+const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+
+describe("housekeeping", () => {
+  let db: TestDatabase;
+  let tenantId: string;
+  let userId: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    [tenantId] = (await seedTenantsWithChatbots(db.kysely, ["keep"], 0)) as [string];
+    userId = (
+      await db.kysely
+        .insertInto("users")
+        .values({ email: "u@prune.test", name: "U", password_hash: "x" })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+  });
+  afterAll(() => db.drop());
+
+  it("cuts each kind of row off at its own age", () => {
+    expect(pruneCutoffs(now, DEFAULT_RETENTION)).toEqual({
+      audit: daysAgo(365),
+      sessions: daysAgo(7),
+      outbox: daysAgo(30),
+    });
+  });
+
+  it("prunes old audit entries, long-expired sessions and finished old emails, in batches, and keeps the rest", async () => {
+    const audit = (days: number, count = 1) =>
+      db.kysely
+        .insertInto("audit_log")
+        .values(
+          Array.from({ length: count }, () => ({
+            tenant_id: tenantId,
+            action: "test.entry",
+            created_at: daysAgo(days),
+          })) as never, // created_at is not insertable in the schema's types
+        )
+        .execute();
+    await audit(400, PRUNE_BATCH + 10); // more than one batch
+    await audit(10);
+    const session = (id: string, expiredDaysAgo: number) =>
+      db.kysely
+        .insertInto("sessions")
+        .values({ id, secret_hash: Buffer.from(id), user_id: userId, expires_at: daysAgo(expiredDaysAgo) })
+        .execute();
+    await session("long-gone", 30);
+    await session("just-expired", 1);
+    await session("live", -10);
+    const email = (status: "pending" | "sent" | "failed", days: number) =>
+      db.kysely
+        .insertInto("email_outbox")
+        .values({
+          tenant_id: tenantId,
+          kind: "test",
+          to_address: `${status}-${days}@prune.test`,
+          subject: "s",
+          text_body: "t",
+          status,
+          created_at: daysAgo(days),
+        } as never)
+        .execute();
+    for (const [status, days] of [
+      ["sent", 40],
+      ["failed", 40],
+      ["pending", 40],
+      ["sent", 5],
+    ] as const)
+      await email(status, days);
+
+    const pruned = await processPrune({ db: db.kysely, clock: () => now, retention: DEFAULT_RETENTION });
+    expect(pruned).toEqual({ audit: PRUNE_BATCH + 10, sessions: 1, outbox: 2 });
+
+    const left = await db.kysely.selectFrom("audit_log").select("created_at").execute();
+    expect(left.map((r) => r.created_at)).toEqual([daysAgo(10)]);
+    const sessions = await db.kysely.selectFrom("sessions").select("id").orderBy("id").execute();
+    expect(sessions.map((s) => s.id)).toEqual(["just-expired", "live"]);
+    const emails = await db.kysely
+      .selectFrom("email_outbox")
+      .select("to_address")
+      .orderBy("to_address")
+      .execute();
+    expect(emails.map((e) => e.to_address)).toEqual(["pending-40@prune.test", "sent-5@prune.test"]);
+
+    expect(await processPrune({ db: db.kysely, clock: () => now, retention: DEFAULT_RETENTION })).toEqual({
+      audit: 0,
+      sessions: 0,
+      outbox: 0,
+    });
+  });
+});
