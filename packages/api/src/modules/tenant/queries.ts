@@ -103,6 +103,17 @@ export function deleteMembership(db: Kysely<Database>, tenantId: string, userId:
     .execute();
 }
 
+/** The tenant's open (not accepted, not revoked) invitations, revoked at `now`: the caller says which. */
+function revokeOpen(db: Kysely<Database>, tenantId: string, now: Date) {
+  return db
+    .updateTable("invitations")
+    .set({ revoked_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("accepted_at", "is", null)
+    .where("revoked_at", "is", null)
+    .returning("id");
+}
+
 /** Revokes the address's open invitations (inviting again replaces the earlier link); how many. */
 export async function revokeOpenInvitations(
   db: Kysely<Database>,
@@ -110,16 +121,7 @@ export async function revokeOpenInvitations(
   email: string,
   now: Date,
 ) {
-  const rows = await db
-    .updateTable("invitations")
-    .set({ revoked_at: now })
-    .where("tenant_id", "=", tenantId)
-    .where("email", "=", email)
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .returning("id")
-    .execute();
-  return rows.length;
+  return (await revokeOpen(db, tenantId, now).where("email", "=", email).execute()).length;
 }
 
 export function insertInvitation(
@@ -175,15 +177,7 @@ export function listInvitations(db: Kysely<Database>, tenantId: string) {
 }
 
 export function revokeInvitation(db: Kysely<Database>, tenantId: string, invitationId: string, now: Date) {
-  return db
-    .updateTable("invitations")
-    .set({ revoked_at: now })
-    .where("tenant_id", "=", tenantId)
-    .where("id", "=", invitationId)
-    .where("accepted_at", "is", null)
-    .where("revoked_at", "is", null)
-    .returning("id")
-    .executeTakeFirst();
+  return revokeOpen(db, tenantId, now).where("id", "=", invitationId).executeTakeFirst();
 }
 
 /** Marks a usable invitation as used and returns it; null when unknown, used, revoked or expired. */
