@@ -34,8 +34,8 @@ interface QueryResult {
  * Tenant reads (`readInTenant`) share a few connections in pipeline mode instead of taking a pooled
  * connection each. Statements from concurrent requests go out together (one write per connection per
  * tick) and PostgreSQL answers them in order, so a burst of short reads costs a few wake-ups on either
- * side instead of one round trip per read: the api's list read serves about half as many requests
- * again per CPU second.
+ * side instead of one round trip per read: the api's list read took about a third less CPU per request
+ * and nearly doubled its throughput on the bench machine.
  *
  * Isolation: each statement is sent right behind the switch to its tenant whenever the connection's
  * last statement ran for another tenant (role and `app.tenant_id` at session level, as in
