@@ -25,6 +25,8 @@ export const platformEnv = databaseEnv
     EMBEDDED_S3_PORT: port(0),
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().default("Avatar Chat <no-reply@localhost>"),
+    /** Replies of one tenant generated at once across all workers; more wait their turn. */
+    AI_REPLIES_PER_TENANT: z.coerce.number().int().min(1).max(1000).default(8),
     /** Days the audit log keeps an entry; the worker's hourly housekeeping prunes older ones. */
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -5,6 +5,7 @@ import { type Job, Worker } from "bullmq";
 import type { Kysely } from "kysely";
 import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
+import { createTenantTurns } from "./ai-reply/tenant-turns";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
 import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   clock?: () => Date;
   /** Budget of one reply attempt (retrieval + generation). Default 120 s. */
   replyTimeoutMs?: number;
+  /** Replies of one tenant running at once across all workers; more wait their turn. Default 8. */
+  repliesPerTenant?: number;
   /** How long close() lets running jobs finish before leaving them to stalled-job recovery. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
@@ -70,19 +73,20 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     logger,
   });
 
-  const processors: Record<QueueName, (job: Job) => Promise<unknown>> = {
-    [QUEUES.aiReply]: (job) =>
-      processAiReply(
-        {
-          db: deps.db,
-          redis,
-          prefix: deps.prefix,
-          providerFor,
-          clock,
-          logger,
-          timeoutMs: deps.replyTimeoutMs ?? 120_000,
-        },
-        job,
+  const replyTimeoutMs = deps.replyTimeoutMs ?? 120_000;
+  // A slot's lease outlasts the longest attempt (its budget plus storing the reply).
+  const turns = createTenantTurns(redis, deps.prefix, {
+    perTenant: deps.repliesPerTenant ?? 8,
+    leaseMs: replyTimeoutMs + 60_000,
+  });
+
+  const processors: Record<QueueName, (job: Job, token?: string) => Promise<unknown>> = {
+    [QUEUES.aiReply]: (job, token) =>
+      turns.run(job, token, () =>
+        processAiReply(
+          { db: deps.db, redis, prefix: deps.prefix, providerFor, clock, logger, timeoutMs: replyTimeoutMs },
+          job,
+        ),
       ),
     [QUEUES.kbIndex]: (job) =>
       processKbIndex(
