@@ -11,12 +11,14 @@ import {
   eventsOf,
   memoryStorage,
   randomPrefix,
+  type Seeded,
   seedConversation,
   TEST_REDIS_URL,
   testRedis,
   testServerProvider,
   until,
 } from "../test/fixtures";
+import { createTenantTurns } from "./ai-reply/tenant-turns";
 import { createWorker } from "./create-worker";
 import { enqueueReply } from "./enqueue";
 import { createQueue } from "./queues";
@@ -79,4 +81,75 @@ it("close() lets a running reply finish before it returns, and schedules the rol
     .where("reply_to", "=", messageId)
     .executeTakeFirstOrThrow();
   expect(stored).toEqual({ content: "one two three four five six seven eight nine ten", status: "complete" });
+});
+
+/** Another conversation of the same tenant and chatbot. */
+async function anotherConversation(seeded: Seeded): Promise<Seeded> {
+  const { id } = await db.kysely
+    .insertInto("conversations")
+    .values({ tenant_id: seeded.tenantId, chatbot_id: seeded.chatbotId })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return { ...seeded, conversationId: id };
+}
+
+it("runs one tenant's replies in turns while another tenant's reply goes ahead", async () => {
+  const provider = testServerProvider(server.url);
+  const worker = createWorker({
+    db: db.kysely,
+    redis: TEST_REDIS_URL,
+    prefix,
+    storage: memoryStorage(),
+    providerFor: () => provider,
+    rollupEveryMs: null,
+    pruneEveryMs: null,
+    concurrency: { [QUEUES.aiReply]: 4 },
+    repliesPerTenant: 1,
+  });
+  await worker.waitUntilReady();
+  const busy = await seedConversation(db.kysely);
+  const other = await seedConversation(db.kysely);
+  const turns = createTenantTurns(redis, prefix, { perTenant: 1, leaseMs: 60_000 });
+
+  // The busy tenant asks three questions at once, then another tenant asks one.
+  const busyMessages: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const conversation = i === 0 ? busy : await anotherConversation(busy);
+    const messageId = await addUserMessage(db.kysely, conversation, `Question ${i}`);
+    await enqueueReply(replyQueue, { ...conversation, messageId });
+    busyMessages.push(messageId);
+  }
+  const otherMessage = await addUserMessage(db.kysely, other, "Mine is quick");
+  await enqueueReply(replyQueue, { ...other, messageId: otherMessage });
+
+  let mostAtOnce = 0;
+  const replyOf = (messageId: string) =>
+    db.kysely
+      .selectFrom("messages")
+      .select("created_at")
+      .where("reply_to", "=", messageId)
+      .executeTakeFirst();
+  const stored = await until(
+    async () => {
+      mostAtOnce = Math.max(mostAtOnce, await turns.running(busy.tenantId));
+      return Promise.all([...busyMessages, otherMessage].map(replyOf));
+    },
+    (replies) => replies.every(Boolean),
+    30_000,
+  );
+  await worker.close();
+
+  expect(mostAtOnce).toBe(1);
+  // The other tenant did not wait for the busy tenant's queue to drain.
+  expect(stored[3]!.created_at.getTime()).toBeLessThan(stored[2]!.created_at.getTime());
+  for (const messageId of [...busyMessages, otherMessage]) {
+    const job = await replyQueue.getJob(aiReplyJobId(messageId));
+    // Waiting for a turn is not an attempt: each reply took exactly one.
+    expect([await job?.getState(), job?.attemptsMade, job?.failedReason]).toEqual([
+      "completed",
+      1,
+      undefined,
+    ]);
+  }
+  expect(await turns.running(busy.tenantId)).toBe(0);
 });
