@@ -19,7 +19,7 @@ import {
   until,
 } from "../test/fixtures";
 import { createTenantTurns } from "./ai-reply/tenant-turns";
-import { createWorker } from "./create-worker";
+import { createWorker, type WorkerDeps } from "./create-worker";
 import { enqueueReply } from "./enqueue";
 import { createQueue } from "./queues";
 
@@ -47,16 +47,21 @@ afterAll(async () => {
   await db.drop();
 });
 
-it("close() lets a running reply finish before it returns, and schedules the roll-up and housekeeping", async () => {
+/** A worker on this file's database, Redis prefix and model server, plus what a test sets. */
+function startWorker(settings: Partial<WorkerDeps>) {
   const provider = testServerProvider(server.url);
-  const worker = createWorker({
+  return createWorker({
     db: db.kysely,
     redis: TEST_REDIS_URL,
     prefix,
     storage: memoryStorage(),
     providerFor: () => provider,
-    rollupEveryMs: 60_000,
+    ...settings,
   });
+}
+
+it("close() lets a running reply finish before it returns, and schedules the roll-up and housekeeping", async () => {
+  const worker = startWorker({ rollupEveryMs: 60_000 });
   await worker.waitUntilReady();
   expect((await rollupQueue.getJobSchedulers()).map((s) => s.key)).toEqual(["analytics-rollup"]);
   const housekeeping = createQueue(QUEUES.housekeeping, { redis: TEST_REDIS_URL, prefix });
@@ -94,13 +99,7 @@ async function anotherConversation(seeded: Seeded): Promise<Seeded> {
 }
 
 it("runs one tenant's replies in turns while another tenant's reply goes ahead", async () => {
-  const provider = testServerProvider(server.url);
-  const worker = createWorker({
-    db: db.kysely,
-    redis: TEST_REDIS_URL,
-    prefix,
-    storage: memoryStorage(),
-    providerFor: () => provider,
+  const worker = startWorker({
     rollupEveryMs: null,
     pruneEveryMs: null,
     concurrency: { [QUEUES.aiReply]: 4 },
