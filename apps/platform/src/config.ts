@@ -27,6 +27,8 @@ export const platformEnv = databaseEnv
     MAIL_FROM: z.string().default("Avatar Chat <no-reply@localhost>"),
     /** Replies of one tenant generated at once across all workers; more wait their turn. */
     AI_REPLIES_PER_TENANT: z.coerce.number().int().min(1).max(1000).default(8),
+    /** Knowledge sources of one tenant indexed at once across all workers. */
+    KB_INDEXING_PER_TENANT: z.coerce.number().int().min(1).max(100).default(1),
     /** Days the audit log keeps an entry; the worker's hourly housekeeping prunes older ones. */
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -111,6 +111,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         mailer: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
         retention: { auditDays: env.AUDIT_RETENTION_DAYS },
         repliesPerTenant: env.AI_REPLIES_PER_TENANT,
+        indexingPerTenant: env.KB_INDEXING_PER_TENANT,
         logger: createLogger("worker", logLevel),
       });
       await worker.waitUntilReady();

@@ -18,10 +18,10 @@ import {
   testServerProvider,
   until,
 } from "../test/fixtures";
-import { createTenantTurns } from "./ai-reply/tenant-turns";
 import { createWorker, type WorkerDeps } from "./create-worker";
 import { enqueueReply } from "./enqueue";
 import { createQueue } from "./queues";
+import { createTenantTurns } from "./tenant-turns";
 
 let db: TestDatabase;
 let redis: Redis;
@@ -108,7 +108,7 @@ it("runs one tenant's replies in turns while another tenant's reply goes ahead",
   await worker.waitUntilReady();
   const busy = await seedConversation(db.kysely);
   const other = await seedConversation(db.kysely);
-  const turns = createTenantTurns(redis, prefix, { perTenant: 1, leaseMs: 60_000 });
+  const turns = createTenantTurns(redis, prefix, { queue: QUEUES.aiReply, perTenant: 1 });
 
   // The busy tenant asks three questions at once, then another tenant asks one.
   const busyMessages: string[] = [];

@@ -5,13 +5,13 @@ import { type Job, Worker } from "bullmq";
 import type { Kysely } from "kysely";
 import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
-import { createTenantTurns } from "./ai-reply/tenant-turns";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
 import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import { type Logger, silentLogger } from "./logger";
 import { bullConnection, bullPrefix, createQueue, createRedis, type RedisConnection } from "./queues";
+import { createTenantTurns } from "./tenant-turns";
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -30,6 +30,8 @@ export interface WorkerDeps {
   replyTimeoutMs?: number;
   /** Replies of one tenant running at once across all workers; more wait their turn. Default 8. */
   repliesPerTenant?: number;
+  /** Knowledge sources of one tenant indexed at once across all workers. Default 1. */
+  indexingPerTenant?: number;
   /** How long close() lets running jobs finish before leaving them to stalled-job recovery. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
@@ -74,33 +76,38 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
 
   const replyTimeoutMs = deps.replyTimeoutMs ?? 120_000;
-  // A slot's lease outlasts the longest attempt (its budget plus storing the reply).
-  const turns = createTenantTurns(redis, deps.prefix, {
+  const replyTurns = createTenantTurns(redis, deps.prefix, {
+    queue: QUEUES.aiReply,
     perTenant: deps.repliesPerTenant ?? 8,
-    leaseMs: replyTimeoutMs + 60_000,
+  });
+  const indexTurns = createTenantTurns(redis, deps.prefix, {
+    queue: QUEUES.kbIndex,
+    perTenant: deps.indexingPerTenant ?? 1,
   });
 
   const processors: Record<QueueName, (job: Job, token?: string) => Promise<unknown>> = {
     [QUEUES.aiReply]: (job, token) =>
-      turns.run(job, token, () =>
+      replyTurns.run(job, token, () =>
         processAiReply(
           { db: deps.db, redis, prefix: deps.prefix, providerFor, clock, logger, timeoutMs: replyTimeoutMs },
           job,
         ),
       ),
-    [QUEUES.kbIndex]: (job) =>
-      processKbIndex(
-        {
-          db: deps.db,
-          redis,
-          prefix: deps.prefix,
-          storage: deps.storage,
-          providerFor,
-          clock,
-          logger,
-          ...(deps.fetchOptions ? { fetchOptions: deps.fetchOptions } : {}),
-        },
-        job,
+    [QUEUES.kbIndex]: (job, token) =>
+      indexTurns.run(job, token, () =>
+        processKbIndex(
+          {
+            db: deps.db,
+            redis,
+            prefix: deps.prefix,
+            storage: deps.storage,
+            providerFor,
+            clock,
+            logger,
+            ...(deps.fetchOptions ? { fetchOptions: deps.fetchOptions } : {}),
+          },
+          job,
+        ),
       ),
     [QUEUES.analyticsRollup]: (job) => processRollup({ db: deps.db, clock }, job.data),
     [QUEUES.email]: (job) => email.send(job),
