@@ -51,7 +51,7 @@ export const apiKeyRouter = router({
 
   list: tenantProcedure
     .meta({ scope: "read", minRole: "admin" })
-    .query(({ ctx }) => ctx.inTenant((tx) => listApiKeys(tx, ctx.tenantId))),
+    .query(({ ctx }) => ctx.readTenant((db) => listApiKeys(db, ctx.tenantId))),
 
   revoke: tenantProcedure
     .meta({ scope: "write", minRole: "admin" })

@@ -1,4 +1,4 @@
-import type { Conversation, Database, Message, Tx } from "@avatar-chat/db";
+import type { Conversation, Database, Message, TenantReader, Tx } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import { notifiedOfHumanRequests } from "../tenant/rules";
@@ -352,7 +352,7 @@ export function markHumanRequested(tx: Tx, tenantId: string, conversationId: str
 }
 
 /** The inbox: newest activity first, filtered, one page after the cursor. */
-export async function listInbox(tx: Tx, tenantId: string, filters: InboxFilters) {
+export async function listInbox(tx: TenantReader, tenantId: string, filters: InboxFilters) {
   let query = tx
     .selectFrom("conversations as c")
     .innerJoin("chatbots as b", (join) =>

@@ -96,7 +96,7 @@ export const tenantRouter = router({
 
   members: tenantProcedure
     .meta({ scope: "read" })
-    .query(({ ctx }) => ctx.inTenant((tx) => listMembers(tx, ctx.tenantId))),
+    .query(({ ctx }) => ctx.readTenant((db) => listMembers(db, ctx.tenantId))),
 
   changeRole: tenantProcedure
     .meta({ scope: "write", minRole: "owner" })
