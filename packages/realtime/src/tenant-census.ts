@@ -45,37 +45,30 @@ export function createTenantCensus(options: {
     async round(): Promise<void> {
       const now = Date.now();
       const counts = new Map(options.counts()); // as of this round's writes
-
       const tenants = [...new Set([...counts.keys(), ...reported])];
       if (tenants.length === 0) return;
       const pipeline = redis.pipeline();
-      // Where each tenant's HGETALL reply lands in the pipeline's replies.
-      const reads: number[] = [];
-      let commands = 0;
+      // Reads first, so reply i is tenant i's hash; only the other nodes' fields of it are counted.
+      for (const tenantId of tenants) pipeline.hgetall(key(tenantId));
       for (const tenantId of tenants) {
         const count = counts.get(tenantId) ?? 0;
         if (count > 0) {
           pipeline.hset(key(tenantId), nodeId, censusEntry(count, now + ttlMs));
           pipeline.pexpire(key(tenantId), ttlMs);
-          commands += 2;
         } else {
           pipeline.hdel(key(tenantId), nodeId);
-          commands += 1;
         }
-        pipeline.hgetall(key(tenantId));
-        reads.push(commands++);
       }
       const replies = (await pipeline.exec()) ?? [];
       const next = new Map<string, number>();
       tenants.forEach((tenantId, i) => {
-        const [error, fields] = replies[reads[i]!] ?? [];
+        const [error, fields] = replies[i] ?? [];
         if (error || !fields) return;
         const others = openElsewhere(fields as Record<string, string>, nodeId, now);
         if (others > 0) next.set(tenantId, others);
       });
-      const stillReported = new Set(tenants.filter((tenantId) => (counts.get(tenantId) ?? 0) > 0));
       elsewhere = next;
-      reported = stillReported;
+      reported = new Set(counts.keys());
     },
 
     /** Removes this node's entries (graceful shutdown): the others stop counting its sockets at once. */
