@@ -138,34 +138,21 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     return worker;
   });
 
-  // Repeatable jobs: BullMQ's job schedulers keep one schedule per id however many workers run.
-  const interval = (ms: number | null | undefined, fallback: number) => (ms === undefined ? fallback : ms);
-  const schedules = [
-    {
-      queue: QUEUES.analyticsRollup,
-      id: "analytics-rollup",
-      name: "rollup",
-      every: interval(deps.rollupEveryMs, 60_000),
-    },
-    {
-      queue: QUEUES.housekeeping,
-      id: "housekeeping",
-      name: "prune",
-      every: interval(deps.pruneEveryMs, 3_600_000),
-    },
-  ].flatMap((schedule) => (schedule.every === null ? [] : [{ ...schedule, every: schedule.every }]));
-  const scheduleQueues = schedules.map((schedule) => createQueue(schedule.queue, deps));
-  const scheduled = Promise.all(
-    schedules.map((schedule, i) =>
-      scheduleQueues[i]!.upsertJobScheduler(
-        schedule.id,
-        { every: schedule.every },
-        { name: schedule.name, data: {} },
-      ).catch((error: unknown) =>
-        logger.error(`${schedule.id}: could not schedule`, { error: String(error) }),
-      ),
-    ),
-  );
+  // Repeatable jobs, one job scheduler per queue named after it: BullMQ keeps one schedule however many
+  // workers run. null: not scheduled (tests run the job directly).
+  const schedules: [queue: QueueName, job: string, everyMs: number | null][] = [
+    [QUEUES.analyticsRollup, "rollup", deps.rollupEveryMs === undefined ? 60_000 : deps.rollupEveryMs],
+    [QUEUES.housekeeping, "prune", deps.pruneEveryMs === undefined ? 3_600_000 : deps.pruneEveryMs],
+  ];
+  const scheduleQueues = schedules.flatMap(([name, job, every]) => {
+    if (every === null) return [];
+    const queue = createQueue(name, deps);
+    const upserted = queue
+      .upsertJobScheduler(name, { every }, { name: job, data: {} })
+      .catch((error: unknown) => logger.error(`${name}: could not schedule`, { error: String(error) }));
+    return [{ queue, upserted }];
+  });
+  const scheduled = Promise.all(scheduleQueues.map((schedule) => schedule.upserted));
 
   return {
     async waitUntilReady() {
@@ -184,7 +171,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
         await Promise.all(workers.map((w) => w.close(true)));
       }
       await scheduled;
-      await Promise.all(scheduleQueues.map((queue) => queue.close()));
+      await Promise.all(scheduleQueues.map((schedule) => schedule.queue.close()));
       email.close();
       await redis.quit();
     },
