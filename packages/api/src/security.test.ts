@@ -10,7 +10,8 @@ import { signedInUser } from "./testing-users";
 const shop = "https://shop.example";
 const refusedCodes = ["NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED"];
 
-describe("cross-tenant security", () => {
+// On both backends: the embedded default (PGlite, one connection) is what every new user runs first.
+describe.each(["postgres", "pglite"] as const)("cross-tenant security on %s", (backend) => {
   let platform: TestPlatform;
   let a: Victim;
   let clients: Record<Attacker, Client>;
@@ -32,7 +33,7 @@ describe("cross-tenant security", () => {
   }
 
   beforeAll(async () => {
-    platform = await createTestPlatform();
+    platform = await createTestPlatform({}, { backend });
     const db = platform.deps.db;
     const owner = await signedInUser(platform, "a-owner@example.com");
     const member = await signedInUser(platform, "a-member@example.com", {

@@ -6,6 +6,7 @@ import pg from "pg";
 import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
 import type { Database } from "./schema";
 import { tenantPinnedPool } from "./tenant-pool";
+import { guardedDialect } from "./transaction-guard";
 import { registerTenantScope } from "./with-tenant";
 
 export interface DbConfig {
@@ -51,16 +52,18 @@ export async function createDb(config: DbConfig): Promise<Db> {
     // replaced on next use; without a listener pg would crash the process.
     pool.on("error", () => {});
     tenantPool.on("error", () => {});
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const kysely = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
     const tenantKysely = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: tenantPinnedPool(tenantPool) }),
+      dialect: guardedDialect(new PostgresDialect({ pool: tenantPinnedPool(tenantPool) })),
     });
     const readKysely = new Kysely<Database>({
-      dialect: new PipelinedReadDialect(
-        pipelinedReads(clientConfig, {
-          lanes: config.readConnections ?? 4,
-          statementTimeoutMs: config.readTimeoutMs ?? 5_000,
-        }),
+      dialect: guardedDialect(
+        new PipelinedReadDialect(
+          pipelinedReads(clientConfig, {
+            lanes: config.readConnections ?? 4,
+            statementTimeoutMs: config.readTimeoutMs ?? 5_000,
+          }),
+        ),
       ),
     });
     registerTenantScope(kysely, { transactions: tenantKysely, reads: readKysely });
@@ -77,7 +80,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
   const dataDir = config.dataDir ?? ".data/pglite";
   if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const client = await PGlite.create(dataDir, { extensions: { vector }, parsers });
-  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const kysely = new Kysely<Database>({ dialect: guardedDialect(new PGliteDialect(client)) });
   return {
     kysely,
     backend: "pglite",

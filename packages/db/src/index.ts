@@ -6,6 +6,7 @@ export { isUniqueViolation } from "./pg-errors";
 export { precompiled } from "./precompiled";
 export type * from "./schema";
 export { TENANT_ROLE } from "./tenant-role";
+export { runTransaction, SecondConnectionError } from "./transaction-guard";
 export { fromVector, toVector } from "./vector";
 export {
   readInTenant,

@@ -7,14 +7,27 @@ import type { Database } from "./schema";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+export type TestBackend = Db["backend"];
+
 export interface TestDatabase extends Db {
-  url: string;
+  /** The PostgreSQL URL; absent on the embedded database. */
+  url?: string;
   /** Closes the connection and drops the database. */
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated PostgreSQL database for one test file, dropped afterwards. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database for one test file, dropped afterwards: PostgreSQL by default, or the
+ * embedded PGlite (in memory, one connection) that `pnpm start` uses when no database is configured.
+ */
+export async function createTestDatabase(
+  options: { migrate?: boolean; backend?: TestBackend } = {},
+): Promise<TestDatabase> {
+  if (options.backend === "pglite") {
+    const db = await createDb({ dataDir: "memory://" });
+    if (options.migrate !== false) await migrate(db.kysely);
+    return { ...db, drop: () => db.close() };
+  }
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(`create database ${name}`);
   const url = withDatabase(TEST_DATABASE_URL, name);

@@ -3,6 +3,7 @@ import { isStalePlanError } from "./prepared-statements";
 import type { Database } from "./schema";
 import { requestedTenant } from "./tenant-pool";
 import { TENANT_ROLE } from "./tenant-role";
+import { runTransaction } from "./transaction-guard";
 
 export type Tx = Transaction<Database>;
 
@@ -42,13 +43,13 @@ export function withTenant<T>(
   const scoped = tenantScoped.get(db);
   if (scoped) {
     return requestedTenant.run(tenantId, () =>
-      scoped.transactions.transaction().execute(async (tx) => {
+      runTransaction(scoped.transactions, async (tx) => {
         if (local.length > 0) await sql`select ${sql.join(local)}`.execute(tx);
         return fn(tx);
       }),
     );
   }
-  return db.transaction().execute(async (tx) => {
+  return runTransaction(db, async (tx) => {
     await sql`select ${sql.join([
       sql`set_config('app.tenant_id', ${tenantId}, true)`,
       sql`set_config('role', ${TENANT_ROLE}, true)`,

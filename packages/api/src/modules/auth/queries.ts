@@ -1,4 +1,4 @@
-import type { Database } from "@avatar-chat/db";
+import { type Database, runTransaction } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 
 export function findUserByEmail(db: Kysely<Database>, email: string) {
@@ -29,7 +29,7 @@ export function createUserWithTenant(
   user: { email: string; name: string; passwordHash: string },
   tenant: { name: string; slug: string },
 ) {
-  return db.transaction().execute(async (tx) => {
+  return runTransaction(db, async (tx) => {
     const created = await tx
       .insertInto("users")
       .values({ email: user.email, name: user.name, password_hash: user.passwordHash })

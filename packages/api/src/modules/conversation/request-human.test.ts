@@ -12,7 +12,8 @@ import { humanRequestedNotice } from "./rules";
 
 const site = "https://shop.test";
 
-describe("a visitor asks for a person", () => {
+// Also on the embedded database, where asking for a person once froze the whole platform.
+describe.each(["postgres", "pglite"] as const)("a visitor asks for a person (%s)", (backend) => {
   let platform: TestPlatform;
   let owner: TestUser;
   let admin: TestUser;
@@ -41,7 +42,7 @@ describe("a visitor asks for a person", () => {
       .execute();
 
   beforeAll(async () => {
-    platform = await createTestPlatform();
+    platform = await createTestPlatform({}, { backend });
     owner = await signedInUser(platform, "owner@human.test");
     admin = await signedInUser(platform, "admin@human.test", { tenantId: owner.tenantId, role: "admin" });
     member = await signedInUser(platform, "member@human.test", { tenantId: owner.tenantId, role: "member" });

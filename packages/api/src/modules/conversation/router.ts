@@ -225,6 +225,9 @@ export const conversationRouter = router({
     // Every request alerts the team, so far fewer than messages.
     await limitOrThrow(ctx, `human:${who}`, { limit: 5, windowMs: 60_000 });
     const now = deps.clock();
+    // Users sit above tenants, so their addresses are read with the owning role, before the tenant's
+    // transaction takes a connection (see SecondConnectionError).
+    const addresses = await humanRequestAddresses(deps.db, chatter.tenantId);
     const { conversation, notice, outboxIds } = await ctx.inTenant(async (tx) => {
       const current = await findOwnConversation(tx, chatter, input.conversationId);
       const outcome = humanRequestOutcome(current);
@@ -251,7 +254,7 @@ export const conversationRouter = router({
         settingsLink: `${deps.config.publicUrl}/settings/notifications`,
       });
       const outboxIds: string[] = [];
-      for (const to of await humanRequestAddresses(deps.db, chatter.tenantId)) {
+      for (const to of addresses) {
         const outbox = await insertEmail(tx, {
           tenantId: chatter.tenantId,
           kind: "human_requested",
