@@ -28,9 +28,9 @@ describe.each(["postgres", "pglite"] as const)("the second-connection guard on %
   });
 
   it("refuses a nested tenant transaction or tenant read", async () => {
-    await expect(withTenant(db.kysely, tenantId, () => withTenant(db.kysely, tenantId, async () => 1))).rejects.toThrow(
-      SecondConnectionError,
-    );
+    await expect(
+      withTenant(db.kysely, tenantId, () => withTenant(db.kysely, tenantId, async () => 1)),
+    ).rejects.toThrow(SecondConnectionError);
     await expect(
       withTenant(db.kysely, tenantId, () =>
         readInTenant(db.kysely, tenantId, (reader) => reader.selectFrom("chatbots").select("id").execute()),
@@ -58,10 +58,16 @@ describe.each(["postgres", "pglite"] as const)("the second-connection guard on %
 
 it("no source file opens a transaction except through runTransaction", () => {
   const root = path.resolve(import.meta.dirname, "../../..");
-  const grep = spawnSync("git", ["grep", "-n", "-E", "\\.transaction\\(\\)", "--", "*.ts", "*.tsx", ":!*.test.ts"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  const hits = grep.stdout.split("\n").filter((line) => line && !line.startsWith("packages/db/src/transaction-guard"));
+  const grep = spawnSync(
+    "git",
+    ["grep", "-n", "-E", "\\.transaction\\(\\)", "--", "*.ts", "*.tsx", ":!*.test.ts"],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  const hits = grep.stdout
+    .split("\n")
+    .filter((line) => line && !line.startsWith("packages/db/src/transaction-guard"));
   expect(hits).toEqual([]);
 });
