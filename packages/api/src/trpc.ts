@@ -3,6 +3,7 @@ import { readInTenant, type TenantReader, type Tx, withTenant } from "@avatar-ch
 import { type VerifiedVisitor, verifyVisitorToken } from "@avatar-chat/protocol";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
+import { inputProblem } from "./accepted-input";
 import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
 import type { AppDeps } from "./deps";
@@ -60,7 +61,15 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+/**
+ * Every procedure starts here: its raw input is refused with a 400 when it holds text PostgreSQL cannot store
+ * (NUL, broken Unicode) or is nested deeper than any procedure takes, before any schema or query sees it.
+ */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  const problem = inputProblem(await getRawInput());
+  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: problem });
+  return next();
+});
 
 function isAllowedOrigin(ctx: Context): boolean {
   return ctx.request.origin !== null && ctx.deps.config.dashboardOrigins.includes(ctx.request.origin);

@@ -2,6 +2,7 @@ import type { Database } from "@avatar-chat/db";
 import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
 import type { Storage } from "../storage";
+import { decodedPath } from "./decoded-path";
 
 /** Seconds a redirect target stays valid; browsers follow it at once. */
 const SIGNED_URL_SECONDS = 300;
@@ -12,7 +13,7 @@ const SIGNED_URL_SECONDS = 300;
  */
 export function avatarFiles(deps: { db: Kysely<Database>; storage: Storage }): MiddlewareHandler {
   return async (c) => {
-    const key = decodeURIComponent(c.req.path.replace(/^\/files\//, ""));
+    const key = decodedPath(c.req.path.replace(/^\/files\//, ""));
     if (!key || key.length > 300) return c.text("Not found", 404);
     const shown = await deps.db
       .selectFrom("avatar_assets as a")

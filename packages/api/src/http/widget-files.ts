@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { MiddlewareHandler } from "hono";
+import { decodedPath } from "./decoded-path";
 
 export interface WidgetFilesOptions {
   /** The widget's build output (`packages/widget/dist`); without it every request is a 404. */
@@ -39,7 +40,8 @@ export function widgetFiles(options: WidgetFilesOptions): MiddlewareHandler {
   const entryMaxAge = options.entryMaxAgeSeconds ?? 300;
   return async (c) => {
     const root = options.dir ? path.resolve(options.dir) : null;
-    const relative = decodeURIComponent(c.req.path.replace(/^\/widget\/?/, ""));
+    const relative = decodedPath(c.req.path.replace(/^\/widget\/?/, ""));
+    if (relative === null) return c.text("Not found", 404);
     const file = root ? path.resolve(root, relative) : null;
     const type = contentTypes[path.extname(relative).toLowerCase()];
     // Resolving and then checking the prefix refuses `..` and absolute paths alike.

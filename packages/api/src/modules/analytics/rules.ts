@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoDay } from "../../accepted-input";
 
 export const MAX_RANGE_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -6,8 +7,8 @@ const DAY_MS = 86_400_000;
 export const analyticsInput = z
   .object({
     /** First and last UTC day, inclusive, YYYY-MM-DD. */
-    from: z.iso.date(),
-    to: z.iso.date(),
+    from: isoDay,
+    to: isoDay,
     chatbotId: z.uuid().optional(),
   })
   .refine((r) => r.from <= r.to, {

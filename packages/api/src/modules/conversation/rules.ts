@@ -1,5 +1,6 @@
 import type { Citation, Handoff, MessageRole } from "@avatar-chat/db";
 import { z } from "zod";
+import { instant, parseInstant } from "../../accepted-input";
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -30,11 +31,15 @@ export const inboxInput = z.object({
   chatbotId: z.uuid().optional(),
   status: z.enum(["open", "closed"]).optional(),
   handoff: z.enum(["bot", "requested", "agent"]).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: instant.optional(),
+  to: instant.optional(),
   /** Matches the title or any message's text. */
   search: z.string().trim().min(1).max(200).optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .refine((c) => decodeCursor(c) !== null, "This page cursor is invalid. Start again without one.")
+    .optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });
 export type InboxFilters = z.infer<typeof inboxInput>;
@@ -51,7 +56,7 @@ export function encodeMessageCursor(row: { createdAtMicros: string; id: string }
 
 export function decodeMessageCursor(cursor: string): { createdAt: string; id: string } | null {
   const match = MESSAGE_CURSOR.exec(cursor);
-  if (!match || !z.uuid().safeParse(match[2]).success) return null;
+  if (!match || !parseInstant(match[1]!) || !z.uuid().safeParse(match[2]).success) return null;
   return { createdAt: match[1]!, id: match[2]! };
 }
 
@@ -133,10 +138,10 @@ export function encodeCursor(row: { lastMessageAt: Date; id: string }): string {
 }
 
 export function decodeCursor(cursor: string): { lastMessageAt: Date; id: string } | null {
-  const [at, id] = cursor.split("_");
-  if (!at || !id || !z.uuid().safeParse(id).success) return null;
-  const lastMessageAt = new Date(at);
-  return Number.isNaN(lastMessageAt.getTime()) ? null : { lastMessageAt, id };
+  const [at, id, rest] = cursor.split("_");
+  if (!at || !id || rest !== undefined || !z.uuid().safeParse(id).success) return null;
+  const lastMessageAt = parseInstant(at);
+  return lastMessageAt ? { lastMessageAt, id } : null;
 }
 
 export interface TranscriptMessage {
