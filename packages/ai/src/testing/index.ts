@@ -1,4 +1,5 @@
 export { type CorpusDocument, type CorpusQuestion, documents, questions } from "./corpus";
+export { type EvalQuestion, evalDocuments, evalQuestions, measureEvalSet } from "./eval-set";
 export { localServerAccess } from "./local-access";
 export {
   type OpenAIServerBehaviour,
@@ -8,4 +9,4 @@ export {
 } from "./openai-server";
 export { makePdf } from "./pdf";
 export { type AnswerReport, measureOfflineAnswers, measureRecall, type RecallReport } from "./recall";
-export { type SeededCorpus, seedCorpus } from "./seed-corpus";
+export { type SeededCorpus, seedCorpus, seedUploads, type UploadedDocument } from "./seed-corpus";

@@ -14,11 +14,37 @@ export interface SeededCorpus {
   chunkCount: number;
 }
 
+/** A document as uploaded: its bytes and content type go through the real extraction. */
+export interface UploadedDocument {
+  id: string;
+  title: string;
+  bytes: Uint8Array;
+  contentType: string;
+}
+
 /** Creates a tenant and chatbot and indexes the corpus (or given documents) into them through the real pipeline. */
-export async function seedCorpus(
+export function seedCorpus(
   db: Kysely<Database>,
   provider: Provider,
   documents: readonly CorpusDocument[] = corpusDocuments,
+): Promise<SeededCorpus> {
+  return seedUploads(
+    db,
+    provider,
+    documents.map((d) => ({
+      id: d.id,
+      title: d.title,
+      bytes: new TextEncoder().encode(d.content),
+      contentType: "text/markdown",
+    })),
+  );
+}
+
+/** Like seedCorpus, for documents of any supported type (Markdown, HTML, plain text, PDF). */
+export async function seedUploads(
+  db: Kysely<Database>,
+  provider: Provider,
+  documents: readonly UploadedDocument[],
 ): Promise<SeededCorpus> {
   const suffix = randomBytes(4).toString("hex");
   const tenant = await db
@@ -49,16 +75,13 @@ export async function seedCorpus(
           chatbot_id: chatbot.id,
           kind: "text",
           title: document.title,
-          content_type: "text/markdown",
+          content_type: document.contentType,
           status: "indexing",
         })
         .returning("id")
         .executeTakeFirstOrThrow();
       sourceIds.set(document.id, source.id);
-      const { text } = await extractText({
-        bytes: new TextEncoder().encode(document.content),
-        contentType: "text/markdown",
-      });
+      const { text } = await extractText({ bytes: document.bytes, contentType: document.contentType });
       const count = await indexSourceText(tx, provider, {
         tenantId,
         chatbotId: chatbot.id,

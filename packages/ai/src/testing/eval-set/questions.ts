@@ -1,0 +1,306 @@
+/**
+ * Visitors' questions about the evaluation documents, written before any tuning, in the words visitors use
+ * (short, informal, typos, words the documents do not use). Each answerable question names its document and
+ * the phrases a correct answer must contain (`a|b` accepts either); `wrongRule` is a phrase whose presence
+ * shows the answer quoted a rule that answers a different question. `document: null` means no document answers
+ * it: the right reply is "I don't know" with the offer of a person.
+ *
+ * `split`: "tune" questions may be looked at while changing the answerer; "held-out" questions only report.
+ */
+export type EvalDocumentId = "shop" | "help-center" | "clinic" | "library" | "rental" | "hotel";
+
+export interface EvalQuestion {
+  question: string;
+  document: EvalDocumentId | null;
+  mustContain: string[];
+  wrongRule?: string;
+  split: "tune" | "held-out";
+}
+
+export const evalQuestions: EvalQuestion[] = [
+  // Online shop (Markdown with tables)
+  { question: "What sizes do you have?", document: "shop", mustContain: ["35–38", "47–50"], split: "tune" },
+  {
+    question: "Which size fits EU shoe size 40?",
+    document: "shop",
+    mustContain: ["39–42"],
+    wrongRule: "43–46",
+    split: "tune",
+  },
+  {
+    question: "Can I return worn socks?",
+    document: "shop",
+    mustContain: ["cannot be returned"],
+    wrongRule: "Unworn socks",
+    split: "tune",
+  },
+  {
+    question: "how much is shipping to switzerland",
+    document: "shop",
+    mustContain: ["14.90"],
+    split: "held-out",
+  },
+  {
+    question: "do u ship express to germany? how long does it take",
+    document: "shop",
+    mustContain: ["1–2 working days"],
+    split: "held-out",
+  },
+  {
+    question: "can i retrun stuff i bought on sale",
+    document: "shop",
+    mustContain: ["final sale"],
+    split: "tune",
+  },
+  {
+    question: "how long do i have to send shoes back",
+    document: "shop",
+    mustContain: ["30 days"],
+    wrongRule: "Worn socks",
+    split: "held-out",
+  },
+  { question: "do you take paypal", document: "shop", mustContain: ["PayPal"], split: "held-out" },
+  {
+    question: "my socks got a hole after 2 weeks, what now?",
+    document: "shop",
+    mustContain: ["60 days"],
+    split: "tune",
+  },
+  { question: "whats the delivery cost to austria", document: "shop", mustContain: ["6.90"], split: "tune" },
+
+  // SaaS help center (HTML with a table and numbered steps)
+  {
+    question: "forgot my pasword",
+    document: "help-center",
+    mustContain: ["Forgot password", "at least 10 characters"],
+    split: "tune",
+  },
+  {
+    question: "how much does the team plan cost",
+    document: "help-center",
+    mustContain: ["$12"],
+    split: "held-out",
+  },
+  {
+    question: "can i get my money back if i cancel my annual plan",
+    document: "help-center",
+    mustContain: ["30 days"],
+    wrongRule: "no partial refunds for monthly",
+    split: "held-out",
+  },
+  {
+    question: "how many projects on the free plan?",
+    document: "help-center",
+    mustContain: ["3"],
+    split: "tune",
+  },
+  {
+    question: "how do I download all my tasks as a spreadsheet",
+    document: "help-center",
+    mustContain: ["Export"],
+    split: "held-out",
+  },
+  {
+    question: "how to set up 2fa",
+    document: "help-center",
+    mustContain: ["authenticator app"],
+    split: "tune",
+  },
+  {
+    question: "is there a rate limit on the api",
+    document: "help-center",
+    mustContain: ["600 requests per minute"],
+    split: "held-out",
+  },
+  { question: "storage on busines plan", document: "help-center", mustContain: ["1 TB"], split: "tune" },
+  {
+    question: "do guests cost extra?",
+    document: "help-center",
+    mustContain: ["do not count as paid users|Free"],
+    split: "held-out",
+  },
+  {
+    question: "how do i close my account for good",
+    document: "help-center",
+    mustContain: ["Delete account"],
+    split: "tune",
+  },
+
+  // Clinic (plain text)
+  {
+    question: "are you open on saturdays",
+    document: "clinic",
+    mustContain: ["9:00 to 12:00"],
+    split: "tune",
+  },
+  {
+    question: "what happens if i cancel my appointment last minute",
+    document: "clinic",
+    mustContain: ["25 euros"],
+    split: "held-out",
+  },
+  {
+    question: "do i need an appointmnet for the flu jab",
+    document: "clinic",
+    mustContain: ["without an appointment"],
+    wrongRule: "All other vaccinations need an appointment",
+    split: "tune",
+  },
+  {
+    question: "how long till i get my blood test results",
+    document: "clinic",
+    mustContain: ["3 working days"],
+    split: "held-out",
+  },
+  {
+    question: "what should I bring to my first visit",
+    document: "clinic",
+    mustContain: ["insurance card", "photo ID", "medicines"],
+    split: "tune",
+  },
+  { question: "is there parking", document: "clinic", mustContain: ["2 hours"], split: "held-out" },
+  {
+    question: "can i get my prescription renewed online",
+    document: "clinic",
+    mustContain: ["patient portal"],
+    split: "held-out",
+  },
+  {
+    question: "do i still pay the fee if my kid gets sick and we cant come",
+    document: "clinic",
+    mustContain: ["does not apply"],
+    split: "tune",
+  },
+  {
+    question: "who do i call at night when you're closed",
+    document: "clinic",
+    mustContain: ["116 117"],
+    split: "held-out",
+  },
+
+  // Library (PDF)
+  { question: "how long can i keep a book", document: "library", mustContain: ["3 weeks"], split: "tune" },
+  { question: "dvd loan period?", document: "library", mustContain: ["1 week"], split: "held-out" },
+  {
+    question: "how much do i pay if my book is overdue",
+    document: "library",
+    mustContain: ["20 cents"],
+    split: "tune",
+  },
+  {
+    question: "do kids have to pay late fees",
+    document: "library",
+    mustContain: ["no late fees on children"],
+    split: "held-out",
+  },
+  {
+    question: "membership price if I don't live in town",
+    document: "library",
+    mustContain: ["15 euros"],
+    split: "tune",
+  },
+  { question: "colour printing price", document: "library", mustContain: ["50 cents"], split: "held-out" },
+  { question: "i lost my library card", document: "library", mustContain: ["2 euros"], split: "tune" },
+  {
+    question: "can i extend a book that someone else has reserved",
+    document: "library",
+    mustContain: ["except items that another member has reserved"],
+    split: "held-out",
+  },
+  {
+    question: "can i book a study room for the whole afternoon",
+    document: "library",
+    mustContain: ["up to 3 hours"],
+    split: "held-out",
+  },
+
+  // Rental business (Markdown with a price table)
+  {
+    question: "how much is an e-bike for a whole day",
+    document: "rental",
+    mustContain: ["€45"],
+    wrongRule: "€28",
+    split: "tune",
+  },
+  { question: "price for skis for a week?", document: "rental", mustContain: ["€120"], split: "held-out" },
+  { question: "do i need to leave a deposite", document: "rental", mustContain: ["€100"], split: "tune" },
+  {
+    question: "is a helmet included",
+    document: "rental",
+    mustContain: ["Helmets are free"],
+    split: "held-out",
+  },
+  {
+    question: "does the insurance cover it if my bike gets stolen",
+    document: "rental",
+    mustContain: ["does not cover theft"],
+    split: "tune",
+  },
+  { question: "any discount for kids?", document: "rental", mustContain: ["30% off"], split: "held-out" },
+  {
+    question: "what if i bring the bike back late",
+    document: "rental",
+    mustContain: ["€10 for every started hour"],
+    split: "tune",
+  },
+  {
+    question: "what do i need to bring to rent a bike",
+    document: "rental",
+    mustContain: ["photo ID"],
+    split: "held-out",
+  },
+  {
+    question: "when are you open on sunday",
+    document: "rental",
+    mustContain: ["9:00–16:00"],
+    split: "held-out",
+  },
+
+  // Hotel (HTML with a table and a list)
+  { question: "what time can we check in", document: "hotel", mustContain: ["15:00"], split: "tune" },
+  { question: "can i check out later", document: "hotel", mustContain: ["14:00", "€30"], split: "held-out" },
+  { question: "is breakfest included?", document: "hotel", mustContain: ["€18"], split: "tune" },
+  {
+    question: "can i bring my dog",
+    document: "hotel",
+    mustContain: ["€15 per night"],
+    split: "held-out",
+  },
+  { question: "how big is the deluxe room", document: "hotel", mustContain: ["32 m²"], split: "tune" },
+  {
+    question: "how many people can stay in the family room",
+    document: "hotel",
+    mustContain: ["4"],
+    split: "held-out",
+  },
+  { question: "parking price per night?", document: "hotel", mustContain: ["€22"], split: "held-out" },
+  {
+    question: "can i cancel for free",
+    document: "hotel",
+    mustContain: ["48 hours"],
+    split: "tune",
+  },
+  {
+    question: "how much is the airport transfer",
+    document: "hotel",
+    mustContain: ["€25 per person"],
+    split: "held-out",
+  },
+
+  // Answered by no document: the reply must decline and offer a person.
+  { question: "do you sell gift cards?", document: null, mustContain: [], split: "tune" },
+  { question: "is the pool heated", document: null, mustContain: [], split: "held-out" },
+  { question: "can i rent a car from you", document: null, mustContain: [], split: "tune" },
+  { question: "does the clinic do dental cleanings", document: null, mustContain: [], split: "held-out" },
+  { question: "can i pay with bitcoin", document: null, mustContain: [], split: "tune" },
+  { question: "do you have a mobile app for android", document: null, mustContain: [], split: "held-out" },
+  { question: "is there a gym in the hotel", document: null, mustContain: [], split: "tune" },
+  { question: "do the doctors speak spanish", document: null, mustContain: [], split: "held-out" },
+  { question: "who is your ceo", document: null, mustContain: [], split: "tune" },
+  {
+    question: "can i bring my own food into the library",
+    document: null,
+    mustContain: [],
+    split: "held-out",
+  },
+];
