@@ -16,7 +16,7 @@ import {
 } from "@avatar-chat/api";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
-import { createRealtime } from "@avatar-chat/realtime";
+import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
 import { createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -27,6 +27,18 @@ import { createLogger, realtimeLogger } from "./logger";
 import { serveDashboard } from "./static-files";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
+
+/** The realtime limits the environment sets; the others keep the service's defaults. */
+function realtimeLimitsFrom(env: PlatformEnv): RealtimeLimitsInput {
+  const limits: RealtimeLimitsInput = {};
+  if (env.REALTIME_MAX_CONNECTIONS_PER_TENANT !== undefined)
+    limits.maxConnectionsPerTenant = env.REALTIME_MAX_CONNECTIONS_PER_TENANT;
+  if (env.REALTIME_MAX_CONNECTIONS_PER_VISITOR !== undefined)
+    limits.maxConnectionsPerVisitor = env.REALTIME_MAX_CONNECTIONS_PER_VISITOR;
+  if (env.REALTIME_MAX_CONNECTIONS_PER_ADDRESS !== undefined)
+    limits.maxConnectionsPerAddress = env.REALTIME_MAX_CONNECTIONS_PER_ADDRESS;
+  return limits;
+}
 
 export interface RunningPlatform {
   /** Where the dashboard and api answer (when the api role runs here). */
@@ -124,7 +136,6 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       const access = createRealtimeAccess({
         db: db.kysely,
         appSecret: config.appSecret,
-        dashboardOrigins: config.dashboardOrigins,
         sessionTtlMs: config.sessionTtlMs,
         clock: () => new Date(),
       });
@@ -135,10 +146,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         authorize: access.authorize,
         renew: access.renew,
         allowedOrigins: config.dashboardOrigins,
-        limits:
-          env.REALTIME_MAX_CONNECTIONS_PER_TENANT === undefined
-            ? {}
-            : { maxConnectionsPerTenant: env.REALTIME_MAX_CONNECTIONS_PER_TENANT },
+        limits: realtimeLimitsFrom(env),
         logger: realtimeLogger(createLogger("realtime", logLevel)),
       });
       stops.push(() => realtime!.close());

@@ -8,7 +8,7 @@ import {
   tenantChannel,
   verifyVisitorToken,
 } from "@avatar-chat/protocol";
-import { createRealtime } from "@avatar-chat/realtime";
+import { createRealtime, originAllowed } from "@avatar-chat/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { generateApiKey } from "./auth/api-keys";
@@ -50,7 +50,6 @@ describe("realtime access", () => {
     access = createRealtimeAccess({
       db,
       appSecret,
-      dashboardOrigins: [dashboard],
       sessionTtlMs: 86_400_000,
       clock: () => new Date(),
     });
@@ -167,7 +166,7 @@ describe("realtime access", () => {
     expect(await access.authenticate(upgrade("/realtime?token=nonsense"))).toBeNull();
   });
 
-  it("authenticates session cookies from a dashboard origin only", async () => {
+  it("authenticates session cookies; the service refuses a foreign Origin (403, originAllowed)", async () => {
     expect(await access.authenticate(upgrade("/realtime", { cookie: cookieA, origin: dashboard }))).toEqual({
       kind: "member",
       tenantId: world.tenantA,
@@ -175,10 +174,13 @@ describe("realtime access", () => {
       sessionId: cookieA.slice(cookieA.indexOf("=") + 1, cookieA.indexOf(".")),
       expiresAt: expect.any(Number),
     });
-    expect(
-      await access.authenticate(upgrade("/realtime", { cookie: cookieA, origin: "https://evil.test" })),
-    ).toBeNull();
-    expect(await access.authenticate(upgrade("/realtime", { cookie: cookieA }))).toBeNull();
+    // Who it is does not depend on the Origin; whether they may connect from there is the service's check.
+    const foreign = await access.authenticate(
+      upgrade("/realtime", { cookie: cookieA, origin: "https://evil.test" }),
+    );
+    expect(foreign).toMatchObject({ kind: "member", userId: world.userA });
+    expect(originAllowed(foreign!, "https://evil.test", [dashboard])).toBe(false);
+    expect(originAllowed(foreign!, undefined, [dashboard])).toBe(false);
     expect(
       await access.authenticate(upgrade("/realtime", { cookie: `${SESSION_COOKIE}=x.y`, origin: dashboard })),
     ).toBeNull();
@@ -289,6 +291,16 @@ describe("realtime access", () => {
         refused.once("error", () => {});
       });
       expect(status).toBe(401);
+      // A real session cookie from a foreign Origin: 403, as docs/realtime.md says (not 401).
+      const foreign = new WebSocket(`ws://127.0.0.1:${port}/realtime`, {
+        headers: { cookie: cookieA, origin: "https://evil.test" },
+      });
+      const foreignStatus = await new Promise<number | undefined>((resolve) => {
+        foreign.once("unexpected-response", (_req, res) => resolve(res.statusCode));
+        foreign.once("open", () => resolve(101));
+        foreign.once("error", () => {});
+      });
+      expect(foreignStatus).toBe(403);
     } finally {
       await realtime.close();
     }

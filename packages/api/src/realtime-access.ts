@@ -9,7 +9,6 @@ import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/session
 export interface RealtimeAccessDeps {
   db: Kysely<Database>;
   appSecret: string;
-  dashboardOrigins: readonly string[];
   sessionTtlMs: number;
   clock: () => Date;
   /** Conversation owners kept in memory (they never change); default 10,000. */
@@ -41,7 +40,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /**
  * Identity and channel rules for the realtime service, backed by the api's database: visitor tokens
  * (`?token=vt1...` or `Authorization: Bearer`), API keys with the read or chat scope (bearer), and
- * dashboard session cookies (only from a dashboard Origin: browsers attach cookies to any site's socket).
+ * dashboard session cookies (the service admits those only from a dashboard Origin: 403 otherwise).
  * Open sockets are checked again at `expiresAt`: visitors close when their token expires, sessions and keys
  * every `recheckSeconds` (signed out, removed from the tenant or revoked → closed with 4001).
  */
@@ -81,8 +80,7 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
       };
     }
     if (token) return null;
-    const origin = req.headers.origin;
-    if (!origin || !deps.dashboardOrigins.includes(origin)) return null;
+    // Who it is, whatever the Origin: the service then refuses a foreign Origin with 403 (`originAllowed`).
     const cookie = readCookie(req.headers.cookie ?? null, SESSION_COOKIE);
     const session = cookie ? await validateSessionToken(deps.db, cookie, deps.sessionTtlMs, now) : null;
     if (!session?.active_tenant_id) return null;

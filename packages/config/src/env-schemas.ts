@@ -48,10 +48,16 @@ export const secretsEnv = z.object({
 });
 
 /** Realtime node settings; unset ones take the realtime service's defaults (docs/realtime.md, limits). */
+const optionalCount = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z.coerce.number().int().min(1).optional(),
+);
+
 export const realtimeEnv = z.object({
-  /** Sockets one tenant may hold open on one realtime process (default 5,000); more are closed with 4003. */
-  REALTIME_MAX_CONNECTIONS_PER_TENANT: z.preprocess(
-    (v) => (v === "" ? undefined : v),
-    z.coerce.number().int().min(1).optional(),
-  ),
+  /** Sockets one tenant may hold open across the realtime nodes (default 5,000); more are closed with 4003. */
+  REALTIME_MAX_CONNECTIONS_PER_TENANT: optionalCount,
+  /** Sockets one visitor may hold open on one realtime node (default 10); more are closed with 4005. */
+  REALTIME_MAX_CONNECTIONS_PER_VISITOR: optionalCount,
+  /** Visitor and dashboard sockets one client address may hold on one realtime node (default 200); 4005. */
+  REALTIME_MAX_CONNECTIONS_PER_ADDRESS: optionalCount,
 });

@@ -39,5 +39,14 @@ describe("readConfig", () => {
     expect(() => readConfig(realtimeEnv, { REALTIME_MAX_CONNECTIONS_PER_TENANT: "0" })).toThrow(
       /REALTIME_MAX_CONNECTIONS_PER_TENANT/,
     );
+    expect(
+      readConfig(realtimeEnv, {
+        REALTIME_MAX_CONNECTIONS_PER_VISITOR: "5",
+        REALTIME_MAX_CONNECTIONS_PER_ADDRESS: "",
+      }),
+    ).toEqual({ REALTIME_MAX_CONNECTIONS_PER_VISITOR: 5 });
+    expect(() => readConfig(realtimeEnv, { REALTIME_MAX_CONNECTIONS_PER_ADDRESS: "-1" })).toThrow(
+      /REALTIME_MAX_CONNECTIONS_PER_ADDRESS/,
+    );
   });
 });

@@ -44,6 +44,8 @@ export const closeCodes = {
   unauthorized: 4001,
   /** The tenant already holds its maximum of sockets on this node. Reconnect after a long backoff. */
   tenantQuota: 4003,
+  /** This visitor, or this client address, already holds its maximum of sockets on this node. Long backoff. */
+  connectionLimit: 4005,
   /** Slow consumer: the send buffer passed the limit. Reconnect and resume from the last id. */
   slowConsumer: 4008,
   /** Too many client messages per second. Reconnect after a backoff. */

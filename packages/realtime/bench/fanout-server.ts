@@ -19,7 +19,12 @@ async function startOurs(): Promise<number> {
     authorize: (principal, channel) =>
       canJoin(principal, channel, async () => ({ tenantId: "bench", visitorId: "v" })),
     // Every bench client belongs to one tenant; the quota is still counted, just above the 10k clients.
-    limits: { maxConnectionsPerTenant: 20_000 },
+    // The load comes from one address (and may reuse visitors): only the tenant quota is in play.
+    limits: {
+      maxConnectionsPerTenant: 20_000,
+      maxConnectionsPerVisitor: 20_000,
+      maxConnectionsPerAddress: 20_000,
+    },
   });
   return (await realtime.listen(0, "127.0.0.1")).port;
 }

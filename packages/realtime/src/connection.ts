@@ -9,6 +9,8 @@ import type { Subscription } from "./fanout";
 export interface Connection {
   readonly socket: ConnectionSocket;
   readonly principal: Principal;
+  /** The client's address as the node saw it (counted against `maxConnectionsPerAddress`); null if unknown. */
+  readonly address: string | null;
   /** Node-local number; presence makes it unique across nodes with the node id. */
   readonly serial: number;
   /** A handful at most (a visitor holds one): a small array replaced on change is lighter than a Map. */

@@ -17,6 +17,16 @@ export const limitsSchema = z.object({
    * the upgrade. Other nodes' counts are as of the last census round.
    */
   maxConnectionsPerTenant: z.number().int().positive().default(5000),
+  /**
+   * Sockets one visitor (one visitor id, however many tokens) may hold open on one node; more are closed
+   * with 4005. A visitor has a tab or two: well below the tenant quota, so one visitor cannot fill it.
+   */
+  maxConnectionsPerVisitor: z.number().int().positive().default(10),
+  /**
+   * Sockets one client address may hold open on one node for visitors and dashboard members (API keys are
+   * the tenant's own); more are closed with 4005. Bounds visitors minted in bulk from one address.
+   */
+  maxConnectionsPerAddress: z.number().int().positive().default(200),
   /** How often a node writes its per-tenant socket counts to Redis and reads the other nodes'. */
   censusMs: z.number().int().positive().default(5_000),
   /** Channels one socket may join. */

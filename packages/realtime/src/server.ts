@@ -28,8 +28,8 @@ import {
   touchPresence,
   viewerPresence,
 } from "./presence";
+import { createSocketCounts } from "./socket-counts";
 import { createTenantCensus } from "./tenant-census";
-import { createTenantConnections } from "./tenant-connections";
 
 export interface Logger {
   info(data: Record<string, unknown>, message: string): void;
@@ -123,7 +123,9 @@ export function createRealtime(deps: RealtimeDeps) {
     clientTracking: false,
   });
   const connections = new Set<Connection>();
-  const tenantConnections = createTenantConnections(limits.maxConnectionsPerTenant);
+  const tenantConnections = createSocketCounts(limits.maxConnectionsPerTenant);
+  const visitorConnections = createSocketCounts(limits.maxConnectionsPerVisitor);
+  const addressConnections = createSocketCounts(limits.maxConnectionsPerAddress);
   const expiry = createExpirySchedule<Connection>(onCredentialDue);
   // Connection ids only need to be unique across nodes (presence members): node id + counter.
   const nodeId = randomBytes(6).toString("base64url");
@@ -145,6 +147,7 @@ export function createRealtime(deps: RealtimeDeps) {
     refusedUpgrades: 0,
     expiredCloses: 0,
     quotaCloses: 0,
+    connectionLimitCloses: 0,
   };
   let closing = false;
   let ownServer: Server | null = null;
@@ -367,6 +370,9 @@ export function createRealtime(deps: RealtimeDeps) {
     if (!conn || !connections.delete(conn)) return;
     conn.closing = true;
     tenantConnections.close(conn.principal.tenantId);
+    const { visitor, address } = limitKeys(conn.principal, conn.address);
+    if (visitor) visitorConnections.close(visitor);
+    if (address) addressConnections.close(address);
     if (conn.expiresAt) expiry.delete(conn, conn.expiresAt);
     for (const sub of conn.subscriptions) fanout.leave(sub);
     // After the queue drains: a subscribe still running may be what put a viewer entry in Redis.
@@ -382,17 +388,50 @@ export function createRealtime(deps: RealtimeDeps) {
     cleanups.add(cleanup);
   }
 
-  function onConnection(socket: ConnectionSocket, principal: Principal): void {
+  /** What a socket counts against besides its tenant: its visitor, and its address unless it is an API key. */
+  function limitKeys(principal: Principal, address: string | null) {
+    return {
+      visitor: principal.kind === "visitor" ? principal.visitorId : null,
+      address: principal.kind === "apiKey" ? null : address,
+    };
+  }
+
+  /**
+   * Counts the socket in against its tenant, visitor and address, or counts nothing and says which is full.
+   * Synchronous with the accept (and counted out in 'close'), so churn cannot skew the counts.
+   */
+  function admit(principal: Principal, address: string | null): "tenant" | "visitor" | "address" | null {
+    if (!tenantConnections.tryOpen(principal.tenantId, census.elsewhere(principal.tenantId))) return "tenant";
+    const keys = limitKeys(principal, address);
+    if (keys.visitor && !visitorConnections.tryOpen(keys.visitor)) {
+      tenantConnections.close(principal.tenantId);
+      return "visitor";
+    }
+    if (keys.address && !addressConnections.tryOpen(keys.address)) {
+      tenantConnections.close(principal.tenantId);
+      if (keys.visitor) visitorConnections.close(keys.visitor);
+      return "address";
+    }
+    return null;
+  }
+
+  function onConnection(socket: ConnectionSocket, principal: Principal, address: string | null): void {
     socket.on("error", ignoreError);
-    // Counted in synchronously with the accept (and out in 'close'), so churn cannot skew the count.
-    if (!tenantConnections.tryOpen(principal.tenantId, census.elsewhere(principal.tenantId))) {
+    const full = admit(principal, address);
+    if (full === "tenant") {
       counters.quotaCloses++;
       closeSocket(socket, closeCodes.tenantQuota, "tenant connection quota reached");
+      return;
+    }
+    if (full) {
+      counters.connectionLimitCloses++;
+      closeSocket(socket, closeCodes.connectionLimit, `${full} connection limit reached`);
       return;
     }
     const conn: Connection = {
       socket,
       principal,
+      address,
       serial: connectionCount++,
       subscriptions: [],
       expiresAt: 0,
@@ -446,9 +485,10 @@ export function createRealtime(deps: RealtimeDeps) {
       return refuse(socket, 403, "Forbidden");
     if (socket.destroyed) return;
     const accepted = principal;
+    const address = req.socket.remoteAddress ?? null;
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
-      onConnection(ws, accepted);
+      onConnection(ws, accepted, address);
     });
   }
 
@@ -481,10 +521,14 @@ export function createRealtime(deps: RealtimeDeps) {
 
   return {
     handleUpgrade,
-    /** Serves upgrades on `path` of an existing HTTP server (embedded mode); other paths are left alone. */
+    /**
+     * Serves upgrades on `path` of an existing HTTP server (embedded mode). Node hands every upgrade request
+     * (`/trpc/*`, `h2c`, …) to this listener once there is one, so the others are answered 404 and closed here:
+     * unanswered, each would hold a descriptor in CLOSE-WAIT after its client left.
+     */
     attach(server: Server): void {
       server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (pathOf(req) === path) void handleUpgrade(req, socket, head);
+        void handleUpgrade(req, socket, head);
       });
     },
     /** Own HTTP server for production mode; resolves with the bound port (0 picks a free one). */
@@ -525,7 +569,7 @@ export function createRealtime(deps: RealtimeDeps) {
     stats() {
       return {
         connections: connections.size,
-        tenants: tenantConnections.tenants,
+        tenants: tenantConnections.size,
         expiring: expiry.size,
         ...fanout.stats(),
         ...counters,

@@ -1,8 +1,8 @@
 import { closeCodes, conversationChannel } from "@avatar-chat/protocol";
 import { expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { createSocketCounts, withinQuota } from "./socket-counts";
 import { censusEntry, openElsewhere } from "./tenant-census";
-import { createTenantConnections, withinQuota } from "./tenant-connections";
 import { openSocket, redisForTests, startNode, subscribed, type TestSocket, visitorToken } from "./testing";
 
 const { prefix } = redisForTests();
@@ -11,14 +11,14 @@ it("admits a tenant's socket only below the quota", () => {
   expect(withinQuota(0, 2)).toBe(true);
   expect(withinQuota(1, 2)).toBe(true);
   expect(withinQuota(2, 2)).toBe(false);
-  const open = createTenantConnections(1);
+  const open = createSocketCounts(1);
   expect(open.tryOpen("t1")).toBe(true);
   expect(open.tryOpen("t1")).toBe(false);
   expect(open.tryOpen("t2")).toBe(true);
   open.close("t1");
-  expect([open.count("t1"), open.tenants]).toEqual([0, 1]);
+  expect([open.count("t1"), open.size]).toEqual([0, 1]);
   expect(open.tryOpen("t2", 0)).toBe(false); // t2 already holds its one place
-  expect(createTenantConnections(3).tryOpen("t1", 3)).toBe(false); // all three on other nodes
+  expect(createSocketCounts(3).tryOpen("t1", 3)).toBe(false); // all three on other nodes
 });
 
 it("counts the other nodes' live census entries only", () => {

@@ -1,0 +1,111 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import net from "node:net";
+import { closeCodes, conversationChannel, tenantChannel } from "@avatar-chat/protocol";
+import { expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { createRealtime } from "./server";
+import {
+  authenticate,
+  authorize,
+  dashboardOrigin,
+  openSocket,
+  redisForTests,
+  redisUrl,
+  startNode,
+  subscribed,
+  type TestSocket,
+  visitorToken,
+} from "./testing";
+
+const { prefix } = redisForTests();
+const isOpen = (socket: TestSocket) => socket.ws.readyState === WebSocket.OPEN;
+
+it("one visitor token cannot fill its tenant's quota: the dashboard and new visitors still connect", async () => {
+  const limits = { maxConnectionsPerTenant: 10, maxConnectionsPerVisitor: 3 };
+  const node = await startNode({ prefix, limits });
+  const url = `${node.url}?token=${visitorToken("v1")}`;
+  // More sockets than the tenant's whole quota, all with one visitor's token.
+  const flood = await Promise.all(Array.from({ length: 12 }, () => openSocket(url)));
+  await expect.poll(() => flood.filter((s) => s.closeCode() === closeCodes.connectionLimit).length).toBe(9);
+  expect(flood.filter(isOpen)).toHaveLength(3);
+  expect(node.realtime.tenantConnections("t1")).toBe(3);
+
+  const dashboard = await openSocket(node.url, { cookie: "session=s1", origin: dashboardOrigin });
+  expect(await subscribed(dashboard, tenantChannel("t1"))).toMatchObject({ type: "subscribed" });
+  const newVisitor = await openSocket(`${node.url}?token=${visitorToken("v1b")}`);
+  expect(await subscribed(newVisitor, conversationChannel("c1b"))).toMatchObject({ type: "subscribed" });
+  expect([dashboard.closeCode(), newVisitor.closeCode()]).toEqual([null, null]);
+
+  // A place frees up when one of the visitor's sockets closes.
+  await flood.find(isOpen)!.close();
+  await expect.poll(() => node.realtime.tenantConnections("t1")).toBe(4);
+  const again = await openSocket(url);
+  expect(await subscribed(again, conversationChannel("c1"))).toMatchObject({ type: "subscribed" });
+  expect(node.realtime.stats()).toMatchObject({ connectionLimitCloses: 9, quotaCloses: 0 });
+  await Promise.all([...flood, dashboard, newVisitor, again].map((s) => s.close()));
+  await node.realtime.close();
+});
+
+it("one address cannot hold more than its share of visitor and dashboard sockets; API keys are not counted", async () => {
+  const node = await startNode({ prefix, limits: { maxConnectionsPerAddress: 4 } });
+  // Every test socket comes from 127.0.0.1: four visitors minted in bulk fill the address.
+  const visitors = await Promise.all(
+    ["a", "b", "c", "d", "e"].map((v) => openSocket(`${node.url}?token=${visitorToken(`bulk-${v}`)}`)),
+  );
+  await expect
+    .poll(() => visitors.filter((s) => s.closeCode() === closeCodes.connectionLimit).length)
+    .toBe(1);
+  const reason = await new Promise<string>((resolve) => {
+    const member = new WebSocket(node.url, { headers: { cookie: "session=s1", origin: dashboardOrigin } });
+    member.on("error", () => {});
+    member.once("close", (_code, text) => resolve(`${text}`));
+  });
+  expect(reason).toBe("address connection limit reached");
+  const integrator = await openSocket(node.url, { authorization: "Bearer ack_t1" });
+  expect(await subscribed(integrator, tenantChannel("t1"))).toMatchObject({ type: "subscribed" });
+  await Promise.all([...visitors, integrator].map((s) => s.close()));
+  await expect.poll(() => node.realtime.stats().connections).toBe(0);
+  await node.realtime.close();
+});
+
+/** Sends a raw upgrade request; resolves with what the server answered once it closed the connection. */
+function rawUpgrade(port: number, path: string, upgrade: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      socket.destroy();
+      resolve(answer);
+    });
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: ${upgrade}\r\n` +
+        "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+        "Sec-WebSocket-Version: 13\r\n\r\n",
+    );
+  });
+}
+
+it("answers and closes upgrade requests to every other path of a server it is attached to", async () => {
+  const server = createServer((_req, res) => res.end("api"));
+  const realtime = createRealtime({ redis: redisUrl, keyPrefix: prefix, authenticate, authorize });
+  realtime.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  for (const [path, upgrade] of [
+    ["/trpc/chatbot.list", "websocket"],
+    ["/trpc/chatbot.list", "h2c"],
+    ["/", "h2c"],
+    ["/realtimeX", "websocket"],
+  ] as const) {
+    expect(await rawUpgrade(port, path, upgrade), `${upgrade} ${path}`).toMatch(/^HTTP\/1\.1 404 /);
+  }
+  // h2c on the realtime path itself, with a valid credential: refused by the WebSocket handshake.
+  expect(await rawUpgrade(port, `/realtime?token=${visitorToken("v1")}`, "h2c")).toMatch(/^HTTP\/1\.1 400 /);
+  await realtime.close();
+  await new Promise((resolve) => server.close(resolve));
+});
