@@ -20,14 +20,13 @@ function freePort(): Promise<number> {
   });
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
-
 // Issue 7's "done means": the whole platform (api, worker, realtime, the built dashboard and widget) in
 // one process, a tenant's site on another origin, and two browser tabs: the tenant and a visitor.
-describe("the tenant journey, end to end", () => {
+// On both backends: the embedded default (PGlite, one connection, no DATABASE_URL) is the front door,
+// and "Talk to a person" once froze it.
+describe.each(["postgres", "pglite"] as const)("the tenant journey, end to end (%s)", (backend) => {
   let platform: RunningPlatform;
-  let database: TestDatabase;
+  let database: TestDatabase | undefined;
   let dataDir: string;
   let url: string;
   let site: http.Server;
@@ -37,16 +36,21 @@ describe("the tenant journey, end to end", () => {
   let dashboard: Page;
   let visitor: Page;
   const prefix = `dj${randomBytes(4).toString("hex")}:`;
+  // One set of screenshots (the PostgreSQL run's) goes to the docs.
+  const shot = async (page: Page, name: string) => {
+    if (backend === "postgres")
+      await page.screenshot({ path: path.join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
+  };
 
   beforeAll(async () => {
     await Promise.all([buildDashboard(dashboardDist), buildWidgetBundle()]);
-    database = await createTestDatabase();
+    if (backend === "postgres") database = await createTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), "dashboard-journey-"));
     const port = await freePort();
     url = `http://localhost:${port}`;
     platform = await startPlatform(
       readPlatformEnv({
-        DATABASE_URL: database.url,
+        ...(database?.url ? { DATABASE_URL: database.url } : {}),
         DATA_DIR: dataDir,
         API_PORT: String(port),
         PUBLIC_URL: url,
@@ -179,6 +183,25 @@ describe("the tenant journey, end to end", () => {
     await dashboard.getByRole("button", { name: "Send reply" }).click();
     await visitor.getByText("Hi, Grace here. Anything else?").first().waitFor({ timeout: 30_000 });
     await dashboard.getByTestId("message-agent").first().waitFor();
+  });
+
+  it("asks for a person from the editor's live preview too, and the platform keeps answering", async () => {
+    await dashboard.getByRole("link", { name: "Chatbots" }).click();
+    await dashboard.getByRole("link", { name: "Support assistant" }).click();
+    const preview = dashboard.locator("avatar-chat");
+    await dashboard.waitForSelector("avatar-chat[data-state='ready']", {
+      state: "attached",
+      timeout: 60_000,
+    });
+    await preview.getByRole("button", { name: "Talk to a person" }).click();
+    await preview
+      .getByText(/You asked to talk to a person/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    // The database is still answering: the inbox lists the preview's conversation as waiting.
+    await dashboard.getByRole("link", { name: "Inbox" }).click();
+    await dashboard.getByLabel("Handled by").selectOption("requested");
+    await expect.poll(() => dashboard.getByTestId("inbox-row").count(), { timeout: 30_000 }).toBe(2);
   });
 
   it("shows the conversation in analytics once the roll-up ran", async () => {
