@@ -241,7 +241,30 @@ describe("<avatar-chat> against the running platform", () => {
     expect(new Set(bodies.slice(2)).size).toBe(60);
     // The message that was at the top before stays in view instead of jumping to the new top.
     expect(await widget.locator(".messages").evaluate((log) => log.scrollTop)).toBeGreaterThan(0);
-  }, 180_000); // 60 agent replies through the api, beside the other browser tests on a busy CI machine
+  }, 180_000);
+
+  it("asks for a person on the embedded platform, which keeps answering afterwards", async () => {
+    // PGlite has one connection: this request once froze every request after it.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${site.url}/`);
+    const widget = page.locator("avatar-chat");
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    await widget.getByRole("button", { name: "Talk to a person" }).click();
+    await widget
+      .getByText(/A person will join soon/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    const answered = await widget.locator(".message.assistant.complete").count();
+    await widget.locator("textarea").fill("Are you still there?");
+    await widget.locator("textarea").press("Enter");
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 60_000 })
+      .toBe(answered + 1);
+    await page.context().close();
+  }); // 60 agent replies through the api, beside the other browser tests on a busy CI machine
 
   it("paints the launcher in the chatbot's colour and side before anyone opens it", async () => {
     const created = await dashboardCall(
