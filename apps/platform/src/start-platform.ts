@@ -14,6 +14,7 @@ import {
   providerSettingsFor,
   startEmbeddedS3,
 } from "@avatar-chat/api";
+import { connectionStatus, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
@@ -64,11 +65,14 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
   };
 
   try {
+    // Every pooled and pipelined PostgreSQL connection of this process reports here: one log line when the
+    // database becomes unreachable, one when it is back.
     const db = await createDb({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       readConnections: env.DATABASE_READ_CONNECTIONS,
       dataDir: path.resolve(env.DATA_DIR, "pglite"),
+      connection: connectionStatus("database", logger),
     });
     stops.push(() => db.close());
     if (env.MIGRATE_ON_START) await migrate(db.kysely);
@@ -155,7 +159,10 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (roles.has("api") || realtime) {
       // Whichever api process made the change: a revoked API key leaves this process's key cache and its
       // realtime sockets close at once; a user who signed out or lost a membership has their sockets checked.
-      const revocations = new Redis(redisSource.url);
+      const revocations = watchRedis(
+        new Redis(redisSource.url),
+        connectionStatus("redis (credential changes)", logger),
+      );
       const liveRealtime = realtime;
       const stopRevocations = await listenForCredentialChanges(revocations, prefix, {
         keyRevoked(keyId) {
@@ -174,9 +181,11 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
 
     let url: string | null = null;
     if (roles.has("api")) {
-      const redis = createApiRedis(redisSource.url);
+      const apiLogger = createLogger("api", logLevel);
+      const redisStatus = connectionStatus("api: redis", apiLogger);
+      const redis = createApiRedis(redisSource.url, redisStatus);
       stops.push(async () => redis.disconnect());
-      const queueOptions = { redis: redisSource.url, prefix };
+      const queueOptions = { redis: redisSource.url, prefix, status: redisStatus };
       const queues = {
         aiReply: createQueue(QUEUES.aiReply, queueOptions),
         kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
@@ -191,7 +200,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         config,
         widgetDir: path.join(repoRoot, "packages/widget/dist"),
         clock: () => new Date(),
-        logger: createLogger("api", logLevel),
+        logger: apiLogger,
       });
       const root = new Hono();
       root.route("/", api);

@@ -1,2 +1,10 @@
+export {
+  type ConnectionStatus,
+  connectionStatus,
+  isDependencyUnavailable,
+  type OutageLogger,
+  quietConnectionStatus,
+  watchRedis,
+} from "./dependency-outage";
 export { databaseEnv, flag, port, realtimeEnv, redisEnv, secretsEnv, storageEnv } from "./env-schemas";
 export { ConfigError, readConfig } from "./read-config";

@@ -19,7 +19,17 @@ export interface DbConfig {
   readTimeoutMs?: number;
   /** Directory for the embedded database; `"memory://"` keeps it in memory. */
   dataDir?: string;
+  /** Told when a connection to PostgreSQL breaks or fails to open, and when one opens (outage logging). */
+  connection?: ConnectionEvents;
 }
+
+/** Structural, so db imports nothing of ours: `connectionStatus` from @avatar-chat/config fits. */
+export interface ConnectionEvents {
+  lost(error: unknown): void;
+  restored(): void;
+}
+
+const ignoreConnection: ConnectionEvents = { lost() {}, restored() {} };
 
 export interface Db {
   kysely: Kysely<Database>;
@@ -32,6 +42,20 @@ const DATE = 1082;
 // Counts and byte sizes stay far below 2^53, so int8 reads as a number; dates stay ISO strings
 // (no time-zone shift). Both backends parse the same way so code never branches on the backend.
 const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
+
+/**
+ * A connection dropped by the server (restart, failover, a test dropping its database) fails what runs on
+ * it and is replaced on next use. pg emits 'error' on the client, and on an idle one the pool forwards it;
+ * a client that is checked out has no listener of the pool's, so without its own the process would exit.
+ */
+function watchPool(pool: pg.Pool, events: ConnectionEvents): pg.Pool {
+  pool.on("error", events.lost);
+  pool.on("connect", (client) => {
+    client.on("error", events.lost);
+    events.restored();
+  });
+  return pool;
+}
 
 export async function createDb(config: DbConfig): Promise<Db> {
   if (config.url) {
@@ -46,12 +70,9 @@ export async function createDb(config: DbConfig): Promise<Db> {
     const poolConfig: pg.PoolConfig = { ...clientConfig, max: config.poolSize ?? 20 };
     // Two pools: one for work above tenants (sign-in, lookups by public key, migrations) and one whose
     // connections stay pinned to a tenant (see tenant-pool.ts). Both open connections only on demand.
-    const pool = new pg.Pool(poolConfig);
-    const tenantPool = new pg.Pool(poolConfig);
-    // An idle connection dropped by the server (restart, failover, a test dropping its database) is
-    // replaced on next use; without a listener pg would crash the process.
-    pool.on("error", () => {});
-    tenantPool.on("error", () => {});
+    const events = config.connection ?? ignoreConnection;
+    const pool = watchPool(new pg.Pool(poolConfig), events);
+    const tenantPool = watchPool(new pg.Pool(poolConfig), events);
     const kysely = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
     const tenantKysely = new Kysely<Database>({
       dialect: guardedDialect(new PostgresDialect({ pool: tenantPinnedPool(tenantPool) })),
@@ -62,6 +83,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
           pipelinedReads(clientConfig, {
             lanes: config.readConnections ?? 4,
             statementTimeoutMs: config.readTimeoutMs ?? 5_000,
+            connection: events,
           }),
         ),
       ),

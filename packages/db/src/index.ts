@@ -1,5 +1,5 @@
 export { sql } from "kysely";
-export { createDb, type Db, type DbConfig } from "./create-db";
+export { type ConnectionEvents, createDb, type Db, type DbConfig } from "./create-db";
 export { migrate } from "./migrate";
 export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 export { isUniqueViolation } from "./pg-errors";

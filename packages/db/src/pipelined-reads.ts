@@ -1,5 +1,6 @@
 import { PostgresDialect, type PostgresDialectConfig, type PostgresPool } from "kysely";
 import pg from "pg";
+import type { ConnectionEvents } from "./create-db";
 import { nameStatements } from "./prepared-statements";
 import { requestedTenant } from "./tenant-pool";
 import { TENANT_ROLE } from "./tenant-role";
@@ -46,7 +47,7 @@ interface QueryResult {
  */
 export function pipelinedReads(
   clientConfig: pg.ClientConfig,
-  options: { lanes: number; statementTimeoutMs: number },
+  options: { lanes: number; statementTimeoutMs: number; connection: ConnectionEvents },
 ): PostgresDialectConfig & { pool: PostgresPool } {
   const { lanes } = options;
   const open: (Lane | undefined)[] = new Array(lanes).fill(undefined);
@@ -73,9 +74,15 @@ export function pipelinedReads(
     };
     nameStatements(client);
     // A dropped connection fails its pending statements (pg rejects them) and is replaced on next use.
-    client.on("error", lane.retire);
+    client.on("error", (error) => {
+      lane.retire();
+      options.connection.lost(error);
+    });
     client.on("end", lane.retire);
-    lane.connected.catch(lane.retire);
+    lane.connected.then(options.connection.restored, (error: unknown) => {
+      lane.retire();
+      options.connection.lost(error);
+    });
     open[slot] = lane;
     return lane;
   };

@@ -91,10 +91,26 @@ export function createRealtime(deps: RealtimeDeps) {
     maxRetriesPerRequest: null,
   });
   const commands = makeRedis({ connectionName: "realtime-cmd", maxRetriesPerRequest: null });
-  const onError = (error: unknown, context: string) =>
-    logger.warn({ err: error, context }, "realtime redis error");
-  subscriber.on("error", (error) => onError(error, "subscriber"));
-  commands.on("error", (error) => onError(error, "commands"));
+  // An outage is logged once when it starts and once when Redis answers again, not per reconnect attempt;
+  // while it lasts, the failures it causes (presence, census, resync) say nothing new.
+  let redisLostAt: number | null = null;
+  const onError = (error: unknown, context: string) => {
+    if (redisLostAt === null) logger.warn({ err: error, context }, "realtime redis error");
+  };
+  const onConnectionError = (error: unknown, context: string) => {
+    if (redisLostAt !== null) return;
+    logger.warn({ err: error, context }, "realtime redis unavailable, reconnecting");
+    redisLostAt = Date.now();
+  };
+  const onConnectionReady = () => {
+    if (redisLostAt === null) return;
+    logger.info({ downMs: Date.now() - redisLostAt }, "realtime redis reachable again");
+    redisLostAt = null;
+  };
+  subscriber.on("error", (error) => onConnectionError(error, "subscriber"));
+  commands.on("error", (error) => onConnectionError(error, "commands"));
+  subscriber.on("ready", onConnectionReady);
+  commands.on("ready", onConnectionReady);
 
   const fanout = createFanout<Connection>({
     subscriber,

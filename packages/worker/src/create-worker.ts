@@ -1,4 +1,5 @@
 import { createProvider, type Provider, type SafeFetchOptions } from "@avatar-chat/ai";
+import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
 import { type Job, Worker } from "bullmq";
@@ -67,7 +68,11 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const clock = deps.clock ?? (() => new Date());
   const offline = createProvider({ kind: "offline" });
   const providerFor = deps.providerFor ?? (() => offline);
-  const redis = createRedis(deps.redis);
+  // Outages are logged once each way: Redis by every connection here, and jobs failing because PostgreSQL
+  // or Redis was away (they are retried, and swept up again if their attempts ran out).
+  const redisStatus = connectionStatus("worker: redis", logger);
+  const jobsStatus = connectionStatus("worker: jobs' PostgreSQL or Redis", logger);
+  const redis = createRedis(deps.redis, redisStatus);
   const email = createEmailSender({
     db: deps.db,
     mailer: deps.mailer ?? { smtpUrl: null, from: "Avatar Chat <no-reply@localhost>" },
@@ -128,13 +133,18 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       },
     });
     worker.on("failed", (job, error) => {
+      if (isDependencyUnavailable(error)) return jobsStatus.lost(error);
       logger.warn(`${name}: job failed`, {
         jobId: job?.id,
         attemptsMade: job?.attemptsMade,
         error: error.message,
       });
     });
-    worker.on("error", (error) => logger.error(`${name}: worker error`, { error: error.message }));
+    worker.on("completed", jobsStatus.restored);
+    worker.on("error", (error) => {
+      if (isDependencyUnavailable(error)) redisStatus.lost(error);
+      else logger.error(`${name}: worker error`, { error: error.message });
+    });
     return worker;
   });
 
@@ -146,7 +156,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   ];
   const scheduleQueues = schedules.flatMap(([name, job, every]) => {
     if (every === null) return [];
-    const queue = createQueue(name, deps);
+    const queue = createQueue(name, { ...deps, status: redisStatus });
     const upserted = queue
       .upsertJobScheduler(name, { every }, { name: job, data: {} })
       .catch((error: unknown) => logger.error(`${name}: could not schedule`, { error: String(error) }));

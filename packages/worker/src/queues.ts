@@ -1,3 +1,4 @@
+import { type ConnectionStatus, quietConnectionStatus, watchRedis } from "@avatar-chat/config";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
 import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
@@ -29,8 +30,9 @@ export function toRedisOptions(redis: RedisConnection): RedisOptions {
   };
 }
 
-export function createRedis(redis: RedisConnection): Redis {
-  return new Redis(toRedisOptions(redis));
+/** A plain client; `status` hears of its outages (it also keeps ioredis from printing every retry). */
+export function createRedis(redis: RedisConnection, status: ConnectionStatus = quietConnectionStatus): Redis {
+  return watchRedis(new Redis(toRedisOptions(redis)), status);
 }
 
 // Retries: provider hiccups and SMTP outages are usually short. Failed jobs stay in the failed set
@@ -62,13 +64,24 @@ export const defaultJobOptions: Record<QueueName, JobsOptions> = {
 };
 
 /** One BullMQ queue (producer side) with the platform's prefix and default job options; the api uses this too. */
-export function createQueue(name: QueueName, options: { redis: RedisConnection; prefix: string }): Queue {
-  return new Queue(name, {
+export function createQueue(
+  name: QueueName,
+  options: { redis: RedisConnection; prefix: string; status?: ConnectionStatus },
+): Queue {
+  const queue = new Queue(name, {
     // A producer fails fast when Redis is gone instead of hanging the visitor's request.
     connection: { ...toRedisOptions(options.redis), maxRetriesPerRequest: 1, enableOfflineQueue: false },
     prefix: bullPrefix(options.prefix),
     defaultJobOptions: defaultJobOptions[name],
   });
+  // BullMQ forwards its connection's errors here, and prints them to stderr when nobody listens.
+  const status = options.status ?? quietConnectionStatus;
+  queue.on("error", status.lost);
+  void queue.waitUntilReady().then(
+    (client) => client.on("ready", status.restored),
+    () => {},
+  );
+  return queue;
 }
 
 /** The parts of a BullMQ job a processor reads; a Job fits, and tests can pass a plain object. */
