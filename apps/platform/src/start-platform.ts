@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -84,6 +85,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     stops.push(() => redisSource.stop());
     banner.push(`redis: ${redisSource.url} (${redisSource.origin})`);
 
+    const prefix = env.REDIS_PREFIX;
+    const config: ApiConfig = apiConfigFrom(env, prefix);
     let storageConfig = {
       endpoint: env.S3_ENDPOINT ?? "",
       region: env.S3_REGION,
@@ -97,6 +100,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         directory: path.resolve(env.DATA_DIR, "s3"),
         bucket: env.S3_BUCKET,
         port: env.EMBEDDED_S3_PORT,
+        allowedOrigins: config.dashboardOrigins,
+        // From the app secret, so presigned URLs stay valid across a restart.
+        secretAccessKey: createHmac("sha256", config.appSecret).update("embedded object store").digest("hex"),
       });
       stops.push(() => s3.stop());
       storageConfig = s3.config;
@@ -109,8 +115,6 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const storage = createStorage(storageConfig);
     await storage.ensureBucket();
 
-    const prefix = env.REDIS_PREFIX;
-    const config: ApiConfig = apiConfigFrom(env, prefix);
     const realtimeUrl = config.realtimeUrl;
     const providerFor = async (tenantId: string) =>
       createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId), {

@@ -18,13 +18,25 @@ export interface StorageConfig {
   forcePathStyle: boolean;
 }
 
+export interface ObjectHead {
+  size: number;
+  contentType: string | null;
+  /** Names this version of the object: a later write gives another. */
+  etag: string | null;
+}
+
 /** Object storage as five functions; S3, MinIO and the embedded server all speak the same protocol. */
 export interface Storage {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array>;
-  head(key: string): Promise<{ size: number; contentType: string | null } | null>;
+  head(key: string): Promise<ObjectHead | null>;
   delete(key: string): Promise<void>;
-  presignPut(key: string, contentType: string, expiresInSeconds?: number): Promise<string>;
+  /** A URL that uploads exactly one object: this key, this content type, this many bytes. */
+  presignPut(
+    key: string,
+    upload: { contentType: string; contentLength: number },
+    expiresInSeconds?: number,
+  ): Promise<string>;
   presignGet(key: string, expiresInSeconds?: number): Promise<string>;
   ensureBucket(): Promise<void>;
 }
@@ -52,7 +64,11 @@ export function createStorage(config: StorageConfig): Storage {
     async head(key) {
       try {
         const result = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
-        return { size: result.ContentLength ?? 0, contentType: result.ContentType ?? null };
+        return {
+          size: result.ContentLength ?? 0,
+          contentType: result.ContentType ?? null,
+          etag: result.ETag ?? null,
+        };
       } catch (error) {
         if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
           return null;
@@ -62,10 +78,19 @@ export function createStorage(config: StorageConfig): Storage {
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
-    presignPut: (key, contentType, expiresIn = 900) =>
-      getSignedUrl(client, new PutObjectCommand({ Bucket, Key: key, ContentType: contentType }), {
-        expiresIn,
-      }),
+    presignPut: (key, upload, expiresIn = 900) =>
+      getSignedUrl(
+        client,
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          ContentType: upload.contentType,
+          ContentLength: upload.contentLength,
+        }),
+        // The presigner leaves the content type unsigned by default: signing it and the length makes
+        // S3 (and the embedded store) refuse any other type or size.
+        { expiresIn, signableHeaders: new Set(["content-type", "content-length"]) },
+      ),
     presignGet: (key, expiresIn = 900) =>
       getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn }),
     async ensureBucket() {

@@ -83,14 +83,20 @@ export async function createTestPlatform(
     email: createQueue(QUEUES.email, queueOptions),
   };
   const s3dir = path.join(os.tmpdir(), `s3-${prefix.slice(0, -1)}`);
-  const s3 = await startEmbeddedS3({ directory: s3dir, bucket: "test" });
+  const dashboardOrigins = overrides.dashboardOrigins ?? ["http://dashboard.test"];
+  const s3 = await startEmbeddedS3({
+    directory: s3dir,
+    bucket: "test",
+    allowedOrigins: dashboardOrigins,
+    secretAccessKey: randomBytes(16).toString("hex"),
+  });
   const storage = createStorage(s3.config);
   await storage.ensureBucket();
 
   const config: ApiConfig = {
     publicUrl: "http://127.0.0.1",
     realtimeUrl: "ws://127.0.0.1/realtime",
-    dashboardOrigins: ["http://dashboard.test"],
+    dashboardOrigins,
     appSecret: randomBytes(32).toString("hex"),
     sessionTtlMs: 30 * 86_400_000,
     visitorTokenTtlSeconds: 3600,

@@ -242,7 +242,11 @@ export const chatbotRouter = router({
             avatarStorageKey(ctx.tenantId, input.format),
           ),
         );
-        const uploadUrl = await ctx.deps.storage.presignPut(asset.storage_key, contentType, 900);
+        const uploadUrl = await ctx.deps.storage.presignPut(
+          asset.storage_key,
+          { contentType, contentLength: input.sizeBytes },
+          900,
+        );
         return { assetId: asset.id, uploadUrl, headers: { "content-type": contentType } };
       }),
 

@@ -88,7 +88,11 @@ export const knowledgeRouter = router({
           stored: true,
         });
       });
-      const uploadUrl = await ctx.deps.storage.presignPut(source.storage_key!, input.contentType, 900);
+      const uploadUrl = await ctx.deps.storage.presignPut(
+        source.storage_key!,
+        { contentType: input.contentType, contentLength: input.sizeBytes },
+        900,
+      );
       return { source: sourceView(source), uploadUrl, headers: { "content-type": input.contentType } };
     }),
 
