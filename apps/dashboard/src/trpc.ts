@@ -1,4 +1,5 @@
 import type { AppRouter } from "@avatar-chat/api";
+import { MAX_BATCH_CALLS } from "@avatar-chat/api/client";
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
@@ -34,7 +35,7 @@ export const queryClient = new QueryClient({
 
 // Same origin: the session cookie rides along, and the api's Origin check accepts the dashboard.
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: "/trpc", maxURLLength: 4000 })],
+  links: [httpBatchLink({ url: "/trpc", maxURLLength: 4000, maxItems: MAX_BATCH_CALLS })],
 });
 
 export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });

@@ -2,9 +2,11 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_BATCH_CALLS } from "./client";
 import type { AppDeps } from "./deps";
 import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
+import { batchLimit } from "./http/batch-limit";
 import { securityHeaders } from "./http/security-headers";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { type ResponseHeaders, trpcQueryHandler } from "./http/trpc-query";
@@ -73,6 +75,7 @@ export function createApp(deps: AppDeps) {
         413,
       ),
   });
+  app.use("/trpc/*", batchLimit({ maxCalls: MAX_BATCH_CALLS }));
   // Queries are GETs without a body: they skip the limiter, which would build the full Request to look.
   app.use("/trpc/*", (c, next) => (c.req.method === "GET" ? next() : limitBody(c, next)));
 

@@ -3,6 +3,9 @@ import type { AppRouter } from "./root";
 
 export type { AppRouter } from "./root";
 
+/** Calls the api takes in one batched request; clients split larger batches (`maxItems`). */
+export const MAX_BATCH_CALLS = 50;
+
 export interface ClientOptions {
   /** The platform's base URL, e.g. https://chat.example.com */
   url: string;
@@ -16,6 +19,7 @@ export function createClient(options: ClientOptions) {
     links: [
       httpBatchLink({
         url: `${options.url.replace(/\/$/, "")}/trpc`,
+        maxItems: MAX_BATCH_CALLS,
         headers: () => (options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
       }),
     ],

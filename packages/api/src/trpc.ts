@@ -87,6 +87,9 @@ export async function limitOrThrow(ctx: Context, key: string, rule: RateLimitRul
   }
 }
 
+/** Calls one dashboard session may make, as many as an API key: a person clicking never comes close. */
+export const SESSION_RATE_LIMIT: RateLimitRule = { limit: 600, windowMs: 60_000 };
+
 /** The session behind the request's cookie; cookie mutations must come from an allowed Origin (CSRF). */
 async function requireSession(ctx: Context, type: "query" | "mutation" | "subscription") {
   const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
@@ -100,6 +103,7 @@ async function requireSession(ctx: Context, type: "query" | "mutation" | "subscr
       message: "This request came from an origin that may not use your session.",
     });
   }
+  await limitOrThrow(ctx, `session:${session.id}`, SESSION_RATE_LIMIT);
   return session;
 }
 

@@ -70,8 +70,10 @@ export const authRouter = router({
 
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
     requireDashboardOrigin(ctx);
-    await limitOrThrow(ctx, `signin:${input.email}`, { limit: 10, windowMs: 900_000 });
-    await limitOrThrow(ctx, `signin-ip:${ctx.request.ip ?? "unknown"}`, { limit: 50, windowMs: 900_000 });
+    // Per account *and* address: someone guessing from elsewhere cannot lock the owner out of their account.
+    const ip = ctx.request.ip ?? "unknown";
+    await limitOrThrow(ctx, `signin:${input.email}:${ip}`, { limit: 10, windowMs: 900_000 });
+    await limitOrThrow(ctx, `signin-ip:${ip}`, { limit: 50, windowMs: 900_000 });
     const user = await findUserByEmail(ctx.deps.db, input.email);
     const valid = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
     if (!user || !valid) throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong email or password." });

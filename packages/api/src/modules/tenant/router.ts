@@ -226,7 +226,8 @@ export const tenantRouter = router({
     if (invitation.email !== user.email) {
       throw new TRPCError({
         code: "FORBIDDEN",
-        message: `This invitation was sent to ${invitation.email}. Sign in with that address to accept it.`,
+        // Not naming the address: whoever holds a forwarded link learns nothing about the invitee.
+        message: "This invitation was sent to another email address. Sign in with that address to accept it.",
       });
     }
     const accepted = await withTenant(ctx.deps.db, invitation.tenant_id, async (tx) => {
