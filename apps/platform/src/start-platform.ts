@@ -154,6 +154,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         authorize: access.authorize,
         renew: access.renew,
         allowedOrigins: config.dashboardOrigins,
+        trustedProxies: env.TRUSTED_PROXIES,
         limits: realtimeLimitsFrom(env),
         logger: realtimeLogger(createLogger("realtime", logLevel)),
       });

@@ -1,3 +1,4 @@
+import { type ClientAddressOf, clientAddressResolver } from "@avatar-chat/config";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
@@ -15,23 +16,26 @@ import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
 import type { Context } from "./trpc";
 
-function connectionIp(c: Parameters<typeof getConnInfo>[0]): string | null {
+function connectionIp(c: Parameters<typeof getConnInfo>[0], clientAddressOf: ClientAddressOf): string | null {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? null;
+    peer = getConnInfo(c).remote.address;
   } catch {
     return null; // not served by @hono/node-server (tests calling app.request)
   }
+  return clientAddressOf(peer, c.req.header("x-forwarded-for"));
 }
 
 /** The api's composition root: every route and procedure gets its dependencies from `deps`. */
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   const { config } = deps;
+  const clientAddressOf = clientAddressResolver(config.trustedProxies ?? []);
 
   const contextFor = (c: HonoContext, resHeaders: ResponseHeaders): Context => ({
     deps,
     request: {
-      ip: connectionIp(c),
+      ip: connectionIp(c, clientAddressOf),
       origin: c.req.header("origin") ?? null,
       userAgent: c.req.header("user-agent") ?? null,
       authorization: c.req.header("authorization") ?? null,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isAddressOrBlock } from "./client-address";
 
 // Empty strings in an env file mean "not set": treat them as undefined so defaults apply.
 const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
@@ -60,4 +61,23 @@ export const realtimeEnv = z.object({
   REALTIME_MAX_CONNECTIONS_PER_VISITOR: optionalCount,
   /** Visitor and dashboard sockets one client address may hold on one realtime node (default 200); 4005. */
   REALTIME_MAX_CONNECTIONS_PER_ADDRESS: optionalCount,
+});
+
+/**
+ * Proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks, comma-separated): the load balancer
+ * in front of api and realtime. Empty (the default) believes no one and uses the socket's peer.
+ */
+export const proxyEnv = z.object({
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().refine(isAddressOrBlock, "must be IP addresses or CIDR blocks, e.g. 10.0.0.0/8")),
+    ),
 });

@@ -1,3 +1,4 @@
+export { type ClientAddressOf, clientAddressResolver } from "./client-address";
 export {
   type ConnectionStatus,
   connectionStatus,
@@ -6,5 +7,14 @@ export {
   quietConnectionStatus,
   watchRedis,
 } from "./dependency-outage";
-export { databaseEnv, flag, port, realtimeEnv, redisEnv, secretsEnv, storageEnv } from "./env-schemas";
+export {
+  databaseEnv,
+  flag,
+  port,
+  proxyEnv,
+  realtimeEnv,
+  redisEnv,
+  secretsEnv,
+  storageEnv,
+} from "./env-schemas";
 export { ConfigError, readConfig } from "./read-config";

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { clientAddressResolver } from "@avatar-chat/config";
 import {
   type ClientMessage,
   clientMessageSchema,
@@ -54,6 +55,8 @@ export interface RealtimeDeps {
   renew?(principal: Principal): Promise<number | null>;
   /** Origins a cookie-authenticated member may connect from (dashboard URL). */
   allowedOrigins?: readonly string[];
+  /** Proxies whose X-Forwarded-For names the client (per-address socket limits); none by default. */
+  trustedProxies?: readonly string[];
   /** Prefix for every Redis key and pub/sub channel (tests use a random one). Must match the publishers'. */
   keyPrefix?: string;
   limits?: RealtimeLimitsInput;
@@ -63,6 +66,11 @@ export interface RealtimeDeps {
 /** ws keeps its net.Socket private; reaching it is the only way to cork a batch of frames. */
 function rawSocket(socket: WebSocket): Pick<Socket, "cork" | "uncork"> | undefined {
   return (socket as unknown as { _socket?: Socket })._socket;
+}
+
+/** One X-Forwarded-For value: node joins repeated headers into an array only for some names. */
+function forwardedFor(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header.join(",") : header;
 }
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -80,6 +88,7 @@ export function createRealtime(deps: RealtimeDeps) {
   const prefix = deps.keyPrefix ?? "";
   const logger = deps.logger ?? silentLogger;
   const allowedOrigins = deps.allowedOrigins ?? [];
+  const clientAddressOf = clientAddressResolver(deps.trustedProxies ?? []);
   // The subscriber skips the ready check (its INFO would collide with a queued SUBSCRIBE) and resubscribes
   // through `fanout.resync`, which also backfills what was missed; commands wait out a reconnect.
   const makeRedis = (options: RedisOptions) =>
@@ -501,7 +510,7 @@ export function createRealtime(deps: RealtimeDeps) {
       return refuse(socket, 403, "Forbidden");
     if (socket.destroyed) return;
     const accepted = principal;
-    const address = req.socket.remoteAddress ?? null;
+    const address = clientAddressOf(req.socket.remoteAddress, forwardedFor(req.headers["x-forwarded-for"]));
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
       onConnection(ws, accepted, address);
