@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform } from "../testing";
 
 /** Signs up over HTTP with `forwardedFor` and returns the address the session recorded. */
-async function sessionAddress(platform: TestPlatform, email: string, forwardedFor: string): Promise<string | null> {
+async function sessionAddress(
+  platform: TestPlatform,
+  email: string,
+  forwardedFor: string,
+): Promise<string | null> {
   const response = await fetch(`${platform.url}/trpc/auth.signUp`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: platform.origin, "x-forwarded-for": forwardedFor },
