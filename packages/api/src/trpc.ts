@@ -7,6 +7,7 @@ import { inputProblem } from "./accepted-input";
 import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
 import type { AppDeps } from "./deps";
+import { dependencyOutageError, OUTAGE_RETRY_AFTER_S } from "./http/dependency-outage";
 import { hitRateLimit, type RateLimitRule } from "./http/rate-limit";
 import type { ResponseHeaders } from "./http/trpc-query";
 
@@ -61,11 +62,20 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** Outermost: a failure caused by PostgreSQL or Redis being away, wherever it happened, is a 503. */
+const answerOutagesWith503 = t.middleware(async ({ ctx, next }) => {
+  const result = await next();
+  const outage = result.ok ? null : dependencyOutageError(result.error);
+  if (!outage) return result;
+  ctx.resHeaders.set("Retry-After", String(OUTAGE_RETRY_AFTER_S));
+  throw outage;
+});
+
 /**
  * Every procedure starts here: its raw input is refused with a 400 when it holds text PostgreSQL cannot store
  * (NUL, broken Unicode) or is nested deeper than any procedure takes, before any schema or query sees it.
  */
-export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+export const publicProcedure = t.procedure.use(answerOutagesWith503).use(async ({ getRawInput, next }) => {
   const problem = inputProblem(await getRawInput());
   if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: problem });
   return next();
