@@ -13,12 +13,12 @@ const types: Record<string, string> = {
   ".json": "application/json",
 };
 
-const proxied = ["/trpc", "/realtime", "/widget", "/files"];
+const proxied = ["/trpc", "/realtime", "/widget", "/avatars"];
 
 export interface StaticServer {
   url: string;
   origin: string;
-  /** Where `/trpc`, `/realtime`, `/widget` and `/files` go; set once the api is up. */
+  /** Where `/trpc`, `/realtime`, `/widget` and `/avatars` go; set once the api is up. */
   setApi(url: string): void;
   close(): Promise<void>;
 }

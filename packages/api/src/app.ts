@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps) {
   });
 
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
-  app.get("/files/*", avatarFiles(deps));
+  app.get("/avatars/:file", avatarFiles(deps));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

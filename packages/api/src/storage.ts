@@ -25,10 +25,19 @@ export interface ObjectHead {
   etag: string | null;
 }
 
+export interface ObjectRead extends ObjectHead {
+  body: ReadableStream<Uint8Array>;
+}
+
+const statusOf = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
 /** Object storage as five functions; S3, MinIO and the embedded server all speak the same protocol. */
 export interface Storage {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array>;
+  /** The object as a stream, or why not: it is gone, or it is no longer the version `ifMatch` names. */
+  open(key: string, options?: { ifMatch?: string | null }): Promise<ObjectRead | "missing" | "changed">;
   head(key: string): Promise<ObjectHead | null>;
   delete(key: string): Promise<void>;
   /** A URL that uploads exactly one object: this key, this content type, this many bytes. */
@@ -37,7 +46,6 @@ export interface Storage {
     upload: { contentType: string; contentLength: number },
     expiresInSeconds?: number,
   ): Promise<string>;
-  presignGet(key: string, expiresInSeconds?: number): Promise<string>;
   ensureBucket(): Promise<void>;
 }
 
@@ -61,6 +69,28 @@ export function createStorage(config: StorageConfig): Storage {
       if (!result.Body) throw new Error(`object ${key} has no body`);
       return result.Body.transformToByteArray();
     },
+    async open(key, options = {}) {
+      try {
+        const result = await client.send(
+          new GetObjectCommand({
+            Bucket,
+            Key: key,
+            ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}),
+          }),
+        );
+        if (!result.Body) throw new Error(`object ${key} has no body`);
+        return {
+          body: result.Body.transformToWebStream() as ReadableStream<Uint8Array>,
+          size: result.ContentLength ?? 0,
+          contentType: result.ContentType ?? null,
+          etag: result.ETag ?? null,
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return "missing";
+        if (statusOf(error) === 412) return "changed";
+        throw error;
+      }
+    },
     async head(key) {
       try {
         const result = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
@@ -70,8 +100,7 @@ export function createStorage(config: StorageConfig): Storage {
           etag: result.ETag ?? null,
         };
       } catch (error) {
-        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
-          return null;
+        if (statusOf(error) === 404) return null;
         throw error;
       }
     },
@@ -91,8 +120,6 @@ export function createStorage(config: StorageConfig): Storage {
         // S3 (and the embedded store) refuse any other type or size.
         { expiresIn, signableHeaders: new Set(["content-type", "content-length"]) },
       ),
-    presignGet: (key, expiresIn = 900) =>
-      getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn }),
     async ensureBucket() {
       try {
         await client.send(new HeadBucketCommand({ Bucket }));

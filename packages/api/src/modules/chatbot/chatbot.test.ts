@@ -232,22 +232,46 @@ describe("chatbot", () => {
       chatbotId: bot.id,
       avatar: { kind: "glb", assetId: upload.assetId },
     });
+    await owner.browser.chatbot.update.mutate({
+      chatbotId: bot.id,
+      allowedOrigins: ["https://shop.example"],
+    });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
-    const config = await platform.browser({ origin: "https://anywhere.example" }).widget.config.query({
+    const config = await platform.browser({ origin: "https://shop.example" }).widget.config.query({
       publicKey: bot.publicKey,
     });
     expect(config.avatar.kind).toBe("glb");
-    const file = await fetch(config.avatar.url!);
+    expect(config.avatar.url).toBe(`${platform.url}/avatars/${upload.assetId}.glb`);
+    // The public config names no tenant, anywhere (it used to carry tenants/<id>/avatars/… in a presigned URL).
+    expect(JSON.stringify(config)).not.toContain(owner.tenantId);
+    const started = await platform.browser({ origin: "https://shop.example" }).widget.start.mutate({
+      publicKey: bot.publicKey,
+    });
+    expect(JSON.stringify(started.chatbot)).not.toContain(owner.tenantId);
+    const file = await fetch(config.avatar.url!, { headers: { origin: "https://shop.example" } });
     expect(await file.text()).toBe("glTF00000000");
-    const link = `${platform.url}/files/tenants/${owner.tenantId}/avatars/${upload.assetId}.glb`;
-    const redirect = await fetch(link, { redirect: "manual" });
-    expect(redirect.status).toBe(302);
-    expect(await (await fetch(redirect.headers.get("location")!)).text()).toBe("glTF00000000");
-    await owner.browser.chatbot.unpublish.mutate({ chatbotId: bot.id });
-    expect((await fetch(link, { redirect: "manual" })).status).toBe(404);
-    expect(
-      (await fetch(`${platform.url}/files/tenants/x/avatars/nothing.glb`, { redirect: "manual" })).status,
-    ).toBe(404);
+    expect(file.headers.get("content-type")).toBe("model/gltf-binary");
+    expect(file.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+    const elsewhere = await fetch(config.avatar.url!, { headers: { origin: "https://elsewhere.example" } });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.headers.get("access-control-allow-origin")).toBeNull();
+    const again = await fetch(config.avatar.url!, {
+      headers: { "if-none-match": file.headers.get("etag")! },
+    });
+    expect(again.status).toBe(304);
+    expect((await fetch(`${platform.url}/avatars/${upload.assetId}.vrm`)).status).toBe(404);
+    expect((await fetch(`${platform.url}/avatars/${crypto.randomUUID()}.glb`)).status).toBe(404);
+    expect((await fetch(`${platform.url}/avatars/..%2F..%2Fetc.glb`)).status).toBe(404);
+
+    // The upload URL is still within its 15 minutes: a second PUT changes the object, which is then no
+    // longer the file the tenant confirmed, and is not served.
+    const swap = await fetch(upload.uploadUrl, {
+      method: "PUT",
+      headers: upload.headers,
+      body: "glTF11111111",
+    });
+    expect(swap.ok).toBe(true);
+    expect((await fetch(config.avatar.url!)).status).toBe(404);
 
     await owner.browser.chatbot.avatar.delete.mutate({ assetId: upload.assetId });
     expect((await owner.browser.chatbot.get.query({ chatbotId: bot.id })).avatar).toEqual({

@@ -213,10 +213,16 @@ export function listAvatarAssets(tx: TenantReader, tenantId: string) {
     .execute();
 }
 
-export function markAvatarReady(tx: Tx, tenantId: string, assetId: string, sizeBytes: number) {
+/** Ready, with the size and ETag of the object as confirmed: the file served must stay that version. */
+export function markAvatarReady(
+  tx: Tx,
+  tenantId: string,
+  assetId: string,
+  confirmed: { sizeBytes: number; etag: string | null },
+) {
   return tx
     .updateTable("avatar_assets")
-    .set({ status: "ready", size_bytes: sizeBytes })
+    .set({ status: "ready", size_bytes: confirmed.sizeBytes, checksum: confirmed.etag })
     .where("tenant_id", "=", tenantId)
     .where("id", "=", assetId)
     .returningAll()

@@ -272,7 +272,9 @@ export const chatbotRouter = router({
             message: problem ?? "The uploaded avatar file is empty.",
           });
         }
-        const ready = await ctx.inTenant((tx) => markAvatarReady(tx, ctx.tenantId, asset.id, head.size));
+        const ready = await ctx.inTenant((tx) =>
+          markAvatarReady(tx, ctx.tenantId, asset.id, { sizeBytes: head.size, etag: head.etag }),
+        );
         return {
           id: ready.id,
           name: ready.name,

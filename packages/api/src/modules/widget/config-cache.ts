@@ -45,7 +45,7 @@ export interface CachedChatbot {
   publicKey: string;
   published: boolean;
   allowedOrigins: string[];
-  /** The public config the widget paints first (avatar URL already presigned). */
+  /** The public config the widget paints first. */
   config: WidgetChatbotConfig;
 }
 

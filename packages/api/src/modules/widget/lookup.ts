@@ -1,10 +1,8 @@
 import type { AppDeps } from "../../deps";
+import { avatarFileUrl } from "../../http/avatar-files";
 import { type CachedChatbot, widgetCache } from "./config-cache";
 import { findWidgetChatbot } from "./queries";
 import { widgetConfigFrom } from "./rules";
-
-/** Presigned avatar links outlive the cache entry that holds them by far. */
-const AVATAR_URL_TTL_SECONDS = 3600;
 
 /** A chatbot for the widget's hot paths: from this node's cache when fresh, else one query (then cached). */
 export async function widgetChatbot(
@@ -16,9 +14,11 @@ export async function widgetChatbot(
   if (hit) return hit;
   const row = await findWidgetChatbot(deps.db, by);
   if (!row) return null;
-  const avatarUrl = row.avatar_storage_key
-    ? await deps.storage.presignGet(row.avatar_storage_key, AVATAR_URL_TTL_SECONDS)
-    : null;
+  // The api's own link, not a presigned one: a bucket key names the tenant, and the config is public.
+  const avatarUrl =
+    row.avatar_id && row.avatar_format
+      ? avatarFileUrl(deps.config.publicUrl, { id: row.avatar_id, format: row.avatar_format })
+      : null;
   const chatbot: CachedChatbot = {
     id: row.id,
     tenantId: row.tenant_id,

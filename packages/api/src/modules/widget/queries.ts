@@ -25,7 +25,8 @@ export function findWidgetChatbot(db: Kysely<Database>, by: { publicKey: string 
       "c.allowed_origins",
       "c.public_key",
       "c.published",
-      "a.storage_key as avatar_storage_key",
+      "a.id as avatar_id",
+      "a.format as avatar_format",
     ]);
   query =
     "publicKey" in by
