@@ -187,8 +187,17 @@ describe("what text and dates the api accepts", () => {
     await owner.browser.analytics.overview.query({ from: "9999-12-01", to: "9999-12-31" });
   });
 
-  it("/files and /widget answer 404 to paths that do not decode", async () => {
-    for (const path of ["/files/%ZZ", "/files/%E0%A4%A", "/files/%00", "/widget/%ZZ", "/widget/%00.js"]) {
+  it("/files, /avatars and /widget answer 404 to paths that do not decode", async () => {
+    for (const path of [
+      "/files/%ZZ",
+      "/files/%E0%A4%A",
+      "/files/%00",
+      "/avatars/%ZZ",
+      "/avatars/%E0%A4%A.glb",
+      "/avatars/%00.glb",
+      "/widget/%ZZ",
+      "/widget/%00.js",
+    ]) {
       const response = await fetch(`${platform.url}${path}`, { redirect: "manual" });
       expect(response.status, path).toBe(404);
     }
