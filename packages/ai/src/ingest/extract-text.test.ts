@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { makePdf } from "../testing/pdf";
 import { documentType, ExtractError, extractText } from "./extract-text";
@@ -47,6 +48,36 @@ describe("extractText", () => {
     const result = await extractText({ bytes: pdf, contentType: "application/pdf" });
     expect(result.text).toContain("Every lamp has a two year warranty (parts and labour).");
     expect(result.contentType).toBe("application/pdf");
+  });
+
+  it("rejoins a typeset PDF's wrapped and hyphenated lines into sentences under headings", async () => {
+    const pdf = new Uint8Array(
+      readFileSync(new URL("../testing/eval-set/documents/library.pdf", import.meta.url)),
+    );
+    const { text } = await extractText({ bytes: pdf, contentType: "application/pdf" });
+    expect(text).toContain("## Loan periods");
+    expect(text).toContain("DVDs, video games and magazines can be borrowed for 1 week.");
+    expect(text).toMatch(
+      /\nLoans can be renewed twice, online or at the desk, except items that another member has reserved\./,
+    );
+  });
+
+  it("keeps an HTML table's rows and header cells apart, as a pipe table", async () => {
+    const html = `<h2>Plans</h2><table><thead><tr><th>Plan</th><th>Price</th></tr></thead>
+      <tbody><tr><td>Free</td><td>$0</td></tr><tr><td>Team</td><td><b>$12</b> per user</td></tr></tbody></table><p>Billed monthly.</p>`;
+    const { text } = await extractText({ bytes: bytes(html), contentType: "text/html" });
+    expect(text).toBe(
+      "## Plans\n\n| Plan | Price |\n| --- | --- |\n| Free | $0 |\n| Team | $12 per user |\n\nBilled monthly.",
+    );
+  });
+
+  it("marks a plain-text file's section titles as headings", async () => {
+    const txt =
+      "Opening hours\nMonday to Friday: 8:00 to 18:00\n\nParking\nFree parking behind the building.";
+    const { text } = await extractText({ bytes: bytes(txt), contentType: "text/plain" });
+    expect(text).toBe(
+      "## Opening hours\nMonday to Friday: 8:00 to 18:00\n\n## Parking\nFree parking behind the building.",
+    );
   });
 
   it("refuses a broken PDF and unsupported types with ExtractError", async () => {

@@ -1,5 +1,6 @@
 import { type HTMLElement, type Node, NodeType, parse } from "node-html-parser";
 import { extractText as extractPdfText, getDocumentProxy } from "unpdf";
+import { markPlainHeadings, rejoinPdfLines } from "./text-layout";
 
 export const EXTRACTABLE_CONTENT_TYPES = [
   "text/plain",
@@ -57,7 +58,7 @@ export async function extractText(input: ExtractInput): Promise<ExtractedText> {
   const raw = decode(input.bytes, input.contentType);
   if (type === "text/html") return { ...extractHtml(raw), contentType: type };
   if (type === "text/markdown") return { ...extractMarkdown(raw), contentType: type };
-  return { text: tidy(raw), title: null, contentType: type };
+  return { text: markPlainHeadings(tidy(raw)), title: null, contentType: type };
 }
 
 function decode(bytes: Uint8Array, contentType: string): string {
@@ -77,7 +78,7 @@ async function extractPdf(bytes: Uint8Array): Promise<{ text: string; title: str
       const { text } = await extractPdfText(pdf, { mergePages: true });
       const info = (await pdf.getMetadata().catch(() => null))?.info as { Title?: unknown } | undefined;
       return {
-        text: tidy(text),
+        text: rejoinPdfLines(tidy(text)),
         title: typeof info?.Title === "string" && info.Title.trim() ? info.Title.trim() : null,
       };
     } finally {
@@ -154,11 +155,26 @@ function walk(node: Node, out: string[]) {
     return;
   }
   if (tag === "br") return void out.push("\n");
+  if (tag === "table") return void out.push(`\n\n${pipeTable(element)}\n\n`);
   if (tag === "li") out.push("\n- ");
   else if (tag === "td" || tag === "th") out.push(" ");
   else if (BLOCKS.has(tag)) out.push("\n\n");
   for (const child of element.childNodes) walk(child, out);
   if (BLOCKS.has(tag)) out.push("\n\n");
+}
+
+/** A table as Markdown pipe rows, the first row as header: a row's cells must stay apart from the next row's. */
+function pipeTable(table: HTMLElement): string {
+  const rows = table
+    .querySelectorAll("tr")
+    .map((row) =>
+      row.querySelectorAll("th, td").map((cell) => collapse(cell.text).trim().replaceAll("|", "/")),
+    )
+    .filter((cells) => cells.some(Boolean));
+  if (rows.length === 0) return "";
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const separator = line(rows[0]!.map(() => "---"));
+  return [line(rows[0]!), separator, ...rows.slice(1).map(line)].join("\n");
 }
 
 function extractMarkdown(markdown: string): { text: string; title: string | null } {
