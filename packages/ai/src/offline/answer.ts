@@ -1,110 +1,274 @@
 import { cosine, hashEmbedding } from "../embedding/hash-embedding";
-import { contentTerms, words } from "../embedding/words";
+import { isKnownWord, rewritePhrases } from "../embedding/synonyms";
+import { contentTerms, detectLanguage, isStopword, normalize, words } from "../embedding/words";
 import { splitSentences } from "../ingest/sentences";
 import type { ChatContext, ContextChunk } from "../provider/types";
+import { formatRow, type Passage, passagesOf } from "./passages";
+import { correctTypo } from "./typos";
 
-const MAX_QUOTES = 3;
-// Below this a sentence shares too little with the question to be worth quoting.
-const MIN_SCORE = 0.3;
+/**
+ * Below this share of the question's weight matched by the best passage, the offline answer says it does not
+ * know. Measured on the evaluation set's tuning half (bench/tune-offline-threshold.ts); see docs/ai.md.
+ */
+export const MIN_COVERAGE = 0.575;
+// Question words no passage uses weigh this much of a rare word: chatter ("what now?") should not sink a
+// good match, but a topic the context never mentions ("gift cards") should.
 const UNKNOWN_WORD_WEIGHT = 0.75;
+// A word found only in the passage's heading or source title places the passage; it does not state the answer.
+const HEADING_WEIGHT = 0.5;
+// A second passage is quoted only when it is nearly as good as the best one, from the same source.
+const COMPANION_SHARE = 0.85;
+// Verbs that carry little of a question's topic ("what is it made of", "can you put"): they count a third.
+const LIGHT_WORDS = new Set(
+  "make made find found take put give go come leave use work want need say see look try help mean happen start stop wait"
+    .split(" ")
+    .map((w) => contentTerms(w)[0] ?? w),
+);
+const LIGHT_WEIGHT = 0.3;
+// A number the context never states is a detail of the visitor's case ("after 2 weeks"), not the topic.
+const UNSTATED_NUMBER_WEIGHT = 0.5;
+const MAX_ROWS = 3;
+const MAX_TABLE_ROWS = 12;
 const GREETING_WORDS = new Set(["hi", "hello", "hey", "hallo", "howdy", "greetings", "morning", "evening"]);
 
-interface ScoredSentence {
-  text: string;
-  chunkIndex: number;
-  position: number;
+export interface OfflineAnswerOptions {
+  minCoverage?: number;
+  /** For measuring only (bench/tune-offline-threshold.ts). */
+  unknownWordWeight?: number;
+}
+
+interface Scored {
+  passage: Passage;
+  coverage: number;
   score: number;
+  /** For rows: the columns whose names the question uses. */
+  columns: Set<number>;
+  /** The question's terms (after typo correction), for trimming a paragraph to its answering sentences. */
+  terms: ReadonlySet<string>;
 }
 
 /**
- * Builds the offline provider's reply: the context sentences that best match the question, quoted and cited
- * with [n] (n = the chunk's 1-based position in the context, the same numbering buildPrompt uses).
+ * Builds the offline provider's reply: the passage of the context that best answers the question, quoted and
+ * cited with [n] (n = the chunk's 1-based position in the context, the same numbering buildPrompt uses), or an
+ * honest "I don't know" with the offer of a person when no passage covers enough of the question.
  */
-export function composeOfflineAnswer(question: string, context: ChatContext | undefined): string {
+export function composeOfflineAnswer(
+  question: string,
+  context: ChatContext | undefined,
+  options: OfflineAnswerOptions = {},
+): string {
   const chunks = context?.chunks ?? [];
-  const questionTerms = new Set(contentTerms(question));
   const said = words(question);
-  if (said.some((w) => GREETING_WORDS.has(w)) && [...questionTerms].every((t) => GREETING_WORDS.has(t))) {
+  const terms = contentTerms(question);
+  if (said.some((w) => GREETING_WORDS.has(w)) && terms.every((t) => GREETING_WORDS.has(t))) {
     return context?.greeting?.trim() || "Hello! How can I help you today?";
   }
-  const picked = pickSentences(question, questionTerms, chunks);
-  if (picked.length === 0) return dontKnow(context);
-
-  const byChunk = new Map<number, ScoredSentence[]>();
-  for (const sentence of picked) {
-    byChunk.set(sentence.chunkIndex, [...(byChunk.get(sentence.chunkIndex) ?? []), sentence]);
-  }
-  const lines = [...byChunk.entries()].map(([chunkIndex, sentences]) => {
-    const title = chunks[chunkIndex]?.sourceTitle;
-    const quote = sentences
-      .sort((a, b) => a.position - b.position)
-      .map((s) => s.text)
-      .join(" ");
-    return `${title ? `From "${title}": ` : ""}"${quote}" [${chunkIndex + 1}]`;
-  });
-  const intro = "Here is what I found in the knowledge base:";
-  return [intro, ...lines].join("\n\n");
+  const ranked = rankPassages(question, chunks, options.unknownWordWeight);
+  // "How do I …" asks for a procedure: its paragraph is quoted whole, not trimmed to the matching sentence.
+  const procedure = /\bhow (?:to|do|can|should|does)\b/.test(normalize(question));
+  const best = ranked[0];
+  if (!best || best.coverage < (options.minCoverage ?? MIN_COVERAGE)) return dontKnow(context);
+  const quotes = [quoteOf(best, ranked, chunks, procedure)];
+  const companion = ranked.find(
+    (s) =>
+      s !== best &&
+      s.score >= best.score * COMPANION_SHARE &&
+      s.coverage >= (options.minCoverage ?? MIN_COVERAGE) &&
+      chunks[s.passage.chunkIndex]?.sourceTitle === chunks[best.passage.chunkIndex]?.sourceTitle &&
+      !(best.passage.kind === "row" && s.passage.kind === "row") &&
+      !(s.passage.kind === "row" && best.passage.kind === "table"),
+  );
+  if (companion) quotes.push(quoteOf(companion, ranked, chunks, procedure));
+  const unique = quotes.filter((q, i) => quotes.findIndex((o) => o.text === q.text) === i);
+  return ["Here is what I found in the knowledge base:", ...unique.map((q) => q.line)].join("\n\n");
 }
 
-function pickSentences(
+/** Every quotable passage of the context, best first, with the share of the question it covers. */
+export function rankPassages(
   question: string,
-  questionTerms: Set<string>,
   chunks: readonly ContextChunk[],
-): ScoredSentence[] {
-  const sentences: (Omit<ScoredSentence, "score"> & { terms: Set<string> })[] = [];
-  const headingTerms: Set<string>[] = [];
-  chunks.forEach((chunk, chunkIndex) => {
-    const headings = [chunk.sourceTitle];
-    splitSentences(chunk.content).forEach((raw, position) => {
-      const cleaned = raw.replace(/^#+\s*|^[-*•]\s+|^\d+[.)]\s+/, "").trim();
-      // Headings and labels ("Factory reset") are not statements worth quoting, but they say what follows is about.
-      const fragment = !/[.!?:)"”]$/.test(cleaned) && cleaned.split(/\s+/).length < 6;
-      if (fragment) headings.push(cleaned);
-      else if (cleaned)
-        sentences.push({ text: cleaned, chunkIndex, position, terms: new Set(contentTerms(cleaned)) });
-    });
-    headingTerms.push(new Set(contentTerms(headings.join(" "))));
-  });
-  if (sentences.length === 0 || questionTerms.size === 0) return [];
+  unknownWordWeight = UNKNOWN_WORD_WEIGHT,
+): Scored[] {
+  const passages = dedupe(passagesOf(chunks));
+  if (passages.length === 0) return [];
+  const contextText = chunks.map((c) => `${c.sourceTitle}\n${c.content}`).join("\n");
+  const questionTerms = [...new Set(contentTerms(correctTypos(question, contextText)))];
+  if (questionTerms.length === 0) return [];
 
-  // Inverse document frequency over the context's sentences: rare shared words count for more.
-  const documentFrequency = new Map<string, number>();
-  for (const terms of [...sentences.map((s) => s.terms), ...headingTerms]) {
-    for (const t of terms) documentFrequency.set(t, (documentFrequency.get(t) ?? 0) + 1);
-  }
-  const idf = (t: string) => Math.log(1 + sentences.length / (documentFrequency.get(t) ?? 0.5));
-  // Words the context never uses cannot be matched; they count less, so a question padded with chatter
-  // ("I made a mistake...") can still match on the words it shares.
-  const questionWeight = [...questionTerms].reduce(
-    (sum, t) => sum + (documentFrequency.has(t) ? idf(t) : UNKNOWN_WORD_WEIGHT * idf(t)),
-    0,
+  const own = passages.map((p) => new Set(contentTerms(p.kind === "table" ? p.header.join(" ") : p.text)));
+  // A row is read with its column names: "EU shoe size" belongs to the row "M | 39–42" as much as its cells.
+  const columnNames = passages.map((p) => new Set(p.kind === "row" ? contentTerms(p.header.join(" ")) : []));
+  const context = passages.map(
+    (p) => new Set(contentTerms(`${p.heading}\n${chunks[p.chunkIndex]?.sourceTitle ?? ""}`)),
   );
+  const frequency = new Map<string, number>();
+  for (const terms of own) for (const t of terms) frequency.set(t, (frequency.get(t) ?? 0) + 1);
+  const idf = (t: string) => Math.log(1 + passages.length / (frequency.get(t) ?? 0.5));
+  const weight = (t: string) => {
+    const known = frequency.has(t) || inAnyRange(t, passages);
+    const base = known ? idf(t) : (/^\d+$/.test(t) ? UNSTATED_NUMBER_WEIGHT : unknownWordWeight) * idf(t);
+    return LIGHT_WORDS.has(t) ? LIGHT_WEIGHT * base : base;
+  };
+  const total = questionTerms.reduce((sum, t) => sum + weight(t), 0);
   const questionVector = hashEmbedding(question);
+  const said = new Set(words(question));
+  const termSet = new Set(questionTerms);
 
-  const scored = sentences.map((s) => {
-    const heading = headingTerms[s.chunkIndex]!;
+  const scored = passages.map((passage, i): Scored => {
     let matched = 0;
-    let inSentence = 0;
+    let stated = 0;
     for (const t of questionTerms) {
-      if (s.terms.has(t)) {
-        matched += idf(t);
-        inSentence++;
-      } else if (heading.has(t)) {
-        // A word found only in the heading/title counts half: it places the sentence, it does not state it.
-        matched += 0.5 * idf(t);
-      }
+      if (own[i]!.has(t) || inRange(t, passage.text)) {
+        matched += weight(t);
+        stated++;
+      } else if (columnNames[i]!.has(t)) matched += weight(t);
+      else if (context[i]!.has(t)) matched += HEADING_WEIGHT * weight(t);
     }
-    const similarity = Math.max(0, cosine(questionVector, hashEmbedding(s.text)));
-    // Small priors: better-ranked chunks and a section's first sentences usually carry the answer.
-    const prior = 0.06 / (1 + s.chunkIndex) + 0.04 / (1 + s.position);
-    // A sentence sharing no meaningful word with the question is never quoted, however similar its spelling.
-    const score = inSentence === 0 ? 0 : 0.65 * (matched / questionWeight) + 0.35 * similarity + prior;
-    return { text: s.text, chunkIndex: s.chunkIndex, position: s.position, score };
+    // A passage must state something the question asks about, not only sit under a matching heading.
+    let coverage = stated === 0 ? 0 : matched / total;
+    if (contradicts(said, passage.text)) coverage *= 0.5;
+    const similarity = Math.max(0, cosine(questionVector, hashEmbedding(passage.text)));
+    const score = coverage + 0.15 * similarity + 0.02 / (1 + passage.chunkIndex);
+    const columns =
+      passage.kind === "row" ? askedColumns(passage.header, questionTerms, weight) : new Set<number>();
+    return { passage, coverage, score, columns, terms: termSet };
   });
-  const best = scored.filter((s) => s.score >= MIN_SCORE).sort((a, b) => b.score - a.score);
-  const top = best[0]?.score ?? 0;
-  // Keep only sentences close to the best one, so a strong answer is not diluted by weak neighbours.
-  return best.filter((s) => s.score >= top * 0.6).slice(0, MAX_QUOTES);
+  return scored.filter((s) => s.coverage > 0).sort((a, b) => b.score - a.score);
+}
+
+/** Question words the context does not use, replaced by the context word one typo away ("pasword"). */
+function correctTypos(question: string, contextText: string): string {
+  const vocabulary = new Map<string, number>();
+  for (const w of words(contextText)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
+  // Phrases first ("whole day" must not become "hole day"); words the synonym table knows are never typos.
+  const said = rewritePhrases(words(question).join(" ")).split(" ").filter(Boolean);
+  const language = detectLanguage(said);
+  return said
+    .map((w) => (isStopword(w, language) || isKnownWord(w) ? w : (correctTypo(w, vocabulary) ?? w)))
+    .join(" ");
+}
+
+/** "un-"/"non-" forms of the question's words: "unworn socks" answers a different question than "worn socks". */
+function contradicts(said: ReadonlySet<string>, text: string): boolean {
+  for (const w of words(text)) {
+    const base = /^(?:un|non)(.{3,})$/.exec(w)?.[1];
+    if (base && said.has(base) && !said.has(w)) return true;
+  }
+  return false;
+}
+
+/** The columns (after the first, which names the row) whose names share the most question weight. */
+function askedColumns(
+  header: readonly string[],
+  terms: readonly string[],
+  weight: (t: string) => number,
+): Set<number> {
+  const weights = header.map((name, i) => {
+    if (i === 0) return 0;
+    const names = new Set(contentTerms(name));
+    return terms.reduce((sum, t) => sum + (names.has(t) ? weight(t) : 0), 0);
+  });
+  const top = Math.max(...weights);
+  if (top === 0) return new Set();
+  const asked = weights.flatMap((w, i) => (w === top ? [i] : []));
+  // Every column equally named is no choice at all: show the whole row.
+  return asked.length === header.length - 1 ? new Set() : new Set(asked);
+}
+
+const RANGE = /(\d+(?:[.,]\d+)?)\s*(?:–|-|to|bis)\s*(\d+(?:[.,]\d+)?)/g;
+
+/** A number the question names falls inside a range the passage states ("EU 40" in "39–42"). */
+function inRange(term: string, text: string): boolean {
+  if (!/^\d+$/.test(term)) return false;
+  const n = Number(term);
+  for (const [, low, high] of normalize(text).matchAll(RANGE)) {
+    const a = Number(low!.replace(",", "."));
+    const b = Number(high!.replace(",", "."));
+    if (a < b && n >= a && n <= b) return true;
+  }
+  return false;
+}
+
+function inAnyRange(term: string, passages: readonly Passage[]): boolean {
+  return passages.some((p) => inRange(term, p.text));
+}
+
+function dedupe(passages: Passage[]): Passage[] {
+  const seen = new Set<string>();
+  return passages.filter((p) => {
+    const key = `${p.kind}:${p.text}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The quote for a chosen passage: a row (with its asked neighbours), a whole table, a list or prose. */
+function quoteOf(
+  best: Scored,
+  ranked: readonly Scored[],
+  chunks: readonly ContextChunk[],
+  procedure: boolean,
+): { text: string; line: string } {
+  const { passage } = best;
+  let text: string;
+  if (passage.kind === "row") {
+    const rows = ranked
+      .filter(
+        (s) =>
+          s.passage.kind === "row" &&
+          s.passage.table === passage.table &&
+          s.passage.chunkIndex === passage.chunkIndex &&
+          s.score >= best.score * 0.9 &&
+          rowNamed(s),
+      )
+      .slice(0, MAX_ROWS);
+    if (rows.length === 0) rows.push(best);
+    text = rows
+      .map((s) =>
+        s.passage.kind === "row"
+          ? formatRow(s.passage.header, s.passage.cells, s.columns.size > 0 ? s.columns : undefined)
+          : "",
+      )
+      .join("\n");
+  } else if (passage.kind === "table") {
+    text = passage.rows
+      .slice(0, MAX_TABLE_ROWS)
+      .map((cells) => formatRow(passage.header, cells))
+      .join("\n");
+  } else if (passage.kind === "prose" && !procedure) {
+    text = matchingSentences(passage.text, best.terms);
+  } else {
+    text = passage.text;
+  }
+  const title = chunks[passage.chunkIndex]?.sourceTitle;
+  const section = passage.heading && passage.heading !== title ? ` (${passage.heading})` : "";
+  const from = title ? `From "${title}"${section}: ` : "";
+  const quote = text.includes("\n") ? `\n"${text}"` : `"${text}"`;
+  return { text, line: `${from}${quote} [${passage.chunkIndex + 1}]` };
+}
+
+// "All other vaccinations need an appointment" is the rule for everything the sentence before does not cover.
+const COMPLEMENT = /^(?:all other|any other|other|otherwise|for all other|everything else)\b/i;
+
+/** A paragraph's sentences that state something the question asks about (all of them if none does alone). */
+function matchingSentences(paragraph: string, questionTerms: ReadonlySet<string>): string {
+  const sentences = splitSentences(paragraph);
+  const kept = sentences.filter(
+    (s) =>
+      !COMPLEMENT.test(s) &&
+      contentTerms(s).some((t) => questionTerms.has(t) || inRangeOf(t, s, questionTerms)),
+  );
+  return (kept.length > 0 ? kept : sentences).join(" ");
+}
+
+function inRangeOf(_: string, sentence: string, questionTerms: ReadonlySet<string>): boolean {
+  return [...questionTerms].some((t) => inRange(t, sentence));
+}
+
+/** A row the question names by one of its own cells, not only by the table's column names. */
+function rowNamed(s: Scored): boolean {
+  return s.coverage > 0;
 }
 
 function dontKnow(context: ChatContext | undefined): string {
@@ -115,8 +279,9 @@ function dontKnow(context: ChatContext | undefined): string {
   }
   const named = [...topics.values()].slice(0, 5);
   const sorry = "I'm sorry, I don't know the answer to that from the information I have.";
-  if (named.length > 0) return `${sorry} I can help with questions about ${listOf(named)}.`;
-  return `${sorry} Could you rephrase your question, or ask about something else?`;
+  const person = "If you like, a person from the team can help: choose “Talk to a person”.";
+  if (named.length > 0) return `${sorry} I can help with questions about ${listOf(named)}. ${person}`;
+  return `${sorry} Could you rephrase your question? ${person}`;
 }
 
 function listOf(items: readonly string[]): string {

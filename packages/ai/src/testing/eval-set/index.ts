@@ -1,3 +1,3 @@
 export { evalDocuments } from "./documents";
-export { type EvalOutcome, type EvalReport, measureEvalSet } from "./measure";
+export { type EvalOutcome, type EvalReport, judgeAnswer, measureEvalSet, retrieveFor } from "./measure";
 export { type EvalDocumentId, type EvalQuestion, evalQuestions } from "./questions";

@@ -2,7 +2,7 @@ import { type Database, withTenant } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { citationsFrom } from "../../prompt/citations";
 import type { Provider } from "../../provider/types";
-import { hybridSearch } from "../../retrieval/hybrid-search";
+import { hybridSearch, type SearchHit } from "../../retrieval/hybrid-search";
 import type { SeededCorpus } from "../seed-corpus";
 import type { EvalQuestion } from "./questions";
 
@@ -39,16 +39,7 @@ export async function measureEvalSet(
   const outcomes: EvalOutcome[] = [];
   for (const q of questions) {
     const started = performance.now();
-    const [embedding] = await provider.embed([q.question]);
-    const hits = await withTenant(db, corpus.tenantId, (tx) =>
-      hybridSearch(tx, {
-        tenantId: corpus.tenantId,
-        chatbotId: corpus.chatbotId,
-        embedding: embedding!,
-        text: q.question,
-        limit: PASSAGES,
-      }),
-    );
+    const hits = await retrieveFor(db, provider, corpus, q.question);
     let answer = "";
     for await (const event of provider.streamChat([{ role: "user", content: q.question }], {
       context: { chunks: hits },
@@ -56,9 +47,7 @@ export async function measureEvalSet(
       if (event.type === "delta") answer += event.text;
     }
     const ms = performance.now() - started;
-    const cited = citationsFrom(hits, answer);
-    const expected = q.document === null ? undefined : corpus.sourceIds.get(q.document);
-    outcomes.push({ question: q, answer, ms, ...judge(q, answer, hits, cited, expected) });
+    outcomes.push({ question: q, answer, ms, ...judgeAnswer(q, answer, hits, corpus) });
   }
   const answerable = outcomes.filter((o) => o.question.document !== null);
   const unanswerable = outcomes.filter((o) => o.question.document === null);
@@ -75,20 +64,42 @@ export async function measureEvalSet(
   };
 }
 
-function judge(
+/** The passages the worker would hand the model for this question (RETRIEVAL_LIMIT of them). */
+export function retrieveFor(
+  db: Kysely<Database>,
+  provider: Provider,
+  corpus: SeededCorpus,
+  question: string,
+): Promise<SearchHit[]> {
+  return provider.embed([question]).then(([embedding]) =>
+    withTenant(db, corpus.tenantId, (tx) =>
+      hybridSearch(tx, {
+        tenantId: corpus.tenantId,
+        chatbotId: corpus.chatbotId,
+        embedding: embedding!,
+        text: question,
+        limit: PASSAGES,
+      }),
+    ),
+  );
+}
+
+/** Passed: the key phrases, from the cited document, without the wrong rule; or, unanswerable, declined. */
+export function judgeAnswer(
   q: EvalQuestion,
   answer: string,
-  hits: readonly { sourceId: string }[],
-  cited: readonly { index: number; sourceId: string }[],
-  expected: string | undefined,
+  hits: readonly SearchHit[],
+  corpus: SeededCorpus,
 ): { passed: boolean; reason?: string } {
+  const cited = citationsFrom(hits, answer);
+  const expected = q.document === null ? undefined : corpus.sourceIds.get(q.document);
   if (q.document === null) {
     return cited.length === 0 ? { passed: true } : { passed: false, reason: "answered instead of declining" };
   }
   if (cited.length === 0) return { passed: false, reason: "declined" };
   // Only the lines that cite the expected document count: the quote must come from the source it names.
   const fromExpected = answer
-    .split("\n")
+    .split(/\n\s*\n/)
     .filter((line) =>
       [...line.matchAll(/\[(\d+)\]/g)].some((m) => hits[Number(m[1]) - 1]?.sourceId === expected),
     )
