@@ -36,17 +36,25 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
 
 export interface MemoryStorage extends StorageReader {
   put(key: string, bytes: Uint8Array | string): void;
+  etag(key: string): string | null;
 }
 
+/** Objects in a map; each put is a new version, named by its ETag (`"v1"`, `"v2"`, …) as S3 would. */
 export function memoryStorage(): MemoryStorage {
-  const objects = new Map<string, Uint8Array>();
+  const objects = new Map<string, { bytes: Uint8Array; etag: string }>();
+  let versions = 0;
   return {
     put: (key, bytes) =>
-      objects.set(key, typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes),
-    get: async (key) => {
+      objects.set(key, {
+        bytes: typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes,
+        etag: `"v${++versions}"`,
+      }),
+    etag: (key) => objects.get(key)?.etag ?? null,
+    read: async (key, expect) => {
       const object = objects.get(key);
-      if (!object) throw new Error(`no object ${key}`);
-      return object;
+      if (!object) return "missing";
+      if (expect.etag !== null && expect.etag !== object.etag) return "changed";
+      return object.bytes.byteLength > expect.maxBytes ? "too-large" : object.bytes;
     },
   };
 }
@@ -128,9 +136,16 @@ export async function addSource(
       url: source.url ?? null,
       storage_key: storageKey,
       content_type: source.contentType ?? null,
+      // As the api records them: the stored size, and for an upload the ETag `confirmUpload` saw.
+      size_bytes: storageKey ? storedSize(source.body!) : 0,
+      checksum: storageKey && source.kind === "file" ? storage.etag(storageKey) : null,
     })
     .execute();
   return id;
+}
+
+function storedSize(body: Uint8Array | string): number {
+  return typeof body === "string" ? new TextEncoder().encode(body).byteLength : body.byteLength;
 }
 
 /** A job attempt as BullMQ would hand it to a processor. */

@@ -179,6 +179,38 @@ describe("kb-index", () => {
     expect(statuses.at(-1)).toMatchObject({ status: "failed", error: row.error });
   });
 
+  // An upload URL stays valid for minutes after `confirmUpload`: whatever it writes then is not indexed.
+  it("refuses an upload changed after it was confirmed, and a stored object over its checked size", async () => {
+    const seeded = await seedConversation(db.kysely);
+    const swapped = await addSource(db.kysely, storage, seeded, {
+      kind: "file",
+      title: "faq.md",
+      contentType: "text/markdown",
+      body: "# FAQ\n\nReturns within 30 days.",
+    });
+    storage.put(`kb/${swapped}`, "# FAQ\n\nReturns never, ever.");
+    await expect(
+      processKbIndex(deps, attempt({ tenantId: seeded.tenantId, sourceId: swapped }, { attempts: 3 })),
+    ).rejects.toMatchObject({ name: "UnrecoverableError" });
+    expect(await source(swapped)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/changed/),
+    });
+    expect(await chunks(swapped)).toEqual([]);
+
+    const grown = await addSource(db.kysely, storage, seeded, {
+      kind: "text",
+      title: "Notes",
+      body: "Short.",
+    });
+    storage.put(`kb/${grown}`, "Much longer than the size that was checked. ".repeat(1000));
+    await expect(
+      processKbIndex(deps, attempt({ tenantId: seeded.tenantId, sourceId: grown }, { attempts: 3 })),
+    ).rejects.toMatchObject({ name: "UnrecoverableError" });
+    expect(await source(grown)).toMatchObject({ status: "failed", error: expect.stringMatching(/larger/) });
+    expect(await chunks(grown)).toEqual([]);
+  });
+
   it("fails a URL that answers 404", async () => {
     const seeded = await seedConversation(db.kysely);
     const sourceId = await addSource(db.kysely, storage, seeded, {

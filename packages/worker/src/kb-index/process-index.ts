@@ -20,9 +20,12 @@ import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
 import { findSource, replaceChunks, setSourceStatus } from "./queries";
 
-/** Object storage as the worker needs it: read one object. */
+/** Object storage as the worker needs it: read one object, if it is still the version the api checked. */
 export interface StorageReader {
-  get(key: string): Promise<Uint8Array>;
+  read(
+    key: string,
+    expect: { etag: string | null; maxBytes: number },
+  ): Promise<Uint8Array | "missing" | "changed" | "too-large">;
 }
 
 export interface IndexDeps {
@@ -116,7 +119,16 @@ async function loadSource(
   }
   // Files and pasted text both live in object storage under storage_key (the api writes text as text/plain).
   if (!source.storage_key) throw new SourceError("the source has no stored content");
-  const bytes = await deps.storage.get(source.storage_key);
+  // Only the object the api checked: its size at confirmation (within the upload cap) and, for an
+  // upload, its ETag. An upload URL re-used after confirmation changes the object, and is refused here.
+  const bytes = await deps.storage.read(source.storage_key, {
+    etag: source.checksum,
+    maxBytes: Number(source.size_bytes),
+  });
+  if (bytes === "missing") throw new SourceError("the stored file is gone; upload it again");
+  if (bytes === "changed") throw new SourceError("the file changed after it was checked; upload it again");
+  if (bytes === "too-large")
+    throw new SourceError("the stored file is larger than the size checked at upload; upload it again");
   const contentType =
     source.content_type ?? (source.kind === "text" ? "text/plain" : "application/octet-stream");
   // The title of an uploaded file is its name: its extension types a file stored as octet-stream.

@@ -272,6 +272,11 @@ describe("chatbot", () => {
     });
     expect(swap.ok).toBe(true);
     expect((await fetch(config.avatar.url!)).status).toBe(404);
+    await expect(
+      owner.browser.chatbot.avatar.confirm.mutate({ assetId: upload.assetId }),
+    ).rejects.toMatchObject({
+      data: { code: "CONFLICT" },
+    });
 
     await owner.browser.chatbot.avatar.delete.mutate({ assetId: upload.assetId });
     expect((await owner.browser.chatbot.get.query({ chatbotId: bot.id })).avatar).toEqual({

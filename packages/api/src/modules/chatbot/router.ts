@@ -4,6 +4,7 @@ import { z } from "zod";
 import { recordAudit } from "../../audit";
 import { randomToken } from "../../auth/tokens";
 import type { AppDeps } from "../../deps";
+import { UPLOAD_URL_SECONDS } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
 import { widgetCache } from "../widget/config-cache";
 import {
@@ -245,7 +246,7 @@ export const chatbotRouter = router({
         const uploadUrl = await ctx.deps.storage.presignPut(
           asset.storage_key,
           { contentType, contentLength: input.sizeBytes },
-          900,
+          UPLOAD_URL_SECONDS,
         );
         return { assetId: asset.id, uploadUrl, headers: { "content-type": contentType } };
       }),
@@ -257,6 +258,9 @@ export const chatbotRouter = router({
       .mutation(async ({ ctx, input }) => {
         const asset = await ctx.inTenant((tx) => findAvatarAsset(tx, ctx.tenantId, input.assetId));
         if (!asset) throw new TRPCError({ code: "NOT_FOUND", message: "No such avatar." });
+        // Once: the upload URL may still work for minutes, and a second confirmation would adopt its new object.
+        if (asset.status === "ready")
+          throw new TRPCError({ code: "CONFLICT", message: "This avatar was confirmed already." });
         const head = await ctx.deps.storage.head(asset.storage_key);
         if (!head)
           throw new TRPCError({ code: "BAD_REQUEST", message: "The avatar file has not been uploaded yet." });

@@ -1,5 +1,6 @@
 import { createProvider } from "@avatar-chat/ai";
 import { toVector } from "@avatar-chat/db";
+import { processKbIndex, silentLogger } from "@avatar-chat/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
@@ -99,6 +100,51 @@ describe("knowledge", () => {
     expect(
       await platform.deps.storage.head(`tenants/${owner.tenantId}/knowledge/${liar.source.id}`),
     ).toBeNull();
+  });
+
+  it("ignores what an upload URL writes after confirmUpload: not confirmed again, not indexed", async () => {
+    const body = "# Returns\n\nWithin 30 days.";
+    const upload = await owner.browser.knowledge.createUpload.mutate({
+      chatbotId,
+      name: "returns.md",
+      contentType: "text/markdown",
+      sizeBytes: body.length,
+    });
+    expect((await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body })).ok).toBe(true);
+    await owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id });
+    // The URL is still within its minutes and signs this length: a same-sized swap is all it can do.
+    const swap = "# Returns\n\nNever, no ever.";
+    expect(swap.length).toBe(body.length);
+    expect((await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body: swap })).ok).toBe(
+      true,
+    );
+    await expect(
+      owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id }),
+    ).rejects.toMatchObject({ data: { code: "CONFLICT" } });
+
+    // The worker's indexing step, on the same storage: it refuses the changed object.
+    const index = processKbIndex(
+      {
+        db: platform.deps.db,
+        redis: platform.deps.redis,
+        prefix: platform.deps.config.redisPrefix,
+        storage: platform.deps.storage,
+        providerFor: () => createProvider({ kind: "offline" }),
+        clock: () => new Date(),
+        logger: silentLogger,
+      },
+      {
+        data: { tenantId: owner.tenantId, sourceId: upload.source.id },
+        attemptsMade: 0,
+        timestamp: Date.now(),
+        opts: { attempts: 1 },
+      },
+    );
+    await expect(index).rejects.toMatchObject({ name: "UnrecoverableError" });
+    const [row] = (await owner.browser.knowledge.list.query({ chatbotId })).filter(
+      (s) => s.id === upload.source.id,
+    );
+    expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/changed/) });
   });
 
   it("refuses knowledge beyond the plan's budget", async () => {

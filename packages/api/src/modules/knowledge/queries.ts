@@ -99,14 +99,21 @@ export function listSources(tx: Tx, tenantId: string, chatbotId: string) {
 }
 
 /** Back to `pending` for a new indexing run; the size is the stored object's real one when known. */
-export function markPending(tx: Tx, tenantId: string, sourceId: string, now: Date, sizeBytes?: number) {
+/** Pending again; a confirmed upload also records the object's size and ETag, the version indexing reads. */
+export function markPending(
+  tx: Tx,
+  tenantId: string,
+  sourceId: string,
+  now: Date,
+  confirmed?: { sizeBytes: number; etag: string | null },
+) {
   return tx
     .updateTable("knowledge_sources")
     .set({
       status: "pending",
       error: null,
       updated_at: now,
-      ...(sizeBytes === undefined ? {} : { size_bytes: sizeBytes }),
+      ...(confirmed === undefined ? {} : { size_bytes: confirmed.sizeBytes, checksum: confirmed.etag }),
     })
     .where("tenant_id", "=", tenantId)
     .where("id", "=", sourceId)

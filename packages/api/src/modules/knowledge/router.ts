@@ -2,6 +2,7 @@ import { createProvider, hybridSearch, isProviderError } from "@avatar-chat/ai";
 import { enqueueIndex } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import type { AppDeps } from "../../deps";
+import { UPLOAD_URL_SECONDS } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
 import { providerSettingsFor } from "../ai/provider-settings";
 import {
@@ -91,7 +92,7 @@ export const knowledgeRouter = router({
       const uploadUrl = await ctx.deps.storage.presignPut(
         source.storage_key!,
         { contentType: input.contentType, contentLength: input.sizeBytes },
-        900,
+        UPLOAD_URL_SECONDS,
       );
       return { source: sourceView(source), uploadUrl, headers: { "content-type": input.contentType } };
     }),
@@ -104,6 +105,9 @@ export const knowledgeRouter = router({
       const { deps } = ctx;
       const source = await ctx.inTenant((tx) => findSource(tx, ctx.tenantId, input.sourceId));
       if (!source || source.kind !== "file" || !source.storage_key) throw noSource();
+      // Once: the upload URL may still work for minutes, and a second confirmation would adopt its new object.
+      if (source.checksum !== null)
+        throw new TRPCError({ code: "CONFLICT", message: "This upload was confirmed already." });
       const head = await deps.storage.head(source.storage_key);
       if (!head || head.size === 0)
         throw new TRPCError({ code: "BAD_REQUEST", message: "The file has not been uploaded yet." });
@@ -115,7 +119,13 @@ export const knowledgeRouter = router({
           ...budget,
         });
         if (problem) return { problem, row: null };
-        return { problem: null, row: await markPending(tx, ctx.tenantId, source.id, now, head.size) };
+        return {
+          problem: null,
+          row: await markPending(tx, ctx.tenantId, source.id, now, {
+            sizeBytes: head.size,
+            etag: head.etag ?? "", // every S3 answers an ETag; "" still marks the upload confirmed
+          }),
+        };
       });
       if (updated.problem) {
         // Too large after all (the declared size was wrong): the object goes, the row stays as a failed source.
