@@ -23,6 +23,7 @@ const PHRASES: [RegExp, string][] = [
   [/\b(?:last[- ]minute|short notice)\b/g, "late"],
   [/\b(?:after hours|at night|out of hours|outside (?:of )?(?:opening|office) hours)\b/g, "afterhours"],
   [/\bwi[- ]?fi\b/g, "wifi"],
+  [/\bjob openings?\b/g, "job"],
   [/\bfor good\b/g, "permanently"],
   [/\bafter (?:the|their|its|your) (?:agreed time|due date|return date)\b/g, "late"],
   [/\be[- ]bike/g, "ebike"],
@@ -30,7 +31,8 @@ const PHRASES: [RegExp, string][] = [
 
 /** Words that mean the same thing to a visitor; each is folded to the stem of its group's first word. */
 export const SYNONYM_GROUPS: string[][] = [
-  ["price", "cost", "fee", "charge", "tariff", "kosten", "preis", "gebühr"],
+  // Not "charge": "charging cable" and "charging points" are not about money.
+  ["price", "cost", "fee", "tariff", "cheap", "cheaper", "expensive", "kosten", "preis", "gebühr"],
   ["size", "big", "large", "dimensions", "größe", "groß"],
   ["refund", "reimburse", "repay", "erstattung"],
   ["cancel", "cancelled", "cancellation", "cancelation", "stornierung", "stornieren"],
@@ -63,6 +65,8 @@ export const SYNONYM_GROUPS: string[][] = [
   ["purchase", "buy", "bought", "kaufen"],
   ["delete", "deletion", "remove", "erase", "löschen"],
   ["pay", "paid", "bezahlen"],
+  ["install", "installer", "installation", "installieren"],
+  ["job", "career", "vacancy", "hiring", "stelle"],
 ];
 
 export function rewritePhrases(normalized: string): string {

@@ -27,6 +27,9 @@ const LIGHT_WORDS = new Set(
 const LIGHT_WEIGHT = 0.3;
 // A number the context never states is a detail of the visitor's case ("after 2 weeks"), not the topic.
 const UNSTATED_NUMBER_WEIGHT = 0.5;
+// "install" and "installation", "vaccin" and "vaccination": word forms the stemmer keeps apart.
+const DERIVED_WEIGHT = 0.8;
+const MIN_SHARED_STEM = 5;
 const MAX_ROWS = 3;
 const MAX_TABLE_ROWS = 12;
 const GREETING_WORDS = new Set(["hi", "hello", "hey", "hallo", "howdy", "greetings", "morning", "evening"]);
@@ -117,9 +120,14 @@ export function rankPassages(
   const scored = passages.map((passage, i): Scored => {
     let matched = 0;
     let stated = 0;
+    let onTopic = 0;
     for (const t of questionTerms) {
+      if (context[i]!.has(t)) onTopic += weight(t);
       if (own[i]!.has(t) || inRange(t, passage.text)) {
         matched += weight(t);
+        stated++;
+      } else if (sharesStem(t, own[i]!)) {
+        matched += DERIVED_WEIGHT * weight(t);
         stated++;
       } else if (columnNames[i]!.has(t)) matched += weight(t);
       else if (context[i]!.has(t)) matched += HEADING_WEIGHT * weight(t);
@@ -128,7 +136,9 @@ export function rankPassages(
     let coverage = stated === 0 ? 0 : matched / total;
     if (contradicts(said, passage.text)) coverage *= 0.5;
     const similarity = Math.max(0, cosine(questionVector, hashEmbedding(passage.text)));
-    const score = coverage + 0.15 * similarity + 0.02 / (1 + passage.chunkIndex);
+    // Ranking only: of two passages stating the same words, the one under a heading or title about the
+    // question's topic ("Shipping" for "is shipping free?") is the better answer.
+    const score = coverage + 0.1 * (onTopic / total) + 0.15 * similarity + 0.02 / (1 + passage.chunkIndex);
     const columns =
       passage.kind === "row" ? askedColumns(passage.header, questionTerms, weight) : new Set<number>();
     return { passage, coverage, score, columns, terms: termSet };
@@ -146,6 +156,15 @@ function correctTypos(question: string, contextText: string): string {
   return said
     .map((w) => (isStopword(w, language) || isKnownWord(w) ? w : (correctTypo(w, vocabulary) ?? w)))
     .join(" ");
+}
+
+/** A passage term of which the question term is a prefix, or the reverse, sharing at least 5 letters. */
+function sharesStem(term: string, terms: ReadonlySet<string>): boolean {
+  if (term.length < MIN_SHARED_STEM || /\d/.test(term)) return false;
+  for (const other of terms) {
+    if (other.length >= MIN_SHARED_STEM && (other.startsWith(term) || term.startsWith(other))) return true;
+  }
+  return false;
 }
 
 /** "un-"/"non-" forms of the question's words: "unworn socks" answers a different question than "worn socks". */
