@@ -136,8 +136,8 @@ async function send(url: string, visitor: Visitor, content: string, clientMessag
 
 /**
  * Each visitor sends a message, waits for the answer to the send and a little more, and sends the next.
- * A 503 or 429 is retried with the same client message id (as the widget does); anything else is a
- * failure the visitor would see.
+ * A 503 or 429 is retried with the same client message id (as the widget does) by half of them; anything
+ * else is a failure the visitor would see.
  */
 function sendSteadily(url: string, visitors: Visitor[], records: SendRecord[]) {
   let stopping = false;
@@ -152,7 +152,8 @@ function sendSteadily(url: string, visitors: Visitor[], records: SendRecord[]) {
           if (result.messageId) accepted.push(result.messageId);
           break;
         }
-        if (result.status !== 503 && result.status !== 429) break;
+        // Every other visitor leaves after a refusal (tab closed): what they sent is owed a reply all the same.
+        if ((result.status !== 503 && result.status !== 429) || v % 2 === 1) break;
         await sleep(250);
       }
       await sleep(400);
@@ -193,13 +194,19 @@ function probeHealth(url: string) {
   };
 }
 
-/** First failed answer to the first good one after it (seconds), or null when nothing failed. */
+/**
+ * The outage as visitors felt it (seconds): from the first answer that was not a 200 to the first 200
+ * after the last one (with several visitors, one may still get through while others already fail).
+ * Null when nothing failed.
+ */
 export function outageWindowS(records: readonly SendRecord[]): number | null {
   const sorted = [...records].sort((a, b) => a.at - b.at);
-  const firstFailed = sorted.find((r) => r.status !== 200);
-  if (!firstFailed) return null;
-  const recovered = sorted.find((r) => r.at > firstFailed.at && r.status === 200);
-  return recovered ? (recovered.at - firstFailed.at) / 1000 : Number.POSITIVE_INFINITY;
+  const failed = sorted.filter((r) => r.status !== 200);
+  const first = failed[0];
+  const last = failed.at(-1);
+  if (!first || !last) return null;
+  const recovered = sorted.find((r) => r.at > last.at && r.status === 200);
+  return recovered ? (recovered.at - first.at) / 1000 : Number.POSITIVE_INFINITY;
 }
 
 interface TranscriptMessage {
@@ -254,8 +261,20 @@ export interface OutageReport {
   /** stderr lines that are not the structured log (e.g. `[ioredis] Unhandled error event`). */
   unstructured: string[];
   logLines: number;
+  /** Jobs the worker's redelivery sweep enqueued again (from its log). */
+  redelivered: number;
   /** Statuses /healthz and /readyz answered during the run. */
   health: { healthz: number[]; readyz: number[] };
+}
+
+function redeliveredIn(log: readonly string[]): number {
+  let total = 0;
+  for (const line of log) {
+    if (!line.includes("redelivery: enqueued")) continue;
+    const entry = JSON.parse(line) as { replies?: number };
+    total += entry.replies ?? 0;
+  }
+  return total;
 }
 
 export interface OutageServices {
@@ -318,6 +337,7 @@ export async function runOutage(options: {
       windowS: outageWindowS(records),
       unstructured: log.filter((line) => line.trim() !== "" && !line.startsWith("{")),
       logLines: log.length,
+      redelivered: redeliveredIn(platform.stderr.slice(logStart)),
       health,
     };
   } finally {

@@ -23,4 +23,20 @@ describe("dependency outages (all-in-one process)", () => {
     });
     expectRecovered(report);
   });
+
+  it("survives Redis being killed and restarted from its append-only file", async () => {
+    const report = await runOutage({
+      database: "postgres",
+      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+    });
+    expectRecovered(report);
+  });
+
+  it("survives Redis being killed in embedded mode (PGlite)", async () => {
+    const report = await runOutage({
+      database: "pglite",
+      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+    });
+    expectRecovered(report);
+  });
 });

@@ -26,6 +26,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0003_notification_settings",
       "0004_one_pending_invitation",
       "0005_retention_indexes",
+      "0006_redelivery_index",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

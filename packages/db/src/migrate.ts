@@ -5,6 +5,7 @@ import * as tenantIsolation from "./migrations/0002_tenant_isolation";
 import * as notificationSettings from "./migrations/0003_notification_settings";
 import * as onePendingInvitation from "./migrations/0004_one_pending_invitation";
 import * as retentionIndexes from "./migrations/0005_retention_indexes";
+import * as redeliveryIndex from "./migrations/0006_redelivery_index";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0003_notification_settings": notificationSettings,
   "0004_one_pending_invitation": onePendingInvitation,
   "0005_retention_indexes": retentionIndexes,
+  "0006_redelivery_index": redeliveryIndex,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -12,6 +12,7 @@ import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./houseke
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import { type Logger, silentLogger } from "./logger";
 import { bullConnection, bullPrefix, createQueue, createRedis, type RedisConnection } from "./queues";
+import { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";
 import { createTenantTurns } from "./tenant-turns";
 
 export interface WorkerDeps {
@@ -37,6 +38,9 @@ export interface WorkerDeps {
   shutdownTimeoutMs?: number;
   /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
   rollupEveryMs?: number | null;
+  /** Interval of the redelivery sweep (redelivery/sweep.ts); null: not run (tests call it). Default 10 s. */
+  redeliverEveryMs?: number | null;
+  redelivery?: Partial<RedeliveryOptions>;
   /** Interval of the housekeeping that prunes old rows; null: not scheduled. Default 1 h. */
   pruneEveryMs?: number | null;
   /** What housekeeping keeps; default DEFAULT_RETENTION. */
@@ -164,6 +168,33 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
   const scheduled = Promise.all(scheduleQueues.map((schedule) => schedule.upserted));
 
+  // Not a BullMQ repeatable job: it must run even when Redis lost its schedules, and it only enqueues
+  // under existing job ids, so every worker process may run it.
+  const redeliveryQueues = {
+    aiReply: createQueue(QUEUES.aiReply, { ...deps, status: redisStatus }),
+    kbIndex: createQueue(QUEUES.kbIndex, { ...deps, status: redisStatus }),
+    email: createQueue(QUEUES.email, { ...deps, status: redisStatus }),
+  };
+  const redeliveryOptions = { ...DEFAULT_REDELIVERY, ...deps.redelivery };
+  let sweeping: Promise<void> | null = null;
+  const sweep = () => {
+    sweeping ??= redeliver({ db: deps.db, queues: redeliveryQueues, clock }, redeliveryOptions)
+      .then((counts) => {
+        if (counts.replies + counts.sources + counts.emails > 0)
+          logger.info("redelivery: enqueued work the database owed", counts);
+      })
+      .catch((error: unknown) => {
+        if (isDependencyUnavailable(error)) jobsStatus.lost(error);
+        else logger.error("redelivery failed", { error: String(error) });
+      })
+      .finally(() => {
+        sweeping = null;
+      });
+  };
+  const redeliverEveryMs = deps.redeliverEveryMs === undefined ? 10_000 : deps.redeliverEveryMs;
+  const sweepTimer = redeliverEveryMs === null ? null : setInterval(sweep, redeliverEveryMs);
+  sweepTimer?.unref();
+
   return {
     async waitUntilReady() {
       await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -180,6 +211,9 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
         logger.warn("worker: shutdown timeout, leaving running jobs to stalled-job recovery");
         await Promise.all(workers.map((w) => w.close(true)));
       }
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
+      await Promise.all(Object.values(redeliveryQueues).map((queue) => queue.close()));
       await scheduled;
       await Promise.all(scheduleQueues.map((schedule) => schedule.queue.close()));
       email.close();

@@ -31,3 +31,35 @@ export async function enqueueEmail(queue: Queue, job: EmailJob): Promise<void> {
   const data = emailJob.parse(job);
   await queue.add("send", data, { jobId: emailJobId(data.outboxId) });
 }
+
+/**
+ * Redelivery (redelivery/sweep.ts): enqueues under the same job id unless that job exists, and retries it
+ * with fresh attempts when it failed (its attempts ran out while PostgreSQL or Redis was away). A job
+ * that is waiting, running or finished is left alone, so sweeping twice changes nothing. True when it
+ * enqueued or retried.
+ */
+async function addOrRetry(queue: Queue, name: string, data: unknown, jobId: string): Promise<boolean> {
+  const existing = await queue.getJob(jobId);
+  if (!existing) {
+    await queue.add(name, data, { jobId });
+    return true;
+  }
+  if (!(await existing.isFailed())) return false;
+  await existing.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return true;
+}
+
+export function requeueReply(queue: Queue, job: AiReplyJob): Promise<boolean> {
+  const data = aiReplyJob.parse(job);
+  return addOrRetry(queue, "reply", data, aiReplyJobId(data.messageId));
+}
+
+export function requeueIndex(queue: Queue, job: KbIndexJob, requestedAt: Date): Promise<boolean> {
+  const data = kbIndexJob.parse(job);
+  return addOrRetry(queue, "index", data, kbIndexJobId(data.sourceId, requestedAt));
+}
+
+export function requeueEmail(queue: Queue, job: EmailJob): Promise<boolean> {
+  const data = emailJob.parse(job);
+  return addOrRetry(queue, "send", data, emailJobId(data.outboxId));
+}

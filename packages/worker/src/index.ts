@@ -15,3 +15,4 @@ export {
   type JobAttempt,
   type RedisConnection,
 } from "./queues";
+export { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";

@@ -7,6 +7,7 @@ import {
   type Provider,
   type ProviderError,
 } from "@avatar-chat/ai";
+import { isDependencyUnavailable } from "@avatar-chat/config";
 import { type Citation, type Database, readInTenant, withTenant } from "@avatar-chat/db";
 import {
   type AvatarCue,
@@ -283,6 +284,9 @@ async function failAttempt(
     });
     await deps.redis.del(streamedKey(deps.prefix, replyId));
   }
+  // PostgreSQL or Redis away: no "unavailable" reply for that, even on the last attempt; the job is
+  // retried, and redelivered by the sweep if its attempts run out before the dependency is back.
+  if (isDependencyUnavailable(error)) throw error;
   const retryable = error instanceof ReplyTimeout || !isProviderError(error) || error.retryable;
   if (retryable && !isFinalAttempt(job.attemptsMade, job.opts.attempts)) throw error;
 

@@ -31,7 +31,10 @@ const write = { scope: "write", minRole: "admin" } as const;
 const noChatbot = () => new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
 const noSource = () => new TRPCError({ code: "NOT_FOUND", message: "No such knowledge source." });
 
-/** Asks the worker to (re)index a source; the request time in the job id lets a later re-index run again. */
+/**
+ * Asks the worker to (re)index a source. The request time in the job id (the row's `updated_at`, which the
+ * worker's redelivery sweep uses too) lets a later re-index run again while a re-sent request collapses.
+ */
 function enqueueIndexOf(deps: AppDeps, tenantId: string, sourceId: string, requestedAt: Date) {
   return enqueueIndex(deps.queues.kbIndex, { tenantId, sourceId }, requestedAt);
 }
@@ -159,7 +162,7 @@ export const knowledgeRouter = router({
           stored: false,
         });
       });
-      await enqueueIndexOf(ctx.deps, ctx.tenantId, source.id, ctx.deps.clock());
+      await enqueueIndexOf(ctx.deps, ctx.tenantId, source.id, source.updated_at);
       return sourceView(source);
     }),
 
@@ -194,7 +197,7 @@ export const knowledgeRouter = router({
         await ctx.inTenant((tx) => deleteSource(tx, ctx.tenantId, source.id));
         throw error;
       }
-      await enqueueIndexOf(deps, ctx.tenantId, source.id, deps.clock());
+      await enqueueIndexOf(deps, ctx.tenantId, source.id, source.updated_at);
       return sourceView(source);
     }),
 
