@@ -25,10 +25,11 @@ if ls /usr/lib/postgresql/*/bin/pg_config >/dev/null 2>&1 || command -v pg_ctlcl
   as_root bash scripts/install-pgvector.sh || echo "setup: could not install pgvector (needs root); embedded mode still works"
 fi
 
-# Tests also use the openssl command (a throwaway certificate for the provider's https test).
-if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null; }; then
-  echo "setup: installing Debian's chromium and openssl for the tests"
+# Tests also use the openssl command (a throwaway certificate for the provider's https test) and Debian's
+# pgbouncer (the transaction-mode pooler tests start their own, on a free port).
+if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null; }; then
+  echo "setup: installing Debian's chromium, openssl and pgbouncer for the tests"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer >/dev/null
 fi
 echo "setup: done"

@@ -71,6 +71,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const db = await createDb({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
+      poolMode: env.DATABASE_POOL_MODE,
+      replicaUrl: env.DATABASE_REPLICA_URL,
       readConnections: env.DATABASE_READ_CONNECTIONS,
       dataDir: path.resolve(env.DATA_DIR, "pglite"),
       connection: connectionStatus("database", logger),

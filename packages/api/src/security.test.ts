@@ -1,4 +1,6 @@
 import { TENANT_TABLES } from "@avatar-chat/db";
+import { type Pooler, pgBouncer } from "@avatar-chat/db/test-servers";
+import { TEST_DATABASE_URL } from "@avatar-chat/db/testing";
 import { TRPCClientError } from "@trpc/client";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,9 +12,11 @@ import { signedInUser } from "./testing-users";
 const shop = "https://shop.example";
 const refusedCodes = ["NOT_FOUND", "FORBIDDEN", "UNAUTHORIZED"];
 
-// On both backends: the embedded default (PGlite, one connection) is what every new user runs first.
-describe.each(["postgres", "pglite"] as const)("cross-tenant security on %s", (backend) => {
+// On every database setup: PostgreSQL, the embedded default (PGlite, one connection) that every new user
+// runs first, and PostgreSQL through PgBouncer in transaction mode (how managed databases are reached).
+describe.each(["postgres", "pglite", "pgbouncer"] as const)("cross-tenant security on %s", (setup) => {
   let platform: TestPlatform;
+  let bouncer: Pooler | undefined;
   let a: Victim;
   let clients: Record<Attacker, Client>;
   let exemptContext: ExemptContext;
@@ -33,7 +37,15 @@ describe.each(["postgres", "pglite"] as const)("cross-tenant security on %s", (b
   }
 
   beforeAll(async () => {
-    platform = await createTestPlatform({}, { backend });
+    if (setup === "pgbouncer") bouncer = await pgBouncer(TEST_DATABASE_URL, "transaction");
+    platform = await createTestPlatform(
+      {},
+      setup === "pglite"
+        ? { backend: "pglite" }
+        : setup === "pgbouncer"
+          ? { connectThrough: bouncer!.urlFor, poolMode: "transaction" }
+          : {},
+    );
     const db = platform.deps.db;
     const owner = await signedInUser(platform, "a-owner@example.com");
     const member = await signedInUser(platform, "a-member@example.com", {
@@ -133,7 +145,10 @@ describe.each(["postgres", "pglite"] as const)("cross-tenant security on %s", (b
       b: { visitorToken: bStarted.visitorToken, visitorId: bStarted.visitorId, publicKey: bBot.publicKey },
     };
   });
-  afterAll(() => platform.close());
+  afterAll(async () => {
+    await platform.close();
+    await bouncer?.stop();
+  });
 
   it("has exactly one entry per procedure of appRouter", () => {
     const procedures = Object.keys(appRouter._def.procedures).sort();

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { createTestDatabase, type TestBackend, type TestDatabase } from "@avatar-chat/db/testing";
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "@avatar-chat/db/testing";
 import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createQueue } from "@avatar-chat/worker";
@@ -66,14 +66,14 @@ export function createBrowserClient(options: { url: string; origin: string; bear
 }
 
 /**
- * The api over a fresh database (PostgreSQL, or with `backend: "pglite"` the embedded one), a Redis key
- * prefix of its own, real queues and the embedded S3 server.
+ * The api over a fresh database (PostgreSQL, or as `database` says: the embedded one, or PostgreSQL
+ * through a pooler), a Redis key prefix of its own, real queues and the embedded S3 server.
  */
 export async function createTestPlatform(
   overrides: Partial<ApiConfig> = {},
-  options: { backend?: TestBackend } = {},
+  databaseOptions: TestDatabaseOptions = {},
 ): Promise<TestPlatform> {
-  const database = await createTestDatabase({ backend: options.backend ?? "postgres" });
+  const database = await createTestDatabase(databaseOptions);
   const prefix = `t${randomBytes(4).toString("hex")}:`;
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   const queueOptions = { redis: TEST_REDIS_URL, prefix };

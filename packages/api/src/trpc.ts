@@ -135,8 +135,9 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 
 /**
  * A tenant's member (session, active tenant) or integrator (API key). Puts `tenantId`, `actor`,
- * `inTenant` (a transaction where row-level security fixes the tenant) and `readTenant` (the same
- * without a transaction, for reads) on the context.
+ * `inTenant` (a transaction where row-level security fixes the tenant), `readTenant` (the same
+ * without a transaction, for reads) and `readLagging` (reads the read replica may serve, trailing the
+ * latest writes by its lag: lists and figures, never what the caller just changed) on the context.
  */
 export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, next }) => {
   const now = ctx.deps.clock();
@@ -180,7 +181,9 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
   }
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
   const readTenant = <T>(fn: (reader: TenantReader) => Promise<T>) => readInTenant(ctx.deps.db, tenantId, fn);
-  return next({ ctx: { tenantId, actor, inTenant, readTenant } });
+  const readLagging = <T>(fn: (reader: TenantReader) => Promise<T>) =>
+    readInTenant(ctx.deps.db, tenantId, fn, { lagTolerant: true });
+  return next({ ctx: { tenantId, actor, inTenant, readTenant, readLagging } });
 });
 
 /** A website visitor holding a token from `widget.start`, scoped to one chatbot. */

@@ -17,6 +17,14 @@ export const flag = (fallback: boolean) =>
 export const databaseEnv = z.object({
   DATABASE_URL: optionalUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /**
+   * "transaction" when DATABASE_URL points at a transaction-mode pooler (PgBouncer's `pool_mode =
+   * transaction`, how managed PostgreSQL is often reached): tenant settings are then made per transaction
+   * and pipelined reads and prepared statements are off (docs/deploy.md says what that costs).
+   */
+  DATABASE_POOL_MODE: z.enum(["session", "transaction"]).default("session"),
+  /** A streaming replica for reads that tolerate lag (analytics, inbox lists); unset, all reads use the primary. */
+  DATABASE_REPLICA_URL: optionalUrl,
   /** Connections per process that tenant reads share in pipeline mode. */
   DATABASE_READ_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
   DATA_DIR: z.string().min(1).default(".data"),

@@ -7,12 +7,24 @@ import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
 import type { Database } from "./schema";
 import { tenantPinnedPool } from "./tenant-pool";
 import { guardedDialect } from "./transaction-guard";
-import { registerTenantScope } from "./with-tenant";
+import { registerReplica, registerTenantScope } from "./with-tenant";
 
 export interface DbConfig {
   /** PostgreSQL URL; when absent the database is embedded PGlite under `dataDir`. */
   url?: string | undefined;
   poolSize?: number;
+  /**
+   * How PostgreSQL is reached: directly or through a session-mode pooler ("session", the default), or through
+   * a transaction-mode pooler such as PgBouncer's `pool_mode = transaction` ("transaction"). In the latter a
+   * connection may serve another client after every transaction, so nothing may outlive one: the tenant is
+   * set per transaction, tenant reads run in transactions too, and no statement is prepared by name.
+   */
+  poolMode?: PoolMode | undefined;
+  /**
+   * A streaming replica for reads that tolerate lag (`readInTenant(..., { lagTolerant: true })`): analytics,
+   * exports, inbox lists. Unset, those reads go to the primary.
+   */
+  replicaUrl?: string | undefined;
   /** Connections shared by tenant reads in pipeline mode (pipelined-reads.ts). */
   readConnections?: number;
   /** A tenant read running longer is cancelled (it would hold up the reads sent behind it). */
@@ -28,6 +40,8 @@ export interface ConnectionEvents {
   lost(error: unknown): void;
   restored(): void;
 }
+
+export type PoolMode = "session" | "transaction";
 
 const ignoreConnection: ConnectionEvents = { lost() {}, restored() {} };
 
@@ -57,23 +71,48 @@ function watchPool(pool: pg.Pool, events: ConnectionEvents): pg.Pool {
   return pool;
 }
 
+function clientConfigFor(url: string): pg.ClientConfig {
+  return {
+    connectionString: url,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        parsers[oid as keyof typeof parsers] ??
+        pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  };
+}
+
 export async function createDb(config: DbConfig): Promise<Db> {
   if (config.url) {
-    const clientConfig: pg.ClientConfig = {
-      connectionString: config.url,
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          parsers[oid as keyof typeof parsers] ??
-          pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-      },
-    };
+    const clientConfig = clientConfigFor(config.url);
     const poolConfig: pg.PoolConfig = { ...clientConfig, max: config.poolSize ?? 20 };
-    // Two pools: one for work above tenants (sign-in, lookups by public key, migrations) and one whose
-    // connections stay pinned to a tenant (see tenant-pool.ts). Both open connections only on demand.
     const events = config.connection ?? ignoreConnection;
     const pool = watchPool(new pg.Pool(poolConfig), events);
-    const tenantPool = watchPool(new pg.Pool(poolConfig), events);
     const kysely = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
+    const replica = config.replicaUrl
+      ? new Kysely<Database>({
+          dialect: guardedDialect(
+            new PostgresDialect({
+              pool: watchPool(
+                new pg.Pool({ ...clientConfigFor(config.replicaUrl), max: config.poolSize ?? 20 }),
+                events,
+              ),
+            }),
+          ),
+        })
+      : undefined;
+    if (replica) registerReplica(kysely, replica);
+    const closeAll =
+      (...handles: Kysely<Database>[]) =>
+      async () => {
+        await Promise.all([...handles, ...(replica ? [replica] : [])].map((handle) => handle.destroy()));
+      };
+    // Through a transaction-mode pooler only the one pool: tenant settings are made per transaction
+    // (withTenant's path without a tenant scope, as on PGlite).
+    if (config.poolMode === "transaction") return { kysely, backend: "postgres", close: closeAll(kysely) };
+    // A second pool whose connections stay pinned to a tenant (see tenant-pool.ts), beside the first for
+    // work above tenants (sign-in, lookups by public key, migrations). Both open connections on demand.
+    const tenantPool = watchPool(new pg.Pool(poolConfig), events);
     const tenantKysely = new Kysely<Database>({
       dialect: guardedDialect(new PostgresDialect({ pool: tenantPinnedPool(tenantPool) })),
     });
@@ -89,13 +128,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
       ),
     });
     registerTenantScope(kysely, { transactions: tenantKysely, reads: readKysely });
-    return {
-      kysely,
-      backend: "postgres",
-      close: async () => {
-        await Promise.all([kysely.destroy(), tenantKysely.destroy(), readKysely.destroy()]);
-      },
-    };
+    return { kysely, backend: "postgres", close: closeAll(kysely, tenantKysely, readKysely) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");

@@ -1,13 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import pg from "pg";
-import { createDb, type Db } from "./create-db";
+import { createDb, type Db, type PoolMode } from "./create-db";
 import { migrate } from "./migrate";
 import type { Database } from "./schema";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export type TestBackend = Db["backend"];
+
+export interface TestDatabaseOptions {
+  migrate?: boolean;
+  backend?: TestBackend;
+  /** PostgreSQL only: the URL the platform connects to instead (a pooler in front), and its mode. */
+  connectThrough?: (url: string) => string;
+  poolMode?: PoolMode;
+}
 
 export interface TestDatabase extends Db {
   /** The PostgreSQL URL; absent on the embedded database. */
@@ -20,9 +28,7 @@ export interface TestDatabase extends Db {
  * A fresh, migrated database for one test file, dropped afterwards: PostgreSQL by default, or the
  * embedded PGlite (in memory, one connection) that `pnpm start` uses when no database is configured.
  */
-export async function createTestDatabase(
-  options: { migrate?: boolean; backend?: TestBackend } = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   if (options.backend === "pglite") {
     const db = await createDb({ dataDir: "memory://" });
     if (options.migrate !== false) await migrate(db.kysely);
@@ -31,7 +37,11 @@ export async function createTestDatabase(
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(`create database ${name}`);
   const url = withDatabase(TEST_DATABASE_URL, name);
-  const db = await createDb({ url, poolSize: 10 });
+  const db = await createDb({
+    url: options.connectThrough?.(url) ?? url,
+    poolSize: 10,
+    poolMode: options.poolMode,
+  });
   if (options.migrate !== false) await migrate(db.kysely);
   return {
     ...db,

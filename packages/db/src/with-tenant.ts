@@ -27,6 +27,30 @@ export function registerTenantScope(db: Kysely<Database>, scope: TenantScope): v
   tenantScoped.set(db, scope);
 }
 
+/** The streaming replica of a database's primary, for reads that tolerate lag (create-db.ts). */
+const replicas = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
+export function registerReplica(db: Kysely<Database>, replica: Kysely<Database>): void {
+  replicas.set(db, replica);
+}
+
+/** A transaction on `db` that sets the tenant (and `local` settings) for itself alone. */
+function inTenantTransaction<T>(
+  db: Kysely<Database>,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+  local: ReturnType<typeof sql>[],
+): Promise<T> {
+  return runTransaction(db, async (tx) => {
+    await sql`select ${sql.join([
+      sql`set_config('app.tenant_id', ${tenantId}, true)`,
+      sql`set_config('role', ${TENANT_ROLE}, true)`,
+      ...local,
+    ])}`.execute(tx);
+    return fn(tx);
+  });
+}
+
 /**
  * Runs `fn` in a transaction fixed to one tenant: it runs as the role row-level security applies to,
  * with `app.tenant_id` naming the tenant. On PostgreSQL the transaction runs on a connection of the
@@ -49,27 +73,26 @@ export function withTenant<T>(
       }),
     );
   }
-  return runTransaction(db, async (tx) => {
-    await sql`select ${sql.join([
-      sql`set_config('app.tenant_id', ${tenantId}, true)`,
-      sql`set_config('role', ${TENANT_ROLE}, true)`,
-      ...local,
-    ])}`.execute(tx);
-    return fn(tx);
-  });
+  return inTenantTransaction(db, tenantId, fn, local);
 }
 
 /**
  * Runs read-only `fn` fixed to one tenant without a transaction (no BEGIN/COMMIT round trips): for
  * short statements that need no common snapshot. On PostgreSQL its statements share pipelined
  * connections with other requests' (pipelined-reads.ts), so a slow statement here delays the ones behind
- * it: long reads belong in `withTenant`. Falls back to `withTenant` where no tenant pool exists.
+ * it: long reads belong in `withTenant`. Falls back to `withTenant` where no tenant pool exists (PGlite, a
+ * transaction-mode pooler). With `lagTolerant` it reads from the replica where one is configured: for
+ * reads that may trail the latest writes by the replica's lag (analytics, exports, inbox lists), never a
+ * read of what the same request or the one before it wrote.
  */
 export function readInTenant<T>(
   db: Kysely<Database>,
   tenantId: string,
   fn: (reader: TenantReader) => Promise<T>,
+  options: { lagTolerant?: boolean } = {},
 ): Promise<T> {
+  const replica = options.lagTolerant ? replicas.get(db) : undefined;
+  if (replica) return inTenantTransaction(replica, tenantId, fn, []);
   const scoped = tenantScoped.get(db);
   if (!scoped) return withTenant(db, tenantId, fn);
   const read = () =>

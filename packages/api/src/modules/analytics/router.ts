@@ -9,7 +9,7 @@ export const analyticsRouter = router({
     .meta({ scope: "read" })
     .input(analyticsInput)
     .query(({ ctx, input }) =>
-      ctx.inTenant(async (tx) => {
+      ctx.readLagging(async (tx) => {
         if (input.chatbotId && !(await chatbotExists(tx, ctx.tenantId, input.chatbotId))) {
           throw new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
         }

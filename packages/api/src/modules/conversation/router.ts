@@ -330,7 +330,7 @@ export const conversationRouter = router({
   inbox: tenantProcedure
     .meta({ scope: "read" })
     .input(inboxInput)
-    .query(({ ctx, input }) => ctx.readTenant((db) => listInbox(db, ctx.tenantId, input))),
+    .query(({ ctx, input }) => ctx.readLagging((db) => listInbox(db, ctx.tenantId, input))),
 
   /** The conversation and one transcript page (newest first page, older ones with `cursor: nextCursor`). */
   get: tenantProcedure
