@@ -98,7 +98,10 @@ export function rankPassages(
   const questionTerms = [...new Set(contentTerms(correctTypos(question, contextText)))];
   if (questionTerms.length === 0) return [];
 
-  const own = passages.map((p) => new Set(contentTerms(p.kind === "table" ? p.header.join(" ") : p.text)));
+  // A table is stated by its column names and its heading, which is its caption ("Prices").
+  const own = passages.map(
+    (p) => new Set(contentTerms(p.kind === "table" ? `${p.heading}\n${p.header.join(" ")}` : p.text)),
+  );
   // A row is read with its column names: "EU shoe size" belongs to the row "M | 39–42" as much as its cells.
   const columnNames = passages.map((p) => new Set(p.kind === "row" ? contentTerms(p.header.join(" ")) : []));
   const context = passages.map(

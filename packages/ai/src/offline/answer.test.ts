@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { contentTerms } from "../embedding/words";
+import { composeOfflineAnswer } from "./answer";
+import { editDistance } from "./typos";
+
+const chunk = (content: string, sourceTitle = "Help") => ({ content, sourceTitle });
+
+describe("composeOfflineAnswer reads the passage", () => {
+  const prices = chunk(
+    [
+      "Rental > Prices",
+      "| Item | Half day (4 hours) | Full day (24 hours) | Week (7 days) |\n| --- | --- | --- | --- |\n| City bike | €12 | €20 | €90 |\n| E-bike | €28 | €45 | €210 |",
+    ].join("\n\n"),
+    "Rental",
+  );
+
+  it("answers a question about one row with that row and the column it asks about", () => {
+    const text = composeOfflineAnswer("how much is an e-bike for a whole day", { chunks: [prices] });
+    expect(text).toContain('"Item: E-bike, Full day (24 hours): €45" [1]');
+    expect(text).not.toContain("€28");
+  });
+
+  it("answers a question about the whole table with every row", () => {
+    const text = composeOfflineAnswer("what are your rental prices?", { chunks: [prices] });
+    expect(text).toContain("Item: City bike");
+    expect(text).toContain("Item: E-bike");
+  });
+
+  it("quotes numbered steps whole and keeps the heading as context, not as the answer", () => {
+    const steps = chunk(
+      "Help > Reset your password\n\n1. Open the sign-in page.\n2. Click Forgot password.\n3. Choose a new password.",
+    );
+    const text = composeOfflineAnswer("how do i reset my password", { chunks: [steps] });
+    expect(text).toContain('From "Help" (Reset your password):');
+    expect(text).toContain("1. Open the sign-in page.\n2. Click Forgot password.\n3. Choose a new password.");
+  });
+
+  it("does not quote the rule for everything else as the answer", () => {
+    const rules = chunk(
+      "Flu vaccinations are offered without an appointment on Wednesdays. All other vaccinations need an appointment.",
+    );
+    const text = composeOfflineAnswer("do i need an appointment for a flu shot", { chunks: [rules] });
+    expect(text).toContain("without an appointment on Wednesdays");
+    expect(text).not.toContain("All other vaccinations");
+  });
+
+  it("tolerates a typo the context can resolve", () => {
+    const text = composeOfflineAnswer("is breakfest included", {
+      chunks: [chunk("Breakfast costs €18 per person and is included in suite rates.")],
+    });
+    expect(text).toContain("€18");
+  });
+
+  it("declines with the offer of a person when the context only shares a word", () => {
+    const text = composeOfflineAnswer("is there a gym in the hotel", {
+      chunks: [
+        chunk("Wi-Fi is free throughout the hotel. The password is on your key card holder.", "Hotel"),
+      ],
+    });
+    expect(text).toMatch(/don't know/);
+    expect(text).toContain("Talk to a person");
+    expect(text).not.toContain("[1]");
+  });
+});
+
+describe("vocabulary", () => {
+  it("folds synonyms and word forms to one term, in English and German", () => {
+    expect(contentTerms("What does delivery cost?")).toEqual(contentTerms("shipping price"));
+    expect(contentTerms("a whole day")).toEqual(contentTerms("full day"));
+    expect(contentTerms("Was kosten die Fahrräder?")).toEqual(contentTerms("Preis Fahrrad"));
+  });
+
+  it("counts a swap of two letters as one typo", () => {
+    expect(editDistance("retrun", "return", 2)).toBe(1);
+    expect(editDistance("pasword", "password", 2)).toBe(1);
+    expect(editDistance("gym", "pool", 1)).toBe(2);
+  });
+});
