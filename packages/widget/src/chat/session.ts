@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api-client";
 import type { EventEnvelope, Rating, WidgetStartOutput } from "../api-types";
 import type { VisitorStore } from "../storage";
+import { isTransientSendError, retryDelayMs, SEND_RETRY } from "./send-retry";
 import {
   addUserMessage,
   applyEnvelope,
@@ -8,6 +9,7 @@ import {
   fromHistory,
   initialState,
   markFailed,
+  markRetrying,
   markSent,
   markStopped,
   setFeedback,
@@ -43,6 +45,8 @@ export interface ChatSessionDeps {
   onConnection?(status: "connecting" | "open" | "closed"): void;
   newId?: () => string;
   now?: () => Date;
+  /** Waits between send attempts (tests make it instant). */
+  wait?: (ms: number) => Promise<void>;
 }
 
 const knownEvents = new Set([
@@ -62,6 +66,8 @@ export function errorReason(error: unknown): string {
 export function createChatSession(deps: ChatSessionDeps) {
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const now = deps.now ?? (() => new Date());
+  const wait = deps.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let disposed = false;
   let state = initialState();
   let started: WidgetStartOutput | null = null;
   let connection: RealtimeConnection | null = null;
@@ -134,13 +140,22 @@ export function createChatSession(deps: ChatSessionDeps) {
     return conversationId;
   };
 
+  /** Sends until stored; a passing failure is retried by itself (send-retry.ts), others wait for a click. */
   const deliver = async (content: string, clientMessageId: string) => {
-    try {
-      const conversationId = await ensureConversation();
-      const sent = await deps.api.call("conversation.send", { conversationId, content, clientMessageId });
-      set(markSent(state, clientMessageId, sent.messageId));
-    } catch (error) {
-      set(markFailed(state, clientMessageId, errorReason(error)));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const conversationId = await ensureConversation();
+        const sent = await deps.api.call("conversation.send", { conversationId, content, clientMessageId });
+        set(markSent(state, clientMessageId, sent.messageId));
+        return;
+      } catch (error) {
+        if (disposed || !isTransientSendError(error) || attempt + 1 >= SEND_RETRY.attempts) {
+          set(markFailed(state, clientMessageId, errorReason(error)));
+          return;
+        }
+        set(markRetrying(state, clientMessageId));
+        await wait(retryDelayMs(attempt));
+      }
     }
   };
 
@@ -209,6 +224,7 @@ export function createChatSession(deps: ChatSessionDeps) {
       set(next);
     },
     dispose() {
+      disposed = true;
       unsubscribe?.();
       connection?.close();
       connection = null;

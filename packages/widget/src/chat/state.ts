@@ -10,6 +10,8 @@ export interface ViewMessage extends ChatMessage {
   /** Deltas by index; the shown text is the contiguous run from 0, so a gap waits for its delta. */
   parts?: string[];
   clientMessageId?: string;
+  /** Still `sending`: an attempt failed for a passing reason and the widget sends it again by itself. */
+  retrying?: boolean;
   error?: string;
   /** Shown by the widget only (greeting, preview): not stored, so no feedback. */
   local?: boolean;
@@ -189,6 +191,10 @@ export function addUserMessage(
   return { ...state, error: null, messages: [...state.messages, message] };
 }
 
+function withoutRetrying({ retrying: _, ...message }: ViewMessage): ViewMessage {
+  return message;
+}
+
 /** The server stored the message: adopt its id so the later `message.complete` echo replaces it. */
 export function markSent(state: ChatState, clientMessageId: string, messageId: string): ChatState {
   const echoed = state.messages.some((m) => m.id === messageId && m.clientMessageId !== clientMessageId);
@@ -199,9 +205,19 @@ export function markSent(state: ChatState, clientMessageId: string, messageId: s
       ? state.messages.filter((m) => !(m.clientMessageId === clientMessageId && m.id !== messageId))
       : state.messages.map((m) =>
           m.clientMessageId === clientMessageId && m.role === "user"
-            ? { ...m, id: messageId, status: "complete" }
+            ? { ...withoutRetrying(m), id: messageId, status: "complete" }
             : m,
         ),
+  };
+}
+
+/** A send attempt failed for a passing reason; the message stays `sending` and says it is being retried. */
+export function markRetrying(state: ChatState, clientMessageId: string): ChatState {
+  return {
+    ...state,
+    messages: state.messages.map((m) =>
+      m.clientMessageId === clientMessageId && m.status === "sending" ? { ...m, retrying: true } : m,
+    ),
   };
 }
 
@@ -210,7 +226,7 @@ export function markFailed(state: ChatState, clientMessageId: string, reason: st
     ...state,
     messages: state.messages.map((m) =>
       m.clientMessageId === clientMessageId && m.status === "sending"
-        ? { ...m, status: "failed", error: reason }
+        ? { ...withoutRetrying(m), status: "failed", error: reason }
         : m,
     ),
   };

@@ -147,6 +147,8 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
         element.appendChild(retry);
       }
     }
+    if (message.status === "sending" && message.retrying)
+      element.appendChild(el(doc, "span", "notice", strings.retrying));
     if (message.status === "stopped") element.appendChild(el(doc, "span", "notice", strings.stopped));
     if (
       message.role === "assistant" &&
@@ -187,7 +189,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
       const seen = new Set<string>();
       let previous: Element | null = null;
       for (const message of state.messages) {
-        const key = `${message.status}|${message.feedback ?? ""}|${message.content.length}|${message.citations.length}|${message.error ?? ""}`;
+        const key = `${message.status}|${message.retrying ? "r" : ""}|${message.feedback ?? ""}|${message.content.length}|${message.citations.length}|${message.error ?? ""}`;
         let entry = rendered.get(message.id);
         if (!entry || entry.key !== key) {
           const element = renderMessage(message);
