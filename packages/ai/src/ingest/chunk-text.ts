@@ -1,5 +1,6 @@
 import { countTokens } from "../tokens";
 import { splitSentences } from "./sentences";
+import { runAtOnce, runInSlices, type Steps } from "./time-slices";
 
 export interface ChunkOptions {
   targetTokens?: number;
@@ -24,6 +25,15 @@ interface Block {
  * the previous chunk's last ~`overlapTokens` of the same section, so a fact on a boundary is not lost.
  */
 export function chunkText(text: string, options: ChunkOptions = {}): TextChunk[] {
+  return runAtOnce(chunking(text, options));
+}
+
+/** `chunkText` for large documents: the same chunks, with the event loop served every ~10 ms of work. */
+export function chunkTextInSlices(text: string, options: ChunkOptions = {}): Promise<TextChunk[]> {
+  return runInSlices(chunking(text, options));
+}
+
+function* chunking(text: string, options: ChunkOptions): Steps<TextChunk[]> {
   const target = options.targetTokens ?? 350;
   const overlap = Math.min(options.overlapTokens ?? 50, Math.floor(target / 2));
   const chunks: TextChunk[] = [];
@@ -73,21 +83,26 @@ export function chunkText(text: string, options: ChunkOptions = {}): TextChunk[]
       }
       addBody(piece);
     }
+    yield;
   }
   flush();
   return chunks;
 }
 
-/** Paragraph blocks with the heading path they sit under (Markdown `#` headings). */
-function blocks(text: string): Block[] {
-  const result: Block[] = [];
+/** Paragraph blocks with the heading path they sit under (Markdown `#` headings), read lazily. */
+function* blocks(text: string): Generator<Block> {
   const path: string[] = [];
-  for (const paragraph of text.split(/\n\s*\n/)) {
+  const separator = /\n\s*\n/g;
+  for (let start = 0; start <= text.length; ) {
+    const match = separator.exec(text);
+    const paragraph = text.slice(start, match ? match.index : text.length);
+    start = match ? separator.lastIndex : text.length + 1;
     const lines = paragraph.split("\n");
     let rest: string[] = [];
+    const pending: Block[] = [];
     const push = () => {
       const joined = rest.join("\n").trim();
-      if (joined) result.push({ text: joined, path: [...path] });
+      if (joined) pending.push({ text: joined, path: path.filter((h) => h.length > 0) });
       rest = [];
     };
     for (const line of lines) {
@@ -103,8 +118,8 @@ function blocks(text: string): Block[] {
       path.push(heading[2]!.trim());
     }
     push();
+    yield* pending;
   }
-  return result.map((b) => ({ ...b, path: b.path.filter((h) => h.length > 0) }));
 }
 
 /** The paragraph itself if it fits, else its sentences, with over-long sentences cut into word runs. */

@@ -61,6 +61,53 @@ export async function extractText(input: ExtractInput): Promise<ExtractedText> {
   return { text: markPlainHeadings(tidy(raw)), title: null, contentType: type };
 }
 
+/** Characters per slice of a large text document: a few milliseconds of extraction each. */
+const SLICE_CHARS = 128 * 1024;
+
+/**
+ * `extractText` for large documents: a plain-text or Markdown file is extracted a slice of whole paragraphs
+ * at a time, with the event loop served between slices. The text is the same: every rule applied is local
+ * to a paragraph (a comment is never cut; front matter and the document title only count at the start).
+ */
+export async function extractTextInSlices(input: ExtractInput): Promise<ExtractedText> {
+  const type = documentType(input.contentType, input.url);
+  if (type !== "text/plain" && type !== "text/markdown") return extractText(input);
+  let raw = decode(input.bytes, input.contentType);
+  if (raw.length <= SLICE_CHARS) return extractText(input);
+  if (type === "text/markdown") raw = raw.replace(FRONT_MATTER, "");
+  const texts: string[] = [];
+  let title: string | null = null;
+  for (const [index, slice] of paragraphSlices(raw, SLICE_CHARS).entries()) {
+    if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (type === "text/markdown") {
+      const part = markdownText(slice);
+      title ??= part.title;
+      texts.push(part.text);
+    } else {
+      texts.push(markPlainHeadings(tidy(slice), index === 0));
+    }
+  }
+  return { text: texts.filter(Boolean).join("\n\n"), title, contentType: type };
+}
+
+/** Cuts text into slices of about `size` characters at blank lines, never inside an HTML comment. */
+function paragraphSlices(text: string, size: number): string[] {
+  const slices: string[] = [];
+  const blank = /\n[ \t\r]*\n/g;
+  let start = 0;
+  while (start < text.length) {
+    let from = start + size;
+    const open = text.lastIndexOf("<!--", from);
+    if (open >= start && text.indexOf("-->", open) >= from) from = text.indexOf("-->", open) + 3;
+    blank.lastIndex = Math.min(from, text.length);
+    const match = from >= text.length ? null : blank.exec(text);
+    const end = match ? match.index : text.length;
+    slices.push(text.slice(start, end));
+    start = match ? blank.lastIndex : text.length;
+  }
+  return slices;
+}
+
 function decode(bytes: Uint8Array, contentType: string): string {
   const charset = /charset="?([\w-]+)"?/i.exec(contentType)?.[1] ?? "utf-8";
   try {
@@ -177,9 +224,15 @@ function pipeTable(table: HTMLElement): string {
   return [line(rows[0]!), separator, ...rows.slice(1).map(line)].join("\n");
 }
 
+const FRONT_MATTER = /^---\n[\s\S]*?\n---\n/;
+
 function extractMarkdown(markdown: string): { text: string; title: string | null } {
+  return markdownText(markdown.replace(FRONT_MATTER, ""));
+}
+
+/** Markdown without front matter → text with `#` headings, and the first `#` heading as a title. */
+function markdownText(markdown: string): { text: string; title: string | null } {
   const text = markdown
-    .replace(/^---\n[\s\S]*?\n---\n/, "") // front matter
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1") // images → alt text
     .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1") // links → link text

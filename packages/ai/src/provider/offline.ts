@@ -37,9 +37,13 @@ export function createOfflineProvider(): Provider {
 
   async function embed(texts: readonly string[]): Promise<number[][]> {
     const vectors: number[][] = [];
-    for (const [i, text] of texts.entries()) {
-      // Hashing is synchronous CPU work: let the event loop breathe between batches of a large document.
-      if (i > 0 && i % 64 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    // Hashing is synchronous CPU work: let the event loop breathe every ~10 ms of a large document.
+    let sliceStart = performance.now();
+    for (const text of texts) {
+      if (performance.now() - sliceStart >= 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       vectors.push(hashEmbedding(text));
     }
     return vectors;

@@ -24,7 +24,9 @@ export async function replaceSourceChunks(tx: Tx, input: StoreChunksInput): Prom
     .where("tenant_id", "=", input.tenantId)
     .where("source_id", "=", input.sourceId)
     .execute();
-  const rows = input.chunks.map((chunk, i) => {
+  // Rows are built a batch at a time: thousands of vectors turned into text at once would hold the event loop.
+  const row = (i: number) => {
+    const chunk = input.chunks[i]!;
     const embedding = input.embeddings[i]!;
     if (embedding.length !== EMBEDDING_DIMENSIONS) {
       throw new Error(`embedding ${i} has ${embedding.length} dimensions, expected ${EMBEDDING_DIMENSIONS}`);
@@ -39,12 +41,13 @@ export async function replaceSourceChunks(tx: Tx, input: StoreChunksInput): Prom
       token_count: chunk.tokenCount,
       embedding: toVector(embedding),
     };
-  });
-  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+  };
+  for (let start = 0; start < input.chunks.length; start += INSERT_BATCH) {
+    const end = Math.min(start + INSERT_BATCH, input.chunks.length);
     await tx
       .insertInto("knowledge_chunks")
-      .values(rows.slice(start, start + INSERT_BATCH))
+      .values(Array.from({ length: end - start }, (_, k) => row(start + k)))
       .execute();
   }
-  return rows.length;
+  return input.chunks.length;
 }

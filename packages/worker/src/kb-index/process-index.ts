@@ -1,8 +1,8 @@
 import {
-  chunkText,
+  chunkTextInSlices,
   EXTRACTABLE_CONTENT_TYPES,
   ExtractError,
-  extractText,
+  extractTextInSlices,
   isProviderError,
   type Provider,
   SafeFetchError,
@@ -76,8 +76,8 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
 
   try {
     const { bytes, contentType, url } = await loadSource(deps, source);
-    const extracted = await extractText({ bytes, contentType, ...(url ? { url } : {}) });
-    const chunks = chunkText(extracted.text);
+    const extracted = await extractTextInSlices({ bytes, contentType, ...(url ? { url } : {}) });
+    const chunks = await chunkTextInSlices(extracted.text);
     if (chunks.length === 0) throw new SourceError("the document contains no readable text");
     const provider = await deps.providerFor(data.tenantId);
     const embeddings: number[][] = [];
