@@ -44,6 +44,16 @@ describe("composeOfflineAnswer reads the passage", () => {
     expect(text).not.toContain("All other vaccinations");
   });
 
+  it("answers German questions through German word forms and synonyms", () => {
+    const text = composeOfflineAnswer("Was kostet ein Fahrrad pro Tag?", {
+      chunks: [
+        chunk("Die Preise für Fahrräder: 20 Euro am Tag, 90 Euro pro Woche.", "Verleih"),
+        chunk("Helme sind kostenlos.", "Ausrüstung"),
+      ],
+    });
+    expect(text).toContain("Die Preise für Fahrräder: 20 Euro am Tag");
+  });
+
   it("tolerates a typo the context can resolve", () => {
     const text = composeOfflineAnswer("is breakfest included", {
       chunks: [chunk("Breakfast costs €18 per person and is included in suite rates.")],

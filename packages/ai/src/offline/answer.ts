@@ -242,7 +242,8 @@ function quoteOf(
           s.passage.table === passage.table &&
           s.passage.chunkIndex === passage.chunkIndex &&
           s.score >= best.score * 0.9 &&
-          rowNamed(s),
+          // Named by one of its own cells (coverage needs one), not only by the table's column names.
+          s.coverage > 0,
       )
       .slice(0, MAX_ROWS);
     if (rows.length === 0) rows.push(best);
@@ -279,18 +280,9 @@ function matchingSentences(paragraph: string, questionTerms: ReadonlySet<string>
   const kept = sentences.filter(
     (s) =>
       !COMPLEMENT.test(s) &&
-      contentTerms(s).some((t) => questionTerms.has(t) || inRangeOf(t, s, questionTerms)),
+      (contentTerms(s).some((t) => questionTerms.has(t)) || [...questionTerms].some((t) => inRange(t, s))),
   );
   return (kept.length > 0 ? kept : sentences).join(" ");
-}
-
-function inRangeOf(_: string, sentence: string, questionTerms: ReadonlySet<string>): boolean {
-  return [...questionTerms].some((t) => inRange(t, sentence));
-}
-
-/** A row the question names by one of its own cells, not only by the table's column names. */
-function rowNamed(s: Scored): boolean {
-  return s.coverage > 0;
 }
 
 function dontKnow(context: ChatContext | undefined): string {
