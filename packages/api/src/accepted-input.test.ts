@@ -139,6 +139,13 @@ describe("what text and dates the api accepts", () => {
     expect(await response.text()).toMatch(/nested too deeply/);
   });
 
+  it("numbers a column cannot hold exactly are rounded, not a 500 (found by the fuzz test)", async () => {
+    await owner.browser.chatbot.update.mutate({ chatbotId, temperature: 5e-324 });
+    expect((await owner.browser.chatbot.get.query({ chatbotId })).temperature).toBe(0);
+    await owner.browser.chatbot.update.mutate({ chatbotId, temperature: 0.7049999 });
+    expect((await owner.browser.chatbot.get.query({ chatbotId })).temperature).toBeCloseTo(0.7, 5);
+  });
+
   it("transcript cursors must name a real moment", async () => {
     for (const at of [
       "0000-00-00T00:00:00.000000Z",

@@ -74,7 +74,12 @@ export const chatbotSettingsSchema = z.object({
   greeting: z.string().max(500),
   locale: localeSchema,
   model: z.string().trim().min(1).max(100).nullable(),
-  temperature: z.number().min(0).max(2),
+  // Kept to two decimals: the column is a `real`, which refuses what a double can hold (5e-324 underflows).
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .transform((t) => Math.round(t * 100) / 100),
   maxTokens: z.number().int().min(16).max(8192),
   avatar: avatarSettingsSchema,
   allowedOrigins: z
