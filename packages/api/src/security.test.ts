@@ -1,12 +1,10 @@
-import { TENANT_TABLES } from "@avatar-chat/db";
 import { type Pooler, pgBouncer } from "@avatar-chat/db/test-servers";
 import { TEST_DATABASE_URL } from "@avatar-chat/db/testing";
 import { TRPCClientError } from "@trpc/client";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "./root";
 import { type Attacker, type Client, type ExemptContext, securityCases, type Victim } from "./security.cases";
-import { createTestPlatform, type TestPlatform } from "./testing";
+import { createTestPlatform, type TestPlatform, tenantSnapshot } from "./testing";
 import { signedInUser } from "./testing-users";
 
 const shop = "https://shop.example";
@@ -21,20 +19,7 @@ describe.each(["postgres", "pglite", "pgbouncer"] as const)("cross-tenant securi
   let clients: Record<Attacker, Client>;
   let exemptContext: ExemptContext;
 
-  /** Every row tenant A owns, as text, in one query: compared before and after each attempt. */
-  async function snapshotOfA(): Promise<string> {
-    const perTable = [
-      sql`(select coalesce(json_agg(t order by t::text), '[]') from tenants t where id = ${a.tenantId})`,
-      ...TENANT_TABLES.map(
-        (table) =>
-          sql`(select coalesce(json_agg(t order by t::text), '[]') from ${sql.table(table)} t where tenant_id = ${a.tenantId})`,
-      ),
-    ];
-    const { rows } = await sql<{
-      snapshot: unknown;
-    }>`select json_build_array(${sql.join(perTable)}) as snapshot`.execute(platform.deps.db);
-    return JSON.stringify(rows[0]?.snapshot, null, 1);
-  }
+  const snapshotOfA = () => tenantSnapshot(platform.deps.db, a.tenantId);
 
   beforeAll(async () => {
     if (setup === "pgbouncer") bouncer = await pgBouncer(TEST_DATABASE_URL, "transaction");

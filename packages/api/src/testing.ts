@@ -3,6 +3,7 @@ import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { type Database, TENANT_TABLES } from "@avatar-chat/db";
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "@avatar-chat/db/testing";
 import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
@@ -10,6 +11,7 @@ import { createQueue } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
+import { type Kysely, sql } from "kysely";
 import { createApp } from "./app";
 import { forgetApiKey } from "./auth/api-keys";
 import { listenForCredentialChanges } from "./auth/credential-changes";
@@ -166,4 +168,19 @@ export async function publishedEvents(platform: TestPlatform, channel: string): 
     prefix: platform.deps.config.redisPrefix,
   });
   return entries.map((e) => JSON.parse(e).event as RealtimeEvent);
+}
+
+/** Every row a tenant owns, as text, in one query: compare it before and after an attempt to change it. */
+export async function tenantSnapshot(db: Kysely<Database>, tenantId: string): Promise<string> {
+  const perTable = [
+    sql`(select coalesce(json_agg(t order by t::text), '[]') from tenants t where id = ${tenantId})`,
+    ...TENANT_TABLES.map(
+      (table) =>
+        sql`(select coalesce(json_agg(t order by t::text), '[]') from ${sql.table(table)} t where tenant_id = ${tenantId})`,
+    ),
+  ];
+  const { rows } = await sql<{
+    snapshot: unknown;
+  }>`select json_build_array(${sql.join(perTable)}) as snapshot`.execute(db);
+  return JSON.stringify(rows[0]?.snapshot, null, 1);
 }
