@@ -81,6 +81,45 @@ describe("startPlatform (embedded)", () => {
     expect(answer).toMatch(/3 working days/);
   });
 
+  it("uploads a knowledge file from the dashboard to the embedded store and indexes it", async () => {
+    const browser = await signedUp("uploader@example.test", "Uploading Shop");
+    const bot = await browser.chatbot.create.mutate({ name: "Files" });
+    const body = "# Opening hours\n\nWe open at 9 and close at 6.";
+    const upload = await browser.knowledge.createUpload.mutate({
+      chatbotId: bot.id,
+      name: "hours.md",
+      contentType: "text/markdown",
+      sizeBytes: new TextEncoder().encode(body).byteLength,
+    });
+    // What the dashboard's XMLHttpRequest does: a CORS preflight from its origin, then the PUT.
+    const preflight = await fetch(upload.uploadUrl, {
+      method: "OPTIONS",
+      headers: {
+        origin: url,
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(url);
+    const put = await fetch(upload.uploadUrl, {
+      method: "PUT",
+      headers: { ...upload.headers, origin: url },
+      body,
+    });
+    expect(put.status).toBe(200);
+    expect(put.headers.get("access-control-allow-origin")).toBe(url);
+    const unsigned = await fetch(upload.uploadUrl.split("?")[0]!, { headers: { origin: url } });
+    expect(unsigned.status).toBe(403);
+    await browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id });
+    let status = "pending";
+    while (status === "pending" || status === "indexing") {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [source] = await browser.knowledge.list.query({ chatbotId: bot.id });
+      status = source!.status;
+    }
+    expect(status).toBe("ready");
+  });
+
   it("closes an API key's realtime socket as soon as the key is revoked", async () => {
     const browser = await signedUp("revoker@example.test", "Revoking Shop");
     const { id, key } = await browser.apiKey.create.mutate({ name: "live", scopes: ["read"] });
