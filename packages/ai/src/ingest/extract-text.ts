@@ -77,7 +77,8 @@ export async function extractTextInSlices(input: ExtractInput): Promise<Extracte
   if (type === "text/markdown") raw = raw.replace(FRONT_MATTER, "");
   const texts: string[] = [];
   let title: string | null = null;
-  for (const [index, slice] of paragraphSlices(raw, SLICE_CHARS).entries()) {
+  let index = 0;
+  for (const slice of paragraphSlices(raw, SLICE_CHARS)) {
     if (index > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     if (type === "text/markdown") {
       const part = markdownText(slice);
@@ -86,26 +87,29 @@ export async function extractTextInSlices(input: ExtractInput): Promise<Extracte
     } else {
       texts.push(markPlainHeadings(tidy(slice), index === 0));
     }
+    index++;
   }
   return { text: texts.filter(Boolean).join("\n\n"), title, contentType: type };
 }
 
-/** Cuts text into slices of about `size` characters at blank lines, never inside an HTML comment. */
-function paragraphSlices(text: string, size: number): string[] {
-  const slices: string[] = [];
+/** Cuts text into slices of about `size` characters at blank lines, never inside an HTML comment; lazily. */
+function* paragraphSlices(text: string, size: number): Generator<string> {
   const blank = /\n[ \t\r]*\n/g;
   let start = 0;
   while (start < text.length) {
     let from = start + size;
-    const open = text.lastIndexOf("<!--", from);
-    if (open >= start && text.indexOf("-->", open) >= from) from = text.indexOf("-->", open) + 3;
+    // Searched within this slice only: a whole-text search per slice would be quadratic.
+    const open = text.slice(start, from).lastIndexOf("<!--");
+    if (open >= 0) {
+      const close = text.indexOf("-->", start + open);
+      if (close + 3 > from) from = close + 3;
+    }
     blank.lastIndex = Math.min(from, text.length);
     const match = from >= text.length ? null : blank.exec(text);
     const end = match ? match.index : text.length;
-    slices.push(text.slice(start, end));
+    yield text.slice(start, end);
     start = match ? blank.lastIndex : text.length;
   }
-  return slices;
 }
 
 function decode(bytes: Uint8Array, contentType: string): string {
