@@ -19,7 +19,7 @@ import { connectionStatus, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
-import { createQueue, createWorker } from "@avatar-chat/worker";
+import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
@@ -171,7 +171,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         connectionStatus("redis (credential changes)", logger),
       );
       const liveRealtime = realtime;
-      const stopRevocations = await listenForCredentialChanges(revocations, prefix, {
+      await listenForCredentialChanges(revocations, prefix, {
         keyRevoked(keyId) {
           forgetApiKey(db.kysely, keyId);
           liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
@@ -180,10 +180,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
           liveRealtime?.recheck((principal) => principal.kind === "member" && principal.userId === userId);
         },
       });
-      stops.push(async () => {
-        await stopRevocations();
-        revocations.disconnect();
-      });
+      // Unsubscribing first would wait for a Redis that may be gone; the connection is this listener's own.
+      stops.push(async () => revocations.disconnect());
     }
 
     let url: string | null = null;
@@ -198,7 +196,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
         email: createQueue(QUEUES.email, queueOptions),
       };
-      stops.push(() => Promise.all(Object.values(queues).map((q) => q.close())));
+      stops.push(() => Promise.all(Object.values(queues).map(closeQueue)));
       const api = createApp({
         db: db.kysely,
         redis,

@@ -11,7 +11,14 @@ import { createEmailSender, type MailerConfig } from "./email/send-email";
 import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import { type Logger, silentLogger } from "./logger";
-import { bullConnection, bullPrefix, createQueue, createRedis, type RedisConnection } from "./queues";
+import {
+  bullConnection,
+  bullPrefix,
+  closeQueue,
+  createQueue,
+  createRedis,
+  type RedisConnection,
+} from "./queues";
 import { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";
 import { createTenantTurns } from "./tenant-turns";
 
@@ -201,23 +208,30 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       await scheduled;
     },
     async close() {
-      const finished = Promise.all(workers.map((w) => w.close())).then(() => true);
-      const timeout = new Promise<false>((resolve) => {
-        const timer = setTimeout(() => resolve(false), deps.shutdownTimeoutMs ?? 30_000);
-        timer.unref();
-      });
-      if (!(await Promise.race([finished, timeout]))) {
-        // Running jobs keep their lock until it expires; another worker's stalled check then takes them over.
-        logger.warn("worker: shutdown timeout, leaving running jobs to stalled-job recovery");
-        await Promise.all(workers.map((w) => w.close(true)));
+      // With Redis gone nothing can be handed back (job locks, schedules) and a polite close would wait
+      // for it to return: connections are dropped at once instead.
+      const redisUp = redis.status === "ready";
+      if (!redisUp) await Promise.all(workers.map((w) => w.close(true)));
+      else {
+        const finished = Promise.all(workers.map((w) => w.close())).then(() => true);
+        const timeout = new Promise<false>((resolve) => {
+          const timer = setTimeout(() => resolve(false), deps.shutdownTimeoutMs ?? 30_000);
+          timer.unref();
+        });
+        if (!(await Promise.race([finished, timeout]))) {
+          // Running jobs keep their lock until it expires; another worker's stalled check then takes them over.
+          logger.warn("worker: shutdown timeout, leaving running jobs to stalled-job recovery");
+          await Promise.all(workers.map((w) => w.close(true)));
+        }
       }
       if (sweepTimer) clearInterval(sweepTimer);
       await sweeping;
-      await Promise.all(Object.values(redeliveryQueues).map((queue) => queue.close()));
+      await Promise.all(Object.values(redeliveryQueues).map(closeQueue));
       await scheduled;
-      await Promise.all(scheduleQueues.map((schedule) => schedule.queue.close()));
+      await Promise.all(scheduleQueues.map((schedule) => closeQueue(schedule.queue)));
       email.close();
-      await redis.quit();
+      if (redisUp) await redis.quit();
+      else redis.disconnect();
     },
   };
 }

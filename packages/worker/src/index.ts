@@ -10,6 +10,7 @@ export { type IndexDeps, processKbIndex, type StorageReader } from "./kb-index/p
 export { type Logger, silentLogger } from "./logger";
 export {
   bullPrefix,
+  closeQueue,
   createQueue,
   defaultJobOptions,
   type JobAttempt,

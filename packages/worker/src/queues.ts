@@ -84,6 +84,16 @@ export function createQueue(
   return queue;
 }
 
+/**
+ * Closes a queue. With Redis unreachable a polite close fails (no offline queue) or waits for Redis to
+ * return, and leaves the connection retrying; its connection is dropped instead.
+ */
+export async function closeQueue(queue: Queue): Promise<void> {
+  const client = await queue.client;
+  if (client.status === "ready") await queue.close();
+  else client.disconnect();
+}
+
 /** The parts of a BullMQ job a processor reads; a Job fits, and tests can pass a plain object. */
 export interface JobAttempt {
   data: unknown;
