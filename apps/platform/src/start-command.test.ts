@@ -145,7 +145,7 @@ describe("pnpm start", () => {
     expect(workspace).toContain(`nodeVersion: ${manifest.devDependencies.node}`);
   });
 
-  it("stops cleanly on Ctrl-C: exit code 0, no pnpm failure", async () => {
+  it("stops cleanly on Ctrl-C: exit code 0, no pnpm failure", { timeout: 240_000 }, async () => {
     const { platform } = await startPlatform();
     process.kill(-platform.child.pid!, "SIGINT");
     expect(await platform.exited, platform.output()).toEqual({ code: 0, signal: null });
@@ -153,17 +153,21 @@ describe("pnpm start", () => {
     expect(platform.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM|Command failed|Unsupported engine/);
   });
 
-  it("stops on Ctrl-C with Redis gone, without waiting for it (the forced exit would be code 1)", async () => {
-    const redis = await privateRedis();
-    cleanups.push(() => redis.kill());
-    const { platform, url } = await startPlatform({ REDIS_URL: redis.url });
-    await redis.kill();
-    // Gone as the platform sees it: readiness fails (not a Redis dying in the middle of the stop).
-    await expect
-      .poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 30_000, interval: 200 })
-      .toBe(503);
-    process.kill(-platform.child.pid!, "SIGINT");
-    expect(await platform.exited, platform.output()).toEqual({ code: 0, signal: null });
-    expect(platform.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
-  });
+  it(
+    "stops on Ctrl-C with Redis gone, without waiting for it (the forced exit would be code 1)",
+    { timeout: 240_000 },
+    async () => {
+      const redis = await privateRedis();
+      cleanups.push(() => redis.kill());
+      const { platform, url } = await startPlatform({ REDIS_URL: redis.url });
+      await redis.kill();
+      // Gone as the platform sees it: readiness fails (not a Redis dying in the middle of the stop).
+      await expect
+        .poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 30_000, interval: 200 })
+        .toBe(503);
+      process.kill(-platform.child.pid!, "SIGINT");
+      expect(await platform.exited, platform.output()).toEqual({ code: 0, signal: null });
+      expect(platform.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+    },
+  );
 });
