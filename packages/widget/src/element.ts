@@ -3,6 +3,7 @@ import type { AvatarCueName, ChatbotConfig } from "./api-types";
 import type { RealtimeConnection, RealtimeConnectOptions } from "./chat/session";
 import { type Locale, pickLocale, type Strings, stringsFor } from "./i18n";
 import { type IconName, setIcon } from "./icons";
+import { browserSessionStorage, createOpenMemory } from "./storage";
 import { widgetStyleSheet } from "./styles";
 
 // <avatar-chat>: the small part that every page loads. It owns attributes, theming and the
@@ -86,7 +87,8 @@ function createElementClass(environment: WidgetEnvironment) {
       this.#darkQuery?.addEventListener("change", this.#onDarkChange);
       this.#applyAttributes();
       this.#loadLauncherConfig();
-      if (this.hasAttribute("open") || this.#mode === "inline") void this.open();
+      if (this.hasAttribute("open") || this.#mode === "inline" || this.#openMemory()?.wasOpen())
+        void this.open();
     }
 
     disconnectedCallback() {
@@ -136,6 +138,7 @@ function createElementClass(environment: WidgetEnvironment) {
       this.#open = true;
       if (!this.hasAttribute("open")) this.setAttribute("open", "");
       this.#syncLauncher();
+      this.#openMemory()?.remember(true);
       this.#controller ??= import("./widget").then(({ createWidget }) =>
         this.#createController(createWidget),
       );
@@ -155,6 +158,7 @@ function createElementClass(environment: WidgetEnvironment) {
       this.#open = false;
       if (this.hasAttribute("open")) this.removeAttribute("open");
       this.#syncLauncher();
+      this.#openMemory()?.remember(false);
       void this.#controller?.then((c) => {
         if (this.#open) return;
         c.panel.hidden = true;
@@ -162,6 +166,13 @@ function createElementClass(environment: WidgetEnvironment) {
       });
       if (hadFocus) this.#launcher?.focus();
       this.#emit("avatar-chat:close");
+    }
+
+    /** The floating chat's open state in this tab; none for previews and inline chats. */
+    #openMemory() {
+      const bot = this.getAttribute("bot");
+      if (!bot || this.#mode === "inline" || this.hasAttribute("preview")) return null;
+      return createOpenMemory(bot, browserSessionStorage);
     }
 
     /** Makes the avatar say a text as a local message (previews, onboarding hints). Opens the widget. */

@@ -35,6 +35,9 @@ const en = {
   you: "You",
   avatarLabel: "Avatar of {name}",
   newConversation: "New conversation",
+  charactersLeft: "{count} characters left",
+  chatWith: "Chat with {name}",
+  tooLong: "{count} characters too long: shorten your message to send it (at most {max})",
 } as const;
 
 export type Strings = { readonly [K in keyof typeof en]: string };
@@ -74,6 +77,9 @@ const de: Strings = {
   you: "Sie",
   avatarLabel: "Avatar von {name}",
   newConversation: "Neues Gespräch",
+  charactersLeft: "Noch {count} Zeichen",
+  chatWith: "Chat mit {name}",
+  tooLong: "{count} Zeichen zu lang: kürzen Sie die Nachricht, um sie zu senden (höchstens {max})",
 };
 
 const catalogs: Record<string, Strings> = { en, de };

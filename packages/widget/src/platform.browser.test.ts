@@ -23,6 +23,8 @@ let platform: RunningPlatform;
 let site: StaticServer;
 let browser: Browser;
 let publicKey: string;
+/** The tenant's site under a host name that is not loopback: plain http there is not a secure context. */
+let insecureSiteUrl: string;
 /** The tenant owner's session, for dashboard calls. */
 let cookie: string;
 const pages: Record<string, Page> = {
@@ -69,9 +71,10 @@ beforeAll(async () => {
     .getSetCookie()
     .map((c) => c.split(";")[0])
     .join("; ");
+  insecureSiteUrl = `http://shop.test:${new URL(site.url).port}`;
   const created = await dashboardCall(
     "chatbot.create",
-    { name: "Ava", greeting: "Hi, I am Ava. How can I help?", allowedOrigins: [site.url] },
+    { name: "Ava", greeting: "Hi, I am Ava. How can I help?", allowedOrigins: [site.url, insecureSiteUrl] },
     cookie,
   );
   const chatbot = created.data as { id: string; publicKey: string };
@@ -82,7 +85,11 @@ beforeAll(async () => {
   pages["/"] = embedPage(`<avatar-chat bot="${publicKey}" open></avatar-chat>`, {
     scriptSrc: `${platform.url}/widget/avatar-chat.js`,
   });
-  browser = await launchChromium();
+  // As most sites embed it: closed until the visitor opens it.
+  pages["/closed"] = embedPage(`<avatar-chat bot="${publicKey}"></avatar-chat>`, {
+    scriptSrc: `${platform.url}/widget/avatar-chat.js`,
+  });
+  browser = await launchChromium(["--host-resolver-rules=MAP shop.test 127.0.0.1"]);
 }, 240_000);
 
 afterAll(async () => {
@@ -128,11 +135,19 @@ describe("<avatar-chat> against the running platform", () => {
     expect((await mouth).filter((v) => v && v !== "sil").length).toBeGreaterThan(0);
     await widget.locator(".panel").screenshot({ path: screenshot });
 
-    // Feedback reaches the server (the button stays pressed after the call).
-    await answer.locator(".actions button").first().click();
+    // Feedback by keyboard reaches the server (the button stays pressed after the call) and keeps focus.
+    await answer.locator(".actions button").first().focus();
+    await page.keyboard.press("Enter");
     await expect
       .poll(() => answer.locator(".actions button").first().getAttribute("aria-pressed"))
       .toBe("true");
+    const focused = () =>
+      page.evaluate(() =>
+        document.querySelector("avatar-chat")!.shadowRoot!.activeElement?.getAttribute("aria-label"),
+      );
+    expect(await focused()).toBe("Helpful");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Not helpful");
 
     const stored = await page.evaluate((key) => localStorage.getItem(`avatar-chat:${key}`), publicKey);
     expect(JSON.parse(stored ?? "{}").visitorToken).toMatch(/^vt1\./);
@@ -297,4 +312,39 @@ describe("<avatar-chat> against the running platform", () => {
     expect(calls).toEqual(["GET /trpc/widget.config"]);
     await page.context().close();
   });
+
+  it("opens again after a reload mid-conversation, and sends from a plain http page (no secure context)", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(`${insecureSiteUrl}/closed`);
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    const widget = page.locator("avatar-chat");
+    await widget.locator(".launcher").click();
+    await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
+    await widget.locator("textarea").fill("Do you ship abroad?");
+    await widget.locator("textarea").press("Enter");
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 60_000 })
+      .toBe(2);
+    expect(await widget.locator(".message.failed").count()).toBe(0);
+
+    await page.reload();
+    await page.waitForSelector("avatar-chat[open][data-state='ready']", {
+      state: "attached",
+      timeout: 60_000,
+    });
+    await expect.poll(() => widget.locator(".message.user").count(), { timeout: 30_000 }).toBe(1);
+    expect(await widget.locator(".launcher").getAttribute("aria-expanded")).toBe("true");
+    // Closed by the visitor, it stays closed after the next reload.
+    await widget.locator(".launcher").click();
+    await page.reload();
+    await expect.poll(() => widget.locator(".launcher").getAttribute("aria-label")).toBe("Open chat");
+    expect(await page.getAttribute("avatar-chat", "open")).toBeNull();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });

@@ -52,3 +52,36 @@ export function browserStorage(): Storage | null {
     return null;
   }
 }
+
+/**
+ * Whether the floating chat was open in this tab, per chatbot key: a reload mid-conversation opens it again.
+ * Session storage, so a new tab starts closed.
+ */
+export function createOpenMemory(publicKey: string, storage: () => Storage | null) {
+  const key = `avatar-chat:${publicKey}:open`;
+  return {
+    wasOpen(): boolean {
+      try {
+        return storage()?.getItem(key) === "1";
+      } catch {
+        return false;
+      }
+    },
+    remember(open: boolean) {
+      try {
+        if (open) storage()?.setItem(key, "1");
+        else storage()?.removeItem(key);
+      } catch {
+        // Blocked storage: the chat opens closed after a reload, as before.
+      }
+    },
+  };
+}
+
+export function browserSessionStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}

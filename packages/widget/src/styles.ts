@@ -88,13 +88,13 @@ button { cursor: pointer; }
   .floating.left .panel { left: 8px; }
 }
 
-header {
+.header {
   display: flex; align-items: center; gap: 8px; padding: 8px 10px;
   background: var(--ac-primary); color: var(--ac-on-primary);
 }
-header .title { flex: 1; min-width: 0; }
-header h2 { all: unset; display: block; font-weight: 650; font-size: 15px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-header .subtitle { display: block; font-size: 12px; opacity: 0.9; }
+.header .title { flex: 1; min-width: 0; }
+.header h2 { all: unset; display: block; font-weight: 650; font-size: 15px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.header .subtitle { display: block; font-size: 12px; opacity: 0.9; }
 .icon-button {
   width: 36px; height: 36px; border-radius: 8px; border: none; padding: 0;
   display: inline-grid; place-items: center; background: transparent; color: inherit;
@@ -102,7 +102,8 @@ header .subtitle { display: block; font-size: 12px; opacity: 0.9; }
 .icon-button:hover { background: rgb(255 255 255 / 0.16); }
 .icon-button svg { width: 20px; height: 20px; fill: currentColor; }
 
-.stage { position: relative; flex: 0 0 var(--ac-avatar-height); background: var(--ac-stage); overflow: hidden; }
+/* The avatar gives way before the conversation does: it shrinks so the message list keeps its minimum height. */
+.stage { position: relative; flex: 0 1 var(--ac-avatar-height); min-height: 0; background: var(--ac-stage); overflow: hidden; }
 .stage canvas, .stage svg { display: block; width: 100%; height: 100%; }
 .avatar-2d .skin { fill: var(--ac-skin); }
 .avatar-2d .hair, .avatar-2d .brow { fill: var(--ac-hair); }
@@ -111,9 +112,11 @@ header .subtitle { display: block; font-size: 12px; opacity: 0.9; }
 .avatar-2d .pupil { fill: #1b1b1b; }
 .avatar-2d .mouth { fill: #6b1f1f; stroke: #c4706a; stroke-width: 3; }
 .avatar-2d .shirt { fill: var(--ac-primary); }
-@media (max-height: 480px) { .stage { flex-basis: 110px; } }
+@media (max-height: 640px) { .stage { flex-basis: 110px; } }
+/* Short viewports (a laptop at 200 % zoom is 640×400): a sliver of avatar helps no one, the answers do. */
+@media (max-height: 480px) { .floating .stage { display: none; } }
 
-.messages { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
+.messages { flex: 1 1 0; min-height: 120px; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .message { max-width: 88%; padding: 8px 12px; border-radius: 12px; overflow-wrap: anywhere; }
 .message.assistant, .message.agent { align-self: flex-start; background: var(--ac-surface); }
 .message.system { align-self: center; font-size: 13px; color: var(--ac-muted); text-align: center; }
@@ -154,6 +157,8 @@ form .icon-button { background: var(--ac-surface); color: var(--ac-fg); width: 4
 form .send { background: var(--ac-primary); color: var(--ac-on-primary); }
 form .icon-button:disabled { opacity: 0.5; cursor: default; }
 .listening { color: var(--ac-error); }
+.counter { padding: 0 12px 8px; font-size: 13px; color: var(--ac-muted); text-align: right; }
+.counter.over { color: var(--ac-error); text-align: left; }
 
 @keyframes blink { 50% { opacity: 0; } }
 @media (prefers-reduced-motion: reduce) {

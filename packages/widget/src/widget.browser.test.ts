@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousAxeViolations } from "../test/axe";
 import { tinyGlb } from "../test/glb";
 import {
   buildWidget,
@@ -47,6 +48,11 @@ beforeAll(async () => {
         <div id="a" class="box"><avatar-chat id="inline-a" mode="inline" preview name="Ava"></avatar-chat></div>
         <div id="b" class="box"><avatar-chat id="inline-b" mode="inline" preview name="Ben" theme="dark"></avatar-chat></div>
         <avatar-chat id="floating" preview name="Cleo" position="left"></avatar-chat>`),
+      // A tenant's page with landmarks of its own, as most sites have.
+      "/host.html": embedPage(`
+        <header><a href="/">Shop</a></header>
+        <main><h1>Our products</h1><p>Everything you need.</p></main>
+        <avatar-chat preview name="Ava" greeting="${greeting}"></avatar-chat>`),
       "/de.html": embedPage(`<avatar-chat preview name="Ava"></avatar-chat>`, { lang: "de" }),
       "/nobot.html": embedPage(`<avatar-chat api="http://127.0.0.1:9/"></avatar-chat>`),
     },
@@ -61,9 +67,9 @@ afterAll(async () => {
 });
 
 /** Opens a page and records CSP violations and page errors. */
-async function open(path: string, options: { width?: number; browser?: Browser } = {}) {
+async function open(path: string, options: { width?: number; height?: number; browser?: Browser } = {}) {
   const context = await (options.browser ?? browser).newContext({
-    viewport: { width: options.width ?? 1000, height: 800 },
+    viewport: { width: options.width ?? 1000, height: options.height ?? 800 },
   });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -283,5 +289,63 @@ describe("<avatar-chat> in Chromium", () => {
     } finally {
       await noGl.close();
     }
+  });
+
+  it("is a good guest on the host page: one banner landmark, no serious axe violations", async () => {
+    const { page, close } = await open("/host.html");
+    const widget = page.locator("avatar-chat");
+    await widget.locator(".launcher").click();
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
+    // The panel's title bar must not become a second `banner` beside the site's own header.
+    expect(await page.getByRole("banner").count()).toBe(1);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await close();
+  });
+
+  it("keeps the conversation readable at 200 % zoom (a 640×400 CSS px viewport)", async () => {
+    const { page, close } = await open("/host.html", { width: 640, height: 400 });
+    const widget = page.locator("avatar-chat");
+    await widget.locator(".launcher").click();
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
+    const heights = await widget.locator(".panel").evaluate((panel) => ({
+      messages: panel.querySelector<HTMLElement>(".messages")!.clientHeight,
+      stage: panel.querySelector<HTMLElement>(".stage")!.getBoundingClientRect().height,
+    }));
+    // Several lines of an answer stay visible; the avatar gives way.
+    expect(heights.messages).toBeGreaterThanOrEqual(100);
+    expect(heights.stage).toBeLessThan(110);
+    const box = await widget.locator(".panel").boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    await close();
+  });
+
+  it("tells the visitor when a message is over the 4,000-character limit instead of cutting it", async () => {
+    const { page, close } = await open("/host.html");
+    const widget = page.locator("avatar-chat");
+    await widget.locator(".launcher").click();
+    await expect
+      .poll(() => widget.locator(".message.assistant.complete").count(), { timeout: 30_000 })
+      .toBe(1);
+    const input = widget.locator("textarea");
+    await input.fill("a".repeat(3700));
+    await expect.poll(() => widget.locator(".counter").textContent()).toBe("300 characters left");
+    await input.fill("b".repeat(4500)); // a paste: nothing is cut
+    expect((await input.inputValue()).length).toBe(4500);
+    const counter = widget.locator(".counter");
+    await expect.poll(() => counter.textContent()).toContain("500 characters too long");
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+    await input.press("Enter");
+    await expect
+      .poll(() => widget.locator(".status.error").textContent())
+      .toContain("500 characters too long");
+    expect(await widget.locator(".message.user").count()).toBe(0);
+    expect((await input.inputValue()).length).toBe(4500);
+    await input.fill("c".repeat(4000));
+    expect(await input.getAttribute("aria-invalid")).toBeNull();
+    await close();
   });
 });

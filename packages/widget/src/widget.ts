@@ -35,15 +35,15 @@ export function createWidget(host: WidgetHost): WidgetController {
     }
   });
 
-  const header = doc.createElement("header");
+  // A div, not <header>: inside the host page a <header> can count as a second `banner` landmark.
+  const header = doc.createElement("div");
+  header.className = "header";
   const titleBox = doc.createElement("div");
   titleBox.className = "title";
   const title = doc.createElement("h2");
-  title.id = `avatar-chat-title-${Math.random().toString(36).slice(2, 9)}`;
   const subtitle = doc.createElement("span");
   subtitle.className = "subtitle";
   titleBox.append(title, subtitle);
-  panel.setAttribute("aria-labelledby", title.id);
   const muteButton = doc.createElement("button");
   muteButton.type = "button";
   muteButton.className = "icon-button mute";
@@ -71,7 +71,16 @@ export function createWidget(host: WidgetHost): WidgetController {
     onScrollTop: () => void session?.loadOlder().catch(() => {}),
     onRequestHuman: () => void requestHuman(),
   });
-  panel.append(header, stage, view.messages, view.status, view.human, view.form, view.announcer);
+  panel.append(
+    header,
+    stage,
+    view.messages,
+    view.status,
+    view.human,
+    view.form,
+    view.counter,
+    view.announcer,
+  );
 
   const queue = createVisemeQueue({ language: lipsyncFor(locale) });
   const reducedMotion =
@@ -175,8 +184,8 @@ export function createWidget(host: WidgetHost): WidgetController {
     if (connection === "closed") return view.setStatus(strings.reconnecting);
     if (state.error)
       return view.setStatus(format(strings.errorReply, { reason: state.error }), { error: true });
-    const handoff = view.handoffText(state);
-    if (handoff) return view.setStatus(handoff);
+    // Waiting for a person stays in view; who joined is a line in the transcript, before their first words.
+    if (state.handoff === "requested") return view.setStatus(view.handoffText(state));
     view.setStatus(state.typing ? strings.thinking : "");
   }
 
@@ -417,6 +426,9 @@ export function createWidget(host: WidgetHost): WidgetController {
     },
     refresh(name) {
       title.textContent = name;
+      // "Chat with Ava", not just "Ava": beside a page heading with the bot's name (the dashboard's
+      // editor) two landmarks would otherwise share one name.
+      panel.setAttribute("aria-label", format(strings.chatWith, { name }));
       stage.setAttribute("aria-label", format(strings.avatarLabel, { name }));
     },
     dispose() {

@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api-client";
 import type { EventEnvelope, Rating, WidgetStartOutput } from "../api-types";
 import type { VisitorStore } from "../storage";
+import { randomUuid } from "../uuid";
 import { isTransientSendError, retryDelayMs, SEND_RETRY } from "./send-retry";
 import {
   addUserMessage,
@@ -64,7 +65,7 @@ export function errorReason(error: unknown): string {
 }
 
 export function createChatSession(deps: ChatSessionDeps) {
-  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const newId = deps.newId ?? (() => randomUuid());
   const now = deps.now ?? (() => new Date());
   const wait = deps.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let disposed = false;

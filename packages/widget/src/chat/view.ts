@@ -1,4 +1,5 @@
 import type { Rating } from "../api-types";
+import { composerLimit, MAX_MESSAGE_CHARS } from "../composer-limit";
 import { format, type Strings } from "../i18n";
 import { icon, setIcon } from "../icons";
 import { renderMarkdown } from "./render-markdown";
@@ -70,7 +71,11 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
   input.id = inputId;
   input.rows = 1;
   input.placeholder = strings.placeholder;
-  input.maxLength = 4000;
+  // No maxLength: the browser would cut a long paste without a word. The counter says what is too much.
+  const counter = el(doc, "div", "counter");
+  counter.id = `${inputId}-counter`;
+  counter.hidden = true;
+  input.setAttribute("aria-describedby", counter.id);
   const voice = el(doc, "button", "icon-button voice");
   voice.type = "button";
   voice.setAttribute("aria-label", strings.voiceInput);
@@ -79,6 +84,26 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
   const submit = el(doc, "button", "icon-button send");
   submit.type = "submit";
   form.append(label, input, voice, submit);
+
+  /** Shows the counter near the limit; past it, says by how much and refuses to send. Returns "too long". */
+  const checkLength = (): boolean => {
+    const limit = composerLimit(input.value.trim().length);
+    counter.hidden = limit.kind === "quiet";
+    counter.classList.toggle("over", limit.kind === "over");
+    if (limit.kind === "over") {
+      counter.textContent = format(strings.tooLong, {
+        count: limit.over.toLocaleString(),
+        max: MAX_MESSAGE_CHARS.toLocaleString(),
+      });
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      if (limit.kind === "near")
+        counter.textContent = format(strings.charactersLeft, { count: limit.left.toLocaleString() });
+      input.removeAttribute("aria-invalid");
+    }
+    return limit.kind === "over";
+  };
+  input.addEventListener("input", checkLength);
 
   let answering = false;
   const setAnswering = (value: boolean) => {
@@ -93,7 +118,10 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
     if (answering) return handlers.onStop();
     const text = input.value.trim();
     if (!text) return;
+    // Nothing is sent; the status line says why, so a screen reader hears it too.
+    if (checkLength()) return setStatus(counter.textContent ?? "", { error: true });
     input.value = "";
+    checkLength();
     handlers.onSend(text);
   });
   input.addEventListener("keydown", (event) => {
@@ -109,6 +137,20 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
   const rendered = new Map<string, RenderedMessage>();
   const announced = new Set<string>();
   let noticeText = "";
+
+  /** Status line: typing, handoff, connection and errors (with an optional retry action). */
+  function setStatus(text: string, options: { error?: boolean; retry?: () => void } = {}) {
+    if (text === noticeText && !options.retry) return;
+    noticeText = text;
+    status.replaceChildren(doc.createTextNode(text));
+    status.classList.toggle("error", options.error === true);
+    if (options.retry) {
+      const retry = el(doc, "button", "retry", strings.retry);
+      retry.type = "button";
+      retry.addEventListener("click", options.retry);
+      status.appendChild(retry);
+    }
+  }
 
   const renderMessage = (message: ViewMessage): HTMLElement => {
     const element = el(doc, "div", `message ${message.role} ${message.status}`);
@@ -164,6 +206,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
         button.appendChild(icon(doc, glyph));
         button.type = "button";
         button.setAttribute("aria-label", text);
+        button.dataset.rating = rating;
         button.setAttribute("aria-pressed", String(message.feedback === rating));
         button.addEventListener("click", () => handlers.onFeedback(message.id, rating));
         actions.appendChild(button);
@@ -179,6 +222,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
     status,
     human,
     form,
+    counter,
     input,
     voice,
     render(state: ChatState) {
@@ -189,7 +233,8 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
       const seen = new Set<string>();
       let previous: Element | null = null;
       for (const message of state.messages) {
-        const key = `${message.status}|${message.retrying ? "r" : ""}|${message.feedback ?? ""}|${message.content.length}|${message.citations.length}|${message.error ?? ""}`;
+        // Feedback is not in the key: a rating updates its buttons in place, so keyboard focus stays on them.
+        const key = `${message.status}|${message.retrying ? "r" : ""}|${message.content.length}|${message.citations.length}|${message.error ?? ""}`;
         let entry = rendered.get(message.id);
         if (!entry || entry.key !== key) {
           const element = renderMessage(message);
@@ -197,6 +242,8 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
           entry = { element, key };
           rendered.set(message.id, entry);
         }
+        for (const button of entry.element.querySelectorAll<HTMLElement>(".actions button"))
+          button.setAttribute("aria-pressed", String(message.feedback === button.dataset.rating));
         // Keep DOM order equal to state order (an id can change from client id to server id).
         const expected: Element | null = previous ? previous.nextElementSibling : messages.firstElementChild;
         if (expected !== entry.element) messages.insertBefore(entry.element, expected);
@@ -217,19 +264,7 @@ export function createChatView(doc: Document, strings: Strings, handlers: ChatVi
       if (atBottom) messages.scrollTop = messages.scrollHeight;
       else if (anchor?.isConnected) messages.scrollTop += anchor.offsetTop - anchorTop;
     },
-    /** Status line: typing, handoff, connection and errors (with an optional retry action). */
-    setStatus(text: string, options: { error?: boolean; retry?: () => void } = {}) {
-      if (text === noticeText && !options.retry) return;
-      noticeText = text;
-      status.replaceChildren(doc.createTextNode(text));
-      status.classList.toggle("error", options.error === true);
-      if (options.retry) {
-        const retry = el(doc, "button", "retry", strings.retry);
-        retry.type = "button";
-        retry.addEventListener("click", options.retry);
-        status.appendChild(retry);
-      }
-    },
+    setStatus,
     handoffText(state: ChatState): string {
       if (state.handoff === "requested") return strings.handoffRequested;
       if (state.handoff === "agent")
