@@ -2,7 +2,7 @@ import type { ApiKeyScope, Role } from "@avatar-chat/db";
 import { readInTenant, type TenantReader, type Tx, withTenant } from "@avatar-chat/db";
 import { type VerifiedVisitor, verifyVisitorToken } from "@avatar-chat/protocol";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { ZodError, z } from "zod";
 import { inputProblem } from "./accepted-input";
 import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
@@ -10,6 +10,10 @@ import type { AppDeps } from "./deps";
 import { dependencyOutageError, OUTAGE_RETRY_AFTER_S } from "./http/dependency-outage";
 import { hitRateLimit, type RateLimitRule } from "./http/rate-limit";
 import type { ResponseHeaders } from "./http/trpc-query";
+import { inputError } from "./input-messages";
+
+// Invalid input answers in the product's sentences wherever a schema has no message of its own.
+z.config({ customError: inputError });
 
 export interface RequestInfo {
   ip: string | null;

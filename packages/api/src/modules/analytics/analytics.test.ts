@@ -83,6 +83,12 @@ describe("analytics", () => {
       latencyP50Ms: 240,
     });
     expect(result.series[1]).toMatchObject({ satisfaction: null, latencyP50Ms: null });
+    // How fresh the rolled-up figures are: the newest roll-up of this tenant's rows.
+    expect(result.rolledUpAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const fresh = await signedInUser(platform, "fresh@example.com");
+    expect(
+      (await fresh.browser.analytics.overview.query({ from: "2026-03-01", to: "2026-03-03" })).rolledUpAt,
+    ).toBeNull();
     expect(result.summary).toMatchObject({
       conversations: 4,
       userMessages: 8,

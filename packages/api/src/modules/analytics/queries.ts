@@ -38,3 +38,18 @@ export function chatbotExists(db: Kysely<Database>, tenantId: string, chatbotId:
     .where("id", "=", chatbotId)
     .executeTakeFirst();
 }
+
+/** When the roll-up last folded new activity into this tenant's (or chatbot's) figures; null before it ever did. */
+export async function lastRolledUp(
+  db: Kysely<Database>,
+  tenantId: string,
+  chatbotId: string | undefined,
+): Promise<string | null> {
+  let query = db
+    .selectFrom("usage_daily")
+    .select((eb) => eb.fn.max("updated_at").as("at"))
+    .where("tenant_id", "=", tenantId);
+  if (chatbotId) query = query.where("chatbot_id", "=", chatbotId);
+  const row = await query.executeTakeFirst();
+  return row?.at ? new Date(row.at).toISOString() : null;
+}

@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { router, tenantProcedure } from "../../trpc";
-import { chatbotExists, usageRows } from "./queries";
+import { chatbotExists, lastRolledUp, usageRows } from "./queries";
 import { analyticsInput, dailySeries, topUnanswered, totalsOf } from "./rules";
 
 export const analyticsRouter = router({
@@ -18,6 +18,8 @@ export const analyticsRouter = router({
           from: input.from,
           to: input.to,
           chatbotId: input.chatbotId ?? null,
+          // The figures come from a periodic roll-up, not live counts: the dashboard says how fresh they are.
+          rolledUpAt: await lastRolledUp(tx, ctx.tenantId, input.chatbotId),
           series: dailySeries(rows, input.from, input.to),
           summary: { ...totalsOf(rows), topUnanswered: topUnanswered(rows) },
         };

@@ -13,11 +13,14 @@ export const passwordSchema = z
 export const signUpInput = z.object({
   email: emailSchema,
   password: passwordSchema,
-  name: z.string().trim().min(1).max(80),
-  workspaceName: z.string().trim().min(1).max(120),
+  name: z.string().trim().min(1, "Enter your name.").max(80),
+  workspaceName: z.string().trim().min(1, "Name your workspace, for example your company's name.").max(120),
 });
 
-export const signInInput = z.object({ email: emailSchema, password: z.string().min(1).max(200) });
+export const signInInput = z.object({
+  email: emailSchema,
+  password: z.string().min(1, "Enter your password.").max(200),
+});
 
 export const changePasswordInput = z.object({
   currentPassword: z.string().min(1).max(200),

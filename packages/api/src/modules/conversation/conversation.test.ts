@@ -321,8 +321,9 @@ describe("conversation", () => {
     expect(back).toMatchObject({ handoff: "bot", assignedUserId: null });
 
     const detail = await owner.browser.conversation.get.query({ conversationId });
-    expect(detail.messages.map((m) => m.role)).toEqual(["user", "agent", "user"]);
-    expect(detail.messages[1]?.authorUserId).toBe(owner.userId);
+    expect(detail.messages.map((m) => m.role)).toEqual(["user", "system", "agent", "user"]);
+    expect(detail.messages[1]?.content).toBe("owner has joined the chat.");
+    expect(detail.messages[2]?.authorUserId).toBe(owner.userId);
 
     const markdown = await owner.browser.conversation.export.query({ conversationId, format: "markdown" });
     expect(markdown).toMatchObject({
@@ -332,13 +333,13 @@ describe("conversation", () => {
     expect(markdown.body).toContain("## Agent");
     expect(markdown.body).toContain("Hi, this is Ann.");
     const json = await owner.browser.conversation.export.query({ conversationId, format: "json" });
-    expect(JSON.parse(json.body).messages).toHaveLength(3);
+    expect(JSON.parse(json.body).messages).toHaveLength(4);
     const exports = (await owner.browser.tenant.auditLog.query({})).entries.filter(
       (e) => e.action === "conversation.exported" && e.targetId === conversationId,
     );
     expect(exports.map((e) => e.detail)).toEqual([
-      { format: "json", messages: 3 },
-      { format: "markdown", messages: 3 },
+      { format: "json", messages: 4 },
+      { format: "markdown", messages: 4 },
     ]);
 
     await owner.browser.conversation.close.mutate({ conversationId });
@@ -359,6 +360,38 @@ describe("conversation", () => {
       () => other.browser.conversation.export.query({ conversationId, format: "json" }),
     ]) {
       await expect(attempt()).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
+    }
+  });
+
+  it("writes who joined into the transcript before a person's first reply, once per take-over", async () => {
+    // Several rounds: the notice and the reply are written in one transaction, so their order must not
+    // depend on chance (random ids under equal timestamps).
+    for (let round = 0; round < 5; round++) {
+      const { client, conversationId } = await visitor();
+      await client.conversation.send.mutate({
+        conversationId,
+        content: "Anyone there?",
+        clientMessageId: "j1",
+      });
+      await owner.browser.conversation.reply.mutate({ conversationId, content: "Yes, Ann here." });
+      await owner.browser.conversation.reply.mutate({ conversationId, content: "How can I help?" });
+      await owner.browser.conversation.takeOver.mutate({ conversationId }); // already taken: no second notice
+      const transcript = await client.conversation.history.query({ conversationId });
+      expect(transcript.messages.map((m) => [m.role, m.content])).toEqual([
+        ["user", "Anyone there?"],
+        ["system", "owner has joined the chat."],
+        ["agent", "Yes, Ann here."],
+        ["agent", "How can I help?"],
+      ]);
+      const published = (await events(conversationChannel(conversationId))).filter(
+        (e) => e.type === "message.complete",
+      );
+      expect(published.map((e) => (e as { message: { role: string } }).message.role)).toEqual([
+        "user",
+        "system",
+        "agent",
+        "agent",
+      ]);
     }
   });
 });

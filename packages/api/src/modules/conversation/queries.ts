@@ -207,6 +207,8 @@ export function insertAgentMessage(
       content: values.content,
       author_user_id: values.authorUserId,
       citations: "[]",
+      // The statement's time, not the transaction's: a join notice written just before sorts first.
+      created_at: sql<Date>`clock_timestamp()`,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -225,6 +227,7 @@ export function insertSystemMessage(
       role: "system",
       content: values.content,
       citations: "[]",
+      created_at: sql<Date>`clock_timestamp()`,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -33,6 +33,7 @@ import {
   setFeedback,
 } from "./queries";
 import {
+  agentJoinedNotice,
   agentReplyInput,
   conversationIdInput,
   exportInput,
@@ -399,11 +400,14 @@ export const conversationRouter = router({
     .meta({ scope: "write" })
     .input(conversationIdInput)
     .mutation(async ({ ctx, input }) => {
-      const conversation = await changeState(ctx, input.conversationId, {
-        handoff: "agent",
-        assigned_user_id: ctx.actor.kind === "user" ? ctx.actor.userId : null,
-      });
-      await publishState(ctx.deps, conversation, await agentName(ctx.deps, ctx.actor));
+      const name = await agentName(ctx.deps, ctx.actor);
+      const conversation = await changeState(
+        ctx,
+        input.conversationId,
+        { handoff: "agent", assigned_user_id: ctx.actor.kind === "user" ? ctx.actor.userId : null },
+        name,
+      );
+      await publishState(ctx.deps, conversation, name);
       return conversationView(conversation);
     }),
 
@@ -412,19 +416,18 @@ export const conversationRouter = router({
     .input(agentReplyInput)
     .mutation(async ({ ctx, input }) => {
       const now = ctx.deps.clock();
-      const { conversation, message, tookOver } = await ctx.inTenant(async (tx) => {
+      const name = await agentName(ctx.deps, ctx.actor);
+      const { conversation, message, joined } = await ctx.inTenant(async (tx) => {
         const current = await findConversation(tx, ctx.tenantId, input.conversationId);
         if (!current) throw notFound();
         if (current.status === "closed")
           throw new TRPCError({ code: "CONFLICT", message: "Reopen the conversation before replying." });
-        // An agent's reply takes the conversation over, so the bot does not answer beside them.
-        const tookOver = current.handoff !== "agent";
-        if (tookOver) {
-          await setConversationState(tx, ctx.tenantId, current.id, {
-            handoff: "agent",
-            assigned_user_id: ctx.actor.kind === "user" ? ctx.actor.userId : null,
-          });
-        }
+        // An agent's reply takes the conversation over, so the bot does not answer beside them; the
+        // transcript says who joined before their first words.
+        const joined =
+          current.handoff === "agent"
+            ? null
+            : await takeOverIn(tx, ctx.tenantId, current, ctx.actor, name, now);
         const message = await insertAgentMessage(tx, {
           tenantId: ctx.tenantId,
           conversationId: current.id,
@@ -432,9 +435,12 @@ export const conversationRouter = router({
           authorUserId: ctx.actor.kind === "user" ? ctx.actor.userId : null,
         });
         const conversation = await noteMessage(tx, ctx.tenantId, current.id, now, null);
-        return { conversation, message, tookOver };
+        return { conversation, message, joined };
       });
-      if (tookOver) await publishState(ctx.deps, conversation, await agentName(ctx.deps, ctx.actor));
+      if (joined) {
+        await publishState(ctx.deps, conversation, name);
+        await publishMessage(ctx.deps, conversation, joined);
+      }
       await publishMessage(ctx.deps, conversation, message);
       await publishInboxRow(ctx.deps, conversation, message.content);
       return { messageId: message.id, conversationId: conversation.id };
@@ -491,15 +497,25 @@ async function changeState(
   },
   conversationId: string,
   state: Parameters<typeof setConversationState>[3],
+  /** Taking over: the agent's name for the transcript's join notice. */
+  joiningAgent?: string,
 ): Promise<Conversation> {
   const changed = await ctx.inTenant(async (tx) => {
-    const conversation = await setConversationState(tx, ctx.tenantId, conversationId, state);
+    const before = joiningAgent ? await findConversation(tx, ctx.tenantId, conversationId) : undefined;
+    const joined =
+      joiningAgent && before && before.handoff !== "agent"
+        ? await takeOverIn(tx, ctx.tenantId, before, ctx.actor, joiningAgent, ctx.deps.clock())
+        : null;
+    const conversation = joined
+      ? await findConversation(tx, ctx.tenantId, conversationId)
+      : await setConversationState(tx, ctx.tenantId, conversationId, state);
     if (!conversation) return null;
     const { messages } = await listMessagePage(tx, ctx.tenantId, conversationId, { limit: 1 });
-    return { conversation, preview: messages[0]?.content ?? "" };
+    return { conversation, joined, preview: messages[0]?.content ?? "" };
   });
   if (!changed) throw notFound();
   const { conversation } = changed;
+  if (changed.joined) await publishMessage(ctx.deps, conversation, changed.joined);
   // The inbox row shows status and handoff, so it is updated on the tenant channel too.
   await publishInboxRow(ctx.deps, conversation, changed.preview);
   await recordAudit(ctx.deps.db, {
@@ -511,4 +527,27 @@ async function changeState(
     ip: ctx.request.ip,
   });
   return conversation;
+}
+
+/** Hands the conversation to a person and writes "<name> has joined the chat." into the transcript. */
+async function takeOverIn(
+  tx: Parameters<typeof findConversation>[0],
+  tenantId: string,
+  conversation: Conversation,
+  actor: Actor,
+  name: string,
+  now: Date,
+) {
+  await setConversationState(tx, tenantId, conversation.id, {
+    handoff: "agent",
+    assigned_user_id: actor.kind === "user" ? actor.userId : null,
+  });
+  const chatbot = await conversationChatbot(tx, tenantId, conversation.chatbot_id);
+  const notice = await insertSystemMessage(tx, {
+    tenantId,
+    conversationId: conversation.id,
+    content: agentJoinedNotice(chatbot.locale, name),
+  });
+  await noteMessage(tx, tenantId, conversation.id, now, null);
+  return notice;
 }

@@ -94,6 +94,16 @@ export function humanRequestedNotice(locale: string): string {
   return humanRequestedNotices[locale] ?? humanRequestedNotices.en!;
 }
 
+const agentJoinedNotices: Record<string, (name: string) => string> = {
+  en: (name) => `${name} has joined the chat.`,
+  "pt-BR": (name) => `${name} entrou na conversa.`,
+};
+
+/** The notice stored in the transcript when a person takes the conversation over, before their first words. */
+export function agentJoinedNotice(locale: string, name: string): string {
+  return (agentJoinedNotices[locale] ?? agentJoinedNotices.en!)(name);
+}
+
 /** The email to a workspace's owners and admins when a visitor asks for a person. */
 export function humanRequestEmail(input: { chatbotName: string; link: string; settingsLink: string }) {
   return {
