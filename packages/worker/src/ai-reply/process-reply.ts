@@ -26,7 +26,7 @@ import { isFinalAttempt, type JobAttempt } from "../queues";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
 import { embedQuestion, type RetrievedChunk, retrieveChunks } from "./retrieve";
-import { isStopRequest, preview, UNAVAILABLE_REPLY } from "./rules";
+import { isStopRequest, isUnanswered, preview, UNAVAILABLE_REPLY } from "./rules";
 
 export interface ReplyDeps {
   db: Kysely<Database>;
@@ -213,9 +213,13 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
       completionTokens: stopped ? index : usage.completionTokens,
       firstTokenMs,
       totalMs,
-      // Unanswered: nothing retrieved shares a word with the question and the reply cites nothing.
-      unansweredQuestion:
-        citations.length === 0 && !chunks.some((c) => c.textMatch) ? context.question : null,
+      unansweredQuestion: isUnanswered({
+        text,
+        citations: citations.length,
+        retrievedMatch: chunks.some((c) => c.textMatch),
+      })
+        ? context.question
+        : null,
       at: deps.clock(),
     }),
   );

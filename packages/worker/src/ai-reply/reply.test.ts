@@ -21,6 +21,7 @@ import {
   testServerProvider,
   until,
 } from "../../test/fixtures";
+import { rollupDay } from "../analytics/rollup";
 import { createWorker, type RunningWorker } from "../create-worker";
 import { enqueueReply } from "../enqueue";
 import { processKbIndex } from "../kb-index/process-index";
@@ -198,6 +199,38 @@ describe("ai-reply with the offline provider", () => {
       { kind: "assistant_message", detail: expect.anything() },
       { kind: "unanswered", detail: { question: "Do you sell submarines?" } },
     ]);
+  });
+
+  it('counts an "I don\'t know" answer as unanswered even when the knowledge shares a word, and the roll-up has it', async () => {
+    const seeded = await seedWithKnowledge();
+    const question = "Do you sell gift cards in the store?";
+    const messageId = await addUserMessage(db.kysely, seeded, question);
+    const deps = {
+      db: db.kysely,
+      redis,
+      prefix,
+      providerFor: () => offline,
+      clock: () => new Date(),
+      logger: silentLogger,
+      timeoutMs: 30_000,
+    };
+    expect(await processAiReply(deps, attempt({ ...seeded, messageId }))).toBe("complete");
+    const [reply] = await assistantMessages(seeded.conversationId);
+    expect(reply?.content).toContain("I don't know");
+    const unanswered = await db.kysely
+      .selectFrom("usage_events")
+      .select("detail")
+      .where("conversation_id", "=", seeded.conversationId)
+      .where("kind", "=", "unanswered")
+      .execute();
+    expect(unanswered).toEqual([{ detail: { question } }]);
+    await rollupDay(db.kysely, new Date().toISOString().slice(0, 10));
+    const daily = await db.kysely
+      .selectFrom("usage_daily")
+      .select(["unanswered", "unanswered_questions"])
+      .where("chatbot_id", "=", seeded.chatbotId)
+      .executeTakeFirstOrThrow();
+    expect(daily).toEqual({ unanswered: 1, unanswered_questions: [question] });
   });
 
   it("stays silent while a human agent has the conversation", async () => {

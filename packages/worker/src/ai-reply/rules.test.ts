@@ -1,7 +1,7 @@
 import { ProviderError } from "@avatar-chat/ai";
 import { describe, expect, it } from "vitest";
 import { isFinalAttempt } from "../queues";
-import { isStopRequest, preview, providerBackoffMs } from "./rules";
+import { admitsNotKnowing, isStopRequest, isUnanswered, preview, providerBackoffMs } from "./rules";
 
 describe("providerBackoffMs", () => {
   it("backs off exponentially", () => {
@@ -38,5 +38,30 @@ describe("preview", () => {
   it("flattens and shortens", () => {
     expect(preview("a\n\nb")).toBe("a b");
     expect(preview("x".repeat(200))).toHaveLength(140);
+  });
+});
+
+describe("isUnanswered", () => {
+  it("counts replies that cite nothing and match nothing, or that say they do not know", () => {
+    const sorry = "I'm sorry, I don't know the answer to that from the information I have.";
+    expect(isUnanswered({ text: "Hello!", citations: 0, retrievedMatch: false })).toBe(true);
+    expect(isUnanswered({ text: sorry, citations: 0, retrievedMatch: true })).toBe(true);
+    expect(isUnanswered({ text: "We open at 9am [1].", citations: 1, retrievedMatch: true })).toBe(false);
+    expect(isUnanswered({ text: "We open at 9am.", citations: 0, retrievedMatch: true })).toBe(false);
+  });
+
+  it("recognises the usual ways of saying so", () => {
+    for (const text of [
+      "I don't know.",
+      "I don’t know that.",
+      "I do not know which sizes are in stock.",
+      "I'm not sure about that.",
+      "I couldn't find anything about gift cards.",
+      "I have no information about parking.",
+      "Das weiß ich leider nicht. Ich weiß es nicht.",
+      "Não sei responder isso.",
+    ])
+      expect(admitsNotKnowing(text)).toBe(true);
+    expect(admitsNotKnowing("We know the answer: 3 working days.")).toBe(false);
   });
 });

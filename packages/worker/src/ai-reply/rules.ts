@@ -31,3 +31,26 @@ export function preview(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length <= PREVIEW_CHARS ? flat : `${flat.slice(0, PREVIEW_CHARS - 1)}…`;
 }
+
+// The prompt tells a model to say plainly that it does not know, and the offline provider does the same.
+const notKnowing = [
+  /\bI (?:do not|don['’]?t) know\b/i,
+  /\bI(?: am|['’]m) not sure\b/i,
+  /\bI (?:could not|couldn['’]t|cannot|can['’]t) find\b/i,
+  /\bI have no information\b/i,
+  /\bIch weiß (?:es |das )?nicht\b/i,
+  /\bNão sei\b/i,
+];
+
+/** The reply says the bot does not know (in English, German or Portuguese). */
+export function admitsNotKnowing(reply: string): boolean {
+  return notKnowing.some((pattern) => pattern.test(reply));
+}
+
+/**
+ * A question counts as unanswered when the reply cites nothing and either nothing retrieved shares a word
+ * with it or the reply itself says it does not know (a shared word is not an answer).
+ */
+export function isUnanswered(reply: { text: string; citations: number; retrievedMatch: boolean }): boolean {
+  return reply.citations === 0 && (!reply.retrievedMatch || admitsNotKnowing(reply.text));
+}
