@@ -1,4 +1,4 @@
-import { type Frame, labelEvery, linePath, niceMax, shortNumber, ticks, xAt, yAt } from "../lib/chart";
+import { type Frame, labelEvery, linePath, shortNumber, valueAxis, xAt, yAt } from "../lib/chart";
 import { shortDay } from "../lib/date-range";
 
 const frame: Frame = { width: 600, height: 220, left: 64, right: 24, top: 12, bottom: 28 };
@@ -8,11 +8,11 @@ export interface Series {
   values: (number | null)[];
 }
 
-function Axes({ days, max, unit }: { days: string[]; max: number; unit: string }) {
+function Axes({ days, ticks, max, unit }: { days: string[]; ticks: number[]; max: number; unit: string }) {
   const every = labelEvery(days.length);
   return (
     <g>
-      {ticks(max).map((t) => (
+      {ticks.map((t) => (
         <g key={t}>
           <line
             className="axis"
@@ -75,17 +75,17 @@ export function LineChart({
   /** A fixed axis maximum (100 for percentages) instead of one from the data. */
   fixedMax?: number;
 }) {
-  const max =
-    fixedMax ??
-    niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
+  const { max, ticks } = valueAxis(
+    fixedMax ?? Math.max(0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null))),
+  );
   return (
     <figure className="card" style={{ margin: 0 }}>
       <figcaption>
-        <h3>{title}</h3>
+        <h2>{title}</h2>
         <Legend series={series} />
       </figcaption>
       <svg className="chart" viewBox={`0 0 ${frame.width} ${frame.height}`} role="img" aria-label={title}>
-        <Axes days={days} max={max} unit={unit} />
+        <Axes days={days} ticks={ticks} max={max} unit={unit} />
         {series.map((s, i) => (
           <g key={s.label} className={`series-${i}`}>
             <path className="line" d={linePath(frame, s.values, max)} />
@@ -110,16 +110,16 @@ export function LineChart({
 
 /** A bar per day (one series). */
 export function BarChart({ title, days, series }: { title: string; days: string[]; series: Series }) {
-  const max = niceMax(Math.max(0, ...series.values.map((v) => v ?? 0)));
+  const { max, ticks } = valueAxis(Math.max(0, ...series.values.map((v) => v ?? 0)));
   const inner = frame.width - frame.left - frame.right;
   const barWidth = Math.max(2, (inner / Math.max(days.length, 1)) * 0.7);
   return (
     <figure className="card" style={{ margin: 0 }}>
       <figcaption>
-        <h3>{title}</h3>
+        <h2>{title}</h2>
       </figcaption>
       <svg className="chart" viewBox={`0 0 ${frame.width} ${frame.height}`} role="img" aria-label={title}>
-        <Axes days={days} max={max} unit="" />
+        <Axes days={days} ticks={ticks} max={max} unit="" />
         {series.values.map((value, i) => {
           const y = yAt(frame, value ?? 0, max);
           const x =

@@ -1,22 +1,31 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { Link, useSearchParams } from "react-router";
+import { rememberChatbot, rememberedChatbot } from "../lib/working-chatbot";
+import { useSession } from "../session/session";
 import { trpc } from "../trpc";
 import { EmptyState, ErrorState, Loading } from "./states";
 
 /**
  * The chatbot a screen works on, kept in the URL (`?bot=`) so links and reloads keep it. Defaults to the
- * newest chatbot. Renders the select, or the loading/empty/error state while there is none.
+ * one last worked on (opened in the editor or chosen here), else the newest. Renders the select, or the
+ * loading/empty/error state while there is none.
  */
 export function useChosenChatbot(options: { allowAll?: boolean } = {}) {
+  const { tenantId } = useSession();
   const [params, setParams] = useSearchParams();
   const chatbots = useQuery(trpc.chatbot.list.queryOptions());
   const requested = params.get("bot");
   const list = chatbots.data ?? [];
-  const chosen = list.find((c) => c.id === requested) ?? (options.allowAll ? undefined : list[0]);
+  const remembered = rememberedChatbot(tenantId);
+  const chosen =
+    list.find((c) => c.id === requested) ??
+    (options.allowAll ? undefined : (list.find((c) => c.id === remembered) ?? list[0]));
 
   useEffect(() => {
-    if (!options.allowAll && chosen && requested !== chosen.id) {
+    if (options.allowAll || !chosen) return;
+    rememberChatbot(tenantId, chosen.id);
+    if (requested !== chosen.id) {
       setParams(
         (p) => {
           p.set("bot", chosen.id);
@@ -25,7 +34,7 @@ export function useChosenChatbot(options: { allowAll?: boolean } = {}) {
         { replace: true },
       );
     }
-  }, [chosen, requested, setParams, options.allowAll]);
+  }, [chosen, requested, setParams, options.allowAll, tenantId]);
 
   const picker = (
     <label className="row">

@@ -28,14 +28,17 @@ export interface PreviewLook {
 /**
  * The real widget, inline, talking to the real api as a visitor (the api lets the dashboard's origin use
  * unpublished chatbots). Unsaved look changes go in as attributes, which override the saved config.
+ * A new `savedAt` starts a fresh widget, so a save shows at once what visitors get (greeting, avatar colours).
  */
 export function WidgetPreview({
   publicKey,
   look,
+  savedAt,
   onElement,
 }: {
   publicKey: string;
   look: PreviewLook;
+  savedAt?: string | Date;
   onElement?: (element: AvatarChatElement | null) => void;
 }) {
   const [state, setState] = useState<"loading" | "ready" | Error>("loading");
@@ -55,6 +58,7 @@ export function WidgetPreview({
   return (
     <div className="preview-stage">
       <avatar-chat
+        key={String(savedAt ?? "")}
         ref={(node) => {
           element.current = node as AvatarChatElement | null;
           onElement?.(element.current);

@@ -1,17 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { type Frame, labelEvery, linePath, niceMax, shortNumber, ticks, xAt, yAt } from "./chart";
+import { type Frame, labelEvery, linePath, shortNumber, valueAxis, xAt, yAt } from "./chart";
 
 const frame: Frame = { width: 110, height: 60, left: 10, right: 0, top: 0, bottom: 10 };
 
 describe("chart geometry", () => {
-  it("rounds axis maxima up to 1, 2 or 5 times a power of ten", () => {
-    expect([0, -3, 0.3, 1, 3, 7, 10, 11, 240, 999].map(niceMax)).toEqual([
-      1, 1, 0.5, 1, 5, 10, 10, 20, 500, 1000,
-    ]);
-  });
-
-  it("spaces ticks evenly from zero", () => {
-    expect(ticks(100, 4)).toEqual([0, 25, 50, 75, 100]);
+  it("puts whole-number ticks on the value axis, from zero to at least the largest value", () => {
+    expect(valueAxis(0)).toEqual({ max: 1, ticks: [0, 1] });
+    expect(valueAxis(1)).toEqual({ max: 1, ticks: [0, 1] });
+    expect(valueAxis(3)).toEqual({ max: 3, ticks: [0, 1, 2, 3] });
+    expect(valueAxis(5)).toEqual({ max: 6, ticks: [0, 2, 4, 6] });
+    expect(valueAxis(7)).toEqual({ max: 8, ticks: [0, 2, 4, 6, 8] });
+    expect(valueAxis(100)).toEqual({ max: 100, ticks: [0, 25, 50, 75, 100] });
+    expect(valueAxis(240)).toEqual({ max: 300, ticks: [0, 100, 200, 300] });
+    expect(valueAxis(999)).toEqual({ max: 1000, ticks: [0, 250, 500, 750, 1000] });
+    for (const max of [0.3, 2, 4, 6, 9, 11, 13, 38, 1234, 56789]) {
+      const axis = valueAxis(max);
+      expect(axis.ticks.every(Number.isInteger)).toBe(true);
+      expect(axis.max).toBeGreaterThanOrEqual(max);
+      expect(axis.ticks.at(-1)).toBe(axis.max);
+    }
   });
 
   it("maps values into the plot area, zero at the bottom", () => {

@@ -1,18 +1,23 @@
 /** Geometry for the hand-written SVG charts; pure so the scale and paths are unit-tested. */
 
-/** A round upper bound for an axis: 1, 2 or 5 times a power of ten, at least `max`. */
-export function niceMax(max: number): number {
-  if (!(max > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) {
-    if (step * power >= max) return step * power;
+/** A round whole step (1, 2, 2.5 or 5 times a power of ten), at least `raw`, never below 1 (counts are whole). */
+function niceStep(raw: number): number {
+  if (!(raw > 1)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const step of [1, 2, 2.5, 5].map((m) => m * power)) {
+    if (Number.isInteger(step) && step >= raw) return step;
   }
   return 10 * power;
 }
 
-/** Evenly spaced axis labels from 0 to `max`, `count` intervals. */
-export function ticks(max: number, count = 4): number[] {
-  return Array.from({ length: count + 1 }, (_, i) => (max / count) * i);
+/**
+ * The value axis for data up to `max`: whole-number ticks from zero (a count of 1.3 conversations means
+ * nothing), about `count` intervals, the top tick at or above `max`.
+ */
+export function valueAxis(max: number, count = 4): { max: number; ticks: number[] } {
+  const step = niceStep(max / count);
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  return { max: top, ticks: Array.from({ length: top / step + 1 }, (_, i) => i * step) };
 }
 
 export interface Frame {

@@ -7,7 +7,7 @@ import { BarChart, LineChart } from "../components/charts";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { EmptyState, ErrorState, Loading, Notice } from "../components/states";
 import { type DateRange, lastDays, rangePresets } from "../lib/date-range";
-import { formatNumber } from "../lib/format";
+import { formatDateTime, formatNumber } from "../lib/format";
 import { useTenantEvent } from "../lib/realtime";
 import { validate } from "../lib/validate";
 import { useSession } from "../session/session";
@@ -99,6 +99,13 @@ function Charts({ data }: { data: Overview }) {
   const ms = (v: number | null) => (v === null ? "—" : `${formatNumber(v)} ms`);
   return (
     <div className="stack">
+      <p className="muted" data-testid="analytics-freshness">
+        Figures are rolled up from the conversations about once a minute, so the newest messages can take a
+        minute or two to count.{" "}
+        {data.rolledUpAt
+          ? `Last roll-up: ${formatDateTime(data.rolledUpAt)}.`
+          : "Nothing has been rolled up yet."}
+      </p>
       <div className="stat-grid" data-testid="analytics-summary">
         <Stat label="Conversations" value={formatNumber(summary.conversations)} />
         <Stat label="Messages" value={formatNumber(summary.messages)} />

@@ -2,7 +2,7 @@ import type { AppRouter } from "@avatar-chat/api";
 import { updateChatbotInput } from "@avatar-chat/api/schemas";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { EmbedSnippet } from "../components/embed-snippet";
 import { Field } from "../components/field";
@@ -12,6 +12,7 @@ import { readableError, serverFieldErrors } from "../lib/errors";
 import { formatOriginList, parseOriginList } from "../lib/origins";
 import { can } from "../lib/permissions";
 import { type FieldErrors, validate } from "../lib/validate";
+import { rememberChatbot } from "../lib/working-chatbot";
 import { useSession } from "../session/session";
 import { queryClient, trpc } from "../trpc";
 
@@ -57,7 +58,9 @@ export default function ChatbotEdit() {
 }
 
 function Editor({ chatbot }: { chatbot: Chatbot }) {
-  const { role } = useSession();
+  const { role, tenantId } = useSession();
+  // Knowledge and Avatar open on the chatbot being edited.
+  useEffect(() => rememberChatbot(tenantId, chatbot.id), [tenantId, chatbot.id]);
   const editable = can(role, "editChatbots");
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => draftOf(chatbot));
@@ -267,6 +270,7 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
             </p>
             <WidgetPreview
               publicKey={chatbot.publicKey}
+              savedAt={chatbot.updatedAt}
               look={{
                 name: draft.name,
                 primaryColor: draft.primaryColor,

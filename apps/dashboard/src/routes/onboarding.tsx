@@ -1,27 +1,34 @@
 import type { AppRouter } from "@avatar-chat/api";
 import { createChatbotInput, originSchema } from "@avatar-chat/api/schemas";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { type FormEvent, useState } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { EmbedSnippet } from "../components/embed-snippet";
 import { Field } from "../components/field";
-import { Notice } from "../components/states";
+import { ErrorState, Loading, Notice } from "../components/states";
 import { readableError } from "../lib/errors";
 import { chatbotTemplates, templateById } from "../lib/templates";
 import { type FieldErrors, validate } from "../lib/validate";
 import { useSession } from "../session/session";
 import { queryClient, trpc } from "../trpc";
 
-type Chatbot = inferRouterOutputs<AppRouter>["chatbot"]["create"];
+type Chatbot = inferRouterOutputs<AppRouter>["chatbot"]["list"][number];
 
 const steps = ["Choose a template", "Where it runs", "Embed it"];
 
-/** Sign-up lands here: a first chatbot from a template, published, and its snippet, in three short steps. */
+/**
+ * Sign-up lands here: a first chatbot from a template, published, and its snippet, in three short steps.
+ * The step comes from the server, not from page state: coming back (or reloading) resumes with the chatbot
+ * made here (`?bot=`, else the workspace's newest) instead of starting over and leaving a draft behind.
+ */
 export default function Onboarding() {
-  const [chatbot, setChatbot] = useState<Chatbot | null>(null);
-  const [published, setPublished] = useState(false);
-  const step = !chatbot ? 0 : !published ? 1 : 2;
+  const [params, setParams] = useSearchParams();
+  const chatbots = useQuery(trpc.chatbot.list.queryOptions());
+  if (chatbots.isPending) return <Loading what="your chatbots" />;
+  if (chatbots.error) return <ErrorState error={chatbots.error} retry={() => void chatbots.refetch()} />;
+  const chatbot = chatbots.data.find((c) => c.id === params.get("bot")) ?? chatbots.data[0] ?? null;
+  const step = !chatbot ? 0 : !chatbot.published ? 1 : 2;
   return (
     <section aria-labelledby="onboarding-title">
       <h1 id="onboarding-title">Set up your first chatbot</h1>
@@ -32,8 +39,10 @@ export default function Onboarding() {
           </li>
         ))}
       </ol>
-      {step === 0 && <TemplateStep onCreated={setChatbot} />}
-      {step === 1 && chatbot && <PublishStep chatbot={chatbot} onPublished={() => setPublished(true)} />}
+      {step === 0 && (
+        <TemplateStep onCreated={(created) => setParams({ bot: created.id }, { replace: true })} />
+      )}
+      {step === 1 && chatbot && <PublishStep chatbot={chatbot} />}
       {step === 2 && chatbot && (
         <div className="card stack">
           <h2>Embed {chatbot.name} on your site</h2>
@@ -49,7 +58,7 @@ export default function Onboarding() {
   );
 }
 
-function TemplateStep({ onCreated }: { onCreated: (chatbot: Chatbot) => void }) {
+function TemplateStep({ onCreated }: { onCreated: (chatbot: { id: string }) => void }) {
   const { tenantName } = useSession();
   const [templateId, setTemplateId] = useState(chatbotTemplates[0]!.id);
   const [name, setName] = useState(chatbotTemplates[0]!.name);
@@ -109,7 +118,7 @@ function TemplateStep({ onCreated }: { onCreated: (chatbot: Chatbot) => void }) 
   );
 }
 
-function PublishStep({ chatbot, onPublished }: { chatbot: Chatbot; onPublished: () => void }) {
+function PublishStep({ chatbot }: { chatbot: Chatbot }) {
   const [origin, setOrigin] = useState("");
   const [error, setError] = useState<string | undefined>();
   const update = useMutation(trpc.chatbot.update.mutationOptions());
@@ -125,8 +134,8 @@ function PublishStep({ chatbot, onPublished }: { chatbot: Chatbot; onPublished: 
     setError(undefined);
     if (parsed?.success) await update.mutateAsync({ chatbotId: chatbot.id, allowedOrigins: [parsed.data] });
     await publish.mutateAsync({ chatbotId: chatbot.id });
+    // The list now says published: the page moves on to the snippet.
     await queryClient.invalidateQueries({ queryKey: trpc.chatbot.list.queryKey() });
-    onPublished();
   }
   const failure = update.error ?? publish.error;
   return (
