@@ -238,7 +238,7 @@ describe("<avatar-chat> against the running platform", () => {
       .toBe(2);
     const stored = await page.evaluate((key) => localStorage.getItem(`avatar-chat:${key}`), publicKey);
     const { conversationId } = JSON.parse(stored ?? "{}") as { conversationId: string };
-    // 60 agent replies: the transcript (62 messages) no longer fits the first page of 50.
+    // 60 agent replies: the transcript (63 messages) no longer fits the first page of 50.
     for (let i = 1; i <= 60; i++)
       await dashboardCall("conversation.reply", { conversationId, content: `Agent note ${i}` }, cookie);
 
@@ -249,11 +249,13 @@ describe("<avatar-chat> against the running platform", () => {
     await widget.locator(".messages").evaluate((log) => {
       log.scrollTop = 0;
     });
-    await expect.poll(() => widget.locator(".message").count(), { timeout: 30_000 }).toBe(62);
+    // The question, its answer, who joined (the first agent reply took over), 60 agent notes.
+    await expect.poll(() => widget.locator(".message").count(), { timeout: 30_000 }).toBe(63);
     const bodies = await widget.locator(".message .body").allTextContents();
     expect(bodies[0]).toBe("Hello there");
+    expect(bodies[2]?.trim()).toBe("Widget Test has joined the chat.");
     expect(bodies.at(-1)?.trim()).toBe("Agent note 60");
-    expect(new Set(bodies.slice(2)).size).toBe(60);
+    expect(new Set(bodies.slice(3)).size).toBe(60);
     // The message that was at the top before stays in view instead of jumping to the new top.
     expect(await widget.locator(".messages").evaluate((log) => log.scrollTop)).toBeGreaterThan(0);
   }, 180_000);
