@@ -278,6 +278,8 @@ describe("dashboard in Chromium against the real api", () => {
 
   it("sends a session that expires while the app is open to sign-in with a message", async () => {
     await page.getByRole("heading", { name: "Sessions" }).waitFor();
+    // The page's own read must be done before the session ends, or it (not the click) redirects first.
+    await page.getByText("this one").waitFor();
     await platform.database.kysely
       .updateTable("sessions")
       .set({ expires_at: new Date(Date.now() - 1000) })
