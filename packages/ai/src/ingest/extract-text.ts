@@ -72,8 +72,8 @@ const SLICE_CHARS = 128 * 1024;
 export async function extractTextInSlices(input: ExtractInput): Promise<ExtractedText> {
   const type = documentType(input.contentType, input.url);
   if (type !== "text/plain" && type !== "text/markdown") return extractText(input);
-  let raw = decode(input.bytes, input.contentType);
-  if (raw.length <= SLICE_CHARS) return extractText(input);
+  if (input.bytes.byteLength <= SLICE_CHARS) return extractText(input);
+  let raw = await decodeInSlices(input.bytes, input.contentType);
   if (type === "text/markdown") raw = raw.replace(FRONT_MATTER, "");
   const texts: string[] = [];
   let title: string | null = null;
@@ -110,6 +110,25 @@ function* paragraphSlices(text: string, size: number): Generator<string> {
     yield text.slice(start, end);
     start = match ? blank.lastIndex : text.length;
   }
+}
+
+/** `decode`, a slice of bytes at a time (a multi-byte character split between slices is kept whole). */
+async function decodeInSlices(bytes: Uint8Array, contentType: string): Promise<string> {
+  const charset = /charset="?([\w-]+)"?/i.exec(contentType)?.[1] ?? "utf-8";
+  const decoder = (() => {
+    try {
+      return new TextDecoder(charset);
+    } catch {
+      return new TextDecoder("utf-8");
+    }
+  })();
+  const parts: string[] = [];
+  for (let offset = 0; offset < bytes.byteLength; offset += SLICE_CHARS * 4) {
+    if (offset > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    parts.push(decoder.decode(bytes.subarray(offset, offset + SLICE_CHARS * 4), { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
 }
 
 function decode(bytes: Uint8Array, contentType: string): string {
