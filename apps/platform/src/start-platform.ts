@@ -91,6 +91,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const config: ApiConfig = apiConfigFrom(env, prefix);
     let storageConfig = {
       endpoint: env.S3_ENDPOINT ?? "",
+      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
       region: env.S3_REGION,
       bucket: env.S3_BUCKET,
       accessKeyId: env.S3_ACCESS_KEY_ID ?? "",

@@ -10,7 +10,13 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
 export interface StorageConfig {
+  /** Where the platform's processes reach the object store. */
   endpoint: string;
+  /**
+   * Where browsers reach it, when that differs (a container network's `http://s3:8333` is not a name a
+   * browser can resolve): presigned upload URLs are signed for this host.
+   */
+  publicEndpoint?: string | undefined;
   region: string;
   bucket: string;
   accessKeyId: string;
@@ -61,15 +67,19 @@ export interface Storage {
 }
 
 export function createStorage(config: StorageConfig): Storage {
-  const client = new S3Client({
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: config.forcePathStyle,
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-    // Embedded and older S3-compatible servers reject the SDK's default CRC32 trailers.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const clientFor = (endpoint: string) =>
+    new S3Client({
+      endpoint,
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Embedded and older S3-compatible servers reject the SDK's default CRC32 trailers.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+  const client = clientFor(config.endpoint);
+  // Signing is local: this client only presigns, for the host browsers use.
+  const presigner = config.publicEndpoint ? clientFor(config.publicEndpoint) : client;
   const Bucket = config.bucket;
   return {
     async put(key, body, contentType) {
@@ -138,7 +148,7 @@ export function createStorage(config: StorageConfig): Storage {
     },
     presignPut: (key, upload, expiresIn = 900) =>
       getSignedUrl(
-        client,
+        presigner,
         new PutObjectCommand({
           Bucket,
           Key: key,

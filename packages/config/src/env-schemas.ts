@@ -41,6 +41,8 @@ export const redisEnv = z.object({
 
 export const storageEnv = z.object({
   S3_ENDPOINT: optionalUrl,
+  /** Where browsers reach the object store, when not at S3_ENDPOINT (upload URLs are signed for it). */
+  S3_PUBLIC_ENDPOINT: optionalUrl,
   S3_REGION: z.string().default("us-east-1"),
   S3_BUCKET: z.string().min(3).default("avatar-chat"),
   S3_ACCESS_KEY_ID: optionalText,
