@@ -13,6 +13,7 @@ import {
   forgetApiKey,
   listenForCredentialChanges,
   providerSettingsFor,
+  type StorageConfig,
   startEmbeddedS3,
 } from "@avatar-chat/api";
 import { connectionStatus, watchRedis } from "@avatar-chat/config";
@@ -89,7 +90,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
 
     const prefix = env.REDIS_PREFIX;
     const config: ApiConfig = apiConfigFrom(env, prefix);
-    let storageConfig = {
+    let storageConfig: StorageConfig = {
       endpoint: env.S3_ENDPOINT ?? "",
       publicEndpoint: env.S3_PUBLIC_ENDPOINT,
       region: env.S3_REGION,

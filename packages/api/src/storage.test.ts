@@ -17,6 +17,7 @@ describe("upload URLs for a public object-store address", () => {
     s3 = await startEmbeddedS3({
       directory: dir,
       bucket: "test",
+      allowedOrigins: [],
       secretAccessKey: randomBytes(16).toString("hex"),
     });
   });
