@@ -22,6 +22,8 @@ export const platformEnv = databaseEnv
       .pipe(z.array(z.enum(roles)).min(1)),
     /** Realtime's own port when it runs without the api in the same process. */
     REALTIME_PORT: port(3001),
+    /** Where a worker-only process answers /healthz and /readyz. */
+    HEALTH_PORT: port(3002),
     EMBEDDED_S3_PORT: port(0),
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().default("Avatar Chat <no-reply@localhost>"),

@@ -11,6 +11,7 @@ import {
   createRealtimeAccess,
   createStorage,
   forgetApiKey,
+  healthRoutes,
   listenForCredentialChanges,
   providerSettingsFor,
   type StorageConfig,
@@ -225,9 +226,29 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       banner.push(dashboardServed ? `dashboard: ${url}/` : "dashboard: not built (run `pnpm build`)");
       banner.push(`widget script: ${url}/widget/avatar-chat.js`);
     }
-    if (realtime && !roles.has("api")) {
-      const { port } = await realtime.listen(env.REALTIME_PORT);
-      banner.push(`realtime: ws://localhost:${port}/realtime`);
+    if (!roles.has("api")) {
+      // Without the api's server, the process serves /healthz and /readyz itself (on realtime's port when
+      // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
+      const logger = createLogger(realtime ? "realtime" : "worker", logLevel);
+      const redis = createApiRedis(redisSource.url, connectionStatus("health: redis", logger));
+      stops.push(async () => redis.disconnect());
+      const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
+      const server = serve({
+        fetch: healthRoutes({ db: db.kysely, redis }).fetch,
+        port,
+        hostname: "0.0.0.0",
+      }) as Server;
+      await new Promise<void>((resolve, reject) => {
+        server.once("listening", resolve);
+        server.once("error", reject);
+      });
+      stops.push(() => new Promise((resolve) => server.close(resolve)));
+      const bound = (server.address() as AddressInfo).port;
+      if (realtime) {
+        realtime.attach(server);
+        banner.push(`realtime: ws://localhost:${bound}/realtime`);
+      }
+      banner.push(`health: http://localhost:${bound}/healthz and /readyz`);
     } else if (realtime) {
       banner.push(`realtime: ${realtimeUrl}`);
     }

@@ -8,7 +8,7 @@ import type { AppDeps } from "./deps";
 import { apiCors } from "./http/api-cors";
 import { avatarFiles } from "./http/avatar-files";
 import { batchLimit } from "./http/batch-limit";
-import { OUTAGE_RETRY_AFTER_S } from "./http/dependency-outage";
+import { healthRoutes } from "./http/health";
 import { securityHeaders } from "./http/security-headers";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { type ResponseHeaders, trpcQueryHandler } from "./http/trpc-query";
@@ -16,21 +16,6 @@ import { widgetFiles } from "./http/widget-files";
 import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
 import type { Context } from "./trpc";
-
-/** True when `check` succeeds within a second (a dependency that hangs is as unready as one that refuses). */
-function answersWithin(check: Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), 1_000);
-  });
-  return Promise.race([
-    check.then(
-      () => true,
-      () => false,
-    ),
-    timeout,
-  ]).finally(() => clearTimeout(timer));
-}
 
 function connectionIp(c: Parameters<typeof getConnInfo>[0], clientAddressOf: ClientAddressOf): string | null {
   let peer: string | undefined;
@@ -99,18 +84,7 @@ export function createApp(deps: AppDeps) {
   // Queries are GETs without a body: they skip the limiter, which would build the full Request to look.
   app.use("/trpc/*", (c, next) => (c.req.method === "GET" ? next() : limitBody(c, next)));
 
-  // Liveness says the process runs (a dependency outage is no reason to restart it); readiness says
-  // whether it can serve now: a load balancer sends requests elsewhere while PostgreSQL or Redis is away.
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/readyz", async (c) => {
-    const [database, redis] = await Promise.all([
-      answersWithin(deps.db.selectNoFrom((eb) => eb.lit(1).as("one")).execute()),
-      answersWithin(deps.redis.ping()),
-    ]);
-    const ok = database && redis;
-    if (!ok) c.header("Retry-After", String(OUTAGE_RETRY_AFTER_S));
-    return c.json({ ok, database, redis }, ok ? 200 : 503);
-  });
+  app.route("/", healthRoutes(deps));
 
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/avatars/:file", avatarFiles(deps));

@@ -4,6 +4,7 @@ export { listenForCredentialChanges } from "./auth/credential-changes";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Logger, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";
+export { healthRoutes } from "./http/health";
 export { providerSettingsFor } from "./modules/ai/provider-settings";
 export { createRealtimeAccess, type RealtimeAccess, type RealtimeAccessDeps } from "./realtime-access";
 export { createApiRedis } from "./redis";

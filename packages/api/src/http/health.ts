@@ -1,0 +1,40 @@
+import type { Database } from "@avatar-chat/db";
+import { Hono } from "hono";
+import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import { OUTAGE_RETRY_AFTER_S } from "./dependency-outage";
+
+/** True when `check` succeeds within a second (a dependency that hangs is as unready as one that refuses). */
+function answersWithin(check: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), 1_000);
+  });
+  return Promise.race([
+    check.then(
+      () => true,
+      () => false,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `/healthz` and `/readyz` for every role (the api's server, and the worker's and realtime's own). Liveness
+ * says the process runs (a dependency outage is no reason to restart it); readiness says whether it can
+ * serve now: a load balancer sends requests elsewhere while PostgreSQL or Redis is away.
+ */
+export function healthRoutes(deps: { db: Kysely<Database>; redis: Pick<Redis, "ping"> }): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    const [database, redis] = await Promise.all([
+      answersWithin(deps.db.selectNoFrom((eb) => eb.lit(1).as("one")).execute()),
+      answersWithin(deps.redis.ping()),
+    ]);
+    const ok = database && redis;
+    if (!ok) c.header("Retry-After", String(OUTAGE_RETRY_AFTER_S));
+    return c.json({ ok, database, redis }, ok ? 200 : 503);
+  });
+  return app;
+}
