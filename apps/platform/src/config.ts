@@ -34,6 +34,10 @@ export const platformEnv = databaseEnv
     /** Days the audit log keeps an entry; the worker's hourly housekeeping prunes older ones. */
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** A request taking longer is logged as slow (while it runs and when it ends). */
+    SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(2000),
+    /** A job running longer is logged as slow while it runs; stalled jobs are always logged. */
+    SLOW_JOB_MS: z.coerce.number().int().min(1).default(120_000),
   });
 
 export type PlatformEnv = z.output<typeof platformEnv>;

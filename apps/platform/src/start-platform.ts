@@ -28,6 +28,7 @@ import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
 import { createLogger, realtimeLogger } from "./logger";
+import { requestLog } from "./request-log";
 import { serveDashboard } from "./static-files";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -137,6 +138,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         retention: { auditDays: env.AUDIT_RETENTION_DAYS },
         repliesPerTenant: env.AI_REPLIES_PER_TENANT,
         indexingPerTenant: env.KB_INDEXING_PER_TENANT,
+        slowJobMs: env.SLOW_JOB_MS,
         logger: createLogger("worker", logLevel),
       });
       await worker.waitUntilReady();
@@ -211,6 +213,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         logger: apiLogger,
       });
       const root = new Hono();
+      root.use("*", requestLog({ logger: createLogger("http", logLevel), slowMs: env.SLOW_REQUEST_MS }));
       root.route("/", api);
       const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
       const server = serve({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" }) as Server;

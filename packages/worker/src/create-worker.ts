@@ -20,6 +20,7 @@ import {
   type RedisConnection,
 } from "./queues";
 import { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";
+import { warnIfSlow } from "./slow-job";
 import { createTenantTurns } from "./tenant-turns";
 
 export interface WorkerDeps {
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   repliesPerTenant?: number;
   /** Knowledge sources of one tenant indexed at once across all workers. Default 1. */
   indexingPerTenant?: number;
+  /** A job running longer is logged as slow while it runs. Default 120 s. */
+  slowJobMs?: number;
   /** How long close() lets running jobs finish before leaving them to stalled-job recovery. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** Interval of the repeatable analytics roll-up; null: not scheduled (tests call it directly). Default 60 s. */
@@ -132,7 +135,11 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   };
 
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
-    const worker = new Worker(name, processors[name], {
+    const run = (job: Job, token?: string) =>
+      warnIfSlow(logger, deps.slowJobMs ?? 120_000, { queue: name, id: job.id }, () =>
+        processors[name](job, token),
+      );
+    const worker = new Worker(name, run, {
       connection: bullConnection(deps.redis),
       prefix: bullPrefix(deps.prefix),
       concurrency: deps.concurrency?.[name] ?? defaultConcurrency[name],
@@ -152,6 +159,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       });
     });
     worker.on("completed", jobsStatus.restored);
+    // Its lock expired (the process was blocked or died): BullMQ hands the job to another attempt.
+    worker.on("stalled", (jobId) => logger.warn(`${name}: job stalled`, { jobId }));
     worker.on("error", (error) => {
       if (isDependencyUnavailable(error)) redisStatus.lost(error);
       else logger.error(`${name}: worker error`, { error: error.message });
