@@ -47,13 +47,14 @@ procedures.sort((x, y) => Number(runLast.has(x.path)) - Number(runLast.has(y.pat
 
 const tally = {
   trpc: 0,
+  malformed: 0,
   files: 0,
   widget: 0,
   upgrades: 0,
   frames: 0,
   byStatus: {} as Record<string, number>,
 };
-function count(kind: "trpc" | "files" | "widget" | "upgrades", status: number) {
+function count(kind: "trpc" | "malformed" | "files" | "widget" | "upgrades", status: number) {
   tally[kind]++;
   const bucket = `${Math.floor(status / 100)}xx`;
   tally.byStatus[bucket] = (tally.byStatus[bucket] ?? 0) + 1;
@@ -203,7 +204,7 @@ describe.each([
       ],
       emails: ["a-owner@example.com", "a-member@example.com", "b-owner@example.com", "new@example.com"],
     };
-  });
+  }, 180_000); // PGlite on a busy machine: migrations and argon2 sign-ins take a while
   afterAll(async () => {
     await platform?.close();
   });
@@ -231,6 +232,49 @@ describe.each([
       ).toBe(before);
     });
   }
+
+  it("malformed tRPC requests: no 5xx for any body, query or path", { timeout: 300_000 }, async () => {
+    const raw = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 200 }),
+      fc.constantFrom('{"a":', "[", "null", '"\\ud800"', "\u0000", "1e999", "{}".repeat(5000)),
+      hostileValue.map((value) => JSON.stringify(value) ?? ""),
+    );
+    const request = fc.record({
+      path: fc.oneof(
+        fc.constantFrom(...procedures.map((p) => p.path)),
+        fc.constantFrom("nope", "auth", "auth.signIn,auth.signIn", "widget.config,", "%00", "..%2F"),
+      ),
+      method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "OPTIONS"),
+      batch: fc.boolean(),
+      body: raw,
+      contentType: fc.constantFrom(
+        "application/json",
+        "text/plain",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+        "",
+      ),
+      caller: fc.constantFrom(...callers),
+    });
+    await refreshCallers();
+    await fc.assert(
+      fc.asyncProperty(request, async ({ path, method, batch, body, contentType, caller }) => {
+        const url = new URL(`/trpc/${path}`, platform.url);
+        if (batch) url.searchParams.set("batch", "1");
+        const withBody = method !== "GET" && method !== "OPTIONS";
+        if (!withBody) url.searchParams.set("input", body);
+        const response = await fetch(url, {
+          method,
+          headers: { ...headers[caller], ...(contentType ? { "content-type": contentType } : {}) },
+          ...(withBody ? { body } : {}),
+        });
+        await response.arrayBuffer();
+        count("malformed", response.status);
+        expect(response.status, `${method} ${url.pathname}${url.search.slice(0, 200)}`).toBeLessThan(500);
+      }),
+      { numRuns: RUNS * 30, ...seeded },
+    );
+  });
 
   it("/files and /widget: no 5xx for any path", { timeout: 300_000 }, async () => {
     for (const route of ["files", "widget"] as const) {
@@ -394,7 +438,7 @@ describe.each([
 afterAll(() => {
   console.log(
     `input fuzz: ${tally.trpc} tRPC calls (${procedures.length} procedures × ${callers.length} callers × ${RUNS} runs, ` +
-      `on PostgreSQL and PGlite), ${tally.files} /files, ${tally.widget} /widget, ${tally.upgrades} realtime ` +
+      `on PostgreSQL and PGlite), ${tally.malformed} malformed tRPC requests, ${tally.files} /files, ${tally.widget} /widget, ${tally.upgrades} realtime ` +
       `upgrades, ${tally.frames} realtime frames; answers by class ${JSON.stringify(tally.byStatus)}`,
   );
 });
