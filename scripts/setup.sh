@@ -26,10 +26,11 @@ if ls /usr/lib/postgresql/*/bin/pg_config >/dev/null 2>&1 || command -v pg_ctlcl
 fi
 
 # Tests also use the openssl command (a throwaway certificate for the provider's https test) and Debian's
-# pgbouncer (the transaction-mode pooler tests start their own, on a free port).
-if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null; }; then
-  echo "setup: installing Debian's chromium, openssl and pgbouncer for the tests"
+# pgbouncer (the transaction-mode pooler tests start their own, on a free port) and haproxy (the
+# deployment's balancer configuration is checked with it).
+if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null || ! command -v haproxy >/dev/null; }; then
+  echo "setup: installing Debian's chromium, openssl, pgbouncer and haproxy for the tests"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer haproxy >/dev/null
 fi
 echo "setup: done"
