@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { precompress } from "./vite-precompress";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -8,6 +9,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 export default defineConfig(({ mode }) => {
   const npm = mode === "npm";
   return {
+    // The script-tag build is served by the platform; the npm build goes through the site's own bundler.
+    plugins: npm ? [] : [precompress()],
     build: {
       outDir: here(npm ? "dist/npm" : "dist"),
       emptyOutDir: true,

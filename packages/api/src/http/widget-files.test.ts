@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isHashedAsset, widgetFiles } from "./widget-files";
+import { acceptedEncodings, isHashedAsset, widgetFiles } from "./widget-files";
 
 describe("widget files", () => {
   let dir: string;
@@ -13,6 +14,12 @@ describe("widget files", () => {
     await writeFile(path.join(dir, "avatar-chat.js"), "export {};");
     await writeFile(path.join(dir, "scene-Bx3kq91z.js"), "export const scene = 1;");
     await writeFile(path.join(dir, "notes.txt"), "no type");
+    // What the build writes beside each file (vite-precompress).
+    for (const name of ["avatar-chat.js", "scene-Bx3kq91z.js"]) {
+      const body = await readFile(path.join(dir, name));
+      await writeFile(path.join(dir, `${name}.br`), brotliCompressSync(body));
+      await writeFile(path.join(dir, `${name}.gz`), gzipSync(body));
+    }
     await writeFile(path.join(os.tmpdir(), "outside.js"), "secret");
     app = new Hono().get("/widget/*", widgetFiles({ dir }));
   });
@@ -36,6 +43,41 @@ describe("widget files", () => {
     const etag = response.headers.get("etag")!;
     const again = await app.request("/widget/scene-Bx3kq91z.js", { headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);
+  });
+
+  it("sends the precompressed file the browser accepts, brotli first, and says so", async () => {
+    const asked = (acceptEncoding?: string) =>
+      app.request("/widget/scene-Bx3kq91z.js", {
+        headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {},
+      });
+    const br = await asked("gzip, deflate, br, zstd");
+    expect(br.headers.get("content-encoding")).toBe("br");
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toBe(
+      "export const scene = 1;",
+    );
+    const gz = await asked("gzip");
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe("export const scene = 1;");
+    const plain = await asked(undefined);
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toBe("export const scene = 1;");
+    for (const response of [br, gz, plain]) {
+      expect(response.headers.get("vary")).toBe("Accept-Encoding");
+      expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    }
+    // Each variant has its own validator, so a cache never revalidates one body against another.
+    expect(new Set([br, gz, plain].map((r) => r.headers.get("etag"))).size).toBe(3);
+    // The entry script is compressed too and keeps its short, revalidated cache.
+    const entry = await app.request("/widget/avatar-chat.js", { headers: { "accept-encoding": "br" } });
+    expect(entry.headers.get("content-encoding")).toBe("br");
+    expect(entry.headers.get("cache-control")).toBe("public, max-age=300, must-revalidate");
+  });
+
+  it("reads Accept-Encoding with its weights", () => {
+    expect([...acceptedEncodings("gzip, deflate, br")]).toEqual(["gzip", "deflate", "br"]);
+    expect([...acceptedEncodings("br;q=0, gzip;q=0.5")]).toEqual(["gzip"]);
+    expect([...acceptedEncodings("*")]).toEqual(["br", "gzip"]);
+    expect([...acceptedEncodings(undefined)]).toEqual([]);
   });
 
   it("refuses unknown types, missing files and paths outside the folder", async () => {

@@ -32,6 +32,25 @@ export function isHashedAsset(fileName: string): boolean {
   return /[-.][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(fileName) && !/^avatar-chat\.[a-z]+$/.test(fileName);
 }
 
+/** Precompressed variants the build writes beside each file (`.br`, `.gz`), best first. */
+const encodings = [
+  { name: "br", suffix: ".br" },
+  { name: "gzip", suffix: ".gz" },
+] as const;
+
+/** The encodings an Accept-Encoding header allows (`q=0` refuses one; `*` allows any). */
+export function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    if (!name || (q && Number(q.slice(2)) === 0)) continue;
+    if (name === "*") for (const encoding of encodings) accepted.add(encoding.name);
+    else accepted.add(name);
+  }
+  return accepted;
+}
+
 /**
  * Serves the built `<avatar-chat>` widget under `/widget/*`. Any site may load it (CORS `*`: module
  * scripts are fetched in CORS mode); hashed chunks are immutable, the entry script is revalidated often.
@@ -48,17 +67,30 @@ export function widgetFiles(options: WidgetFilesOptions): MiddlewareHandler {
     if (!root || !file || !file.startsWith(root + path.sep) || !type) return c.text("Not found", 404);
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) return c.text("Not found", 404);
-    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
+    // The smallest variant the browser takes: the build wrote them (no compression per request).
+    const accepted = acceptedEncodings(c.req.header("accept-encoding"));
+    let served = { file, info, encoding: null as string | null };
+    for (const encoding of encodings) {
+      if (!accepted.has(encoding.name)) continue;
+      const variant = await stat(file + encoding.suffix).catch(() => null);
+      if (variant?.isFile()) {
+        served = { file: file + encoding.suffix, info: variant, encoding: encoding.name };
+        break;
+      }
+    }
+    const etag = `"${served.info.size.toString(36)}-${Math.floor(served.info.mtimeMs).toString(36)}"`;
     const headers: Record<string, string> = {
       "content-type": type,
       "access-control-allow-origin": "*",
       "cache-control": isHashedAsset(path.basename(file))
         ? "public, max-age=31536000, immutable"
         : `public, max-age=${entryMaxAge}, must-revalidate`,
+      vary: "Accept-Encoding",
       etag,
+      ...(served.encoding ? { "content-encoding": served.encoding } : {}),
     };
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
-    const body = await readFile(file);
+    const body = await readFile(served.file);
     return c.body(body, 200, headers);
   };
 }
