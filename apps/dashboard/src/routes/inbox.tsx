@@ -10,6 +10,7 @@ import { downloadText } from "../lib/download";
 import { readableError } from "../lib/errors";
 import { formatDateTime, formatRelative } from "../lib/format";
 import { useConversationEvents, useTenantEvent } from "../lib/realtime";
+import { retryDelayMs, shouldRetrySend } from "../lib/send-retry";
 import { foldStreaming, type Streaming } from "../lib/streaming";
 import { validate } from "../lib/validate";
 import { useSession } from "../session/session";
@@ -285,13 +286,21 @@ function Transcript({ conversationId }: { conversationId: string }) {
 
 function ReplyForm({ conversationId, onSent }: { conversationId: string; onSent: () => void }) {
   const [error, setError] = useState<string | undefined>();
-  const reply = useMutation(trpc.conversation.reply.mutationOptions({ onSuccess: onSent }));
+  // Resent by itself after a passing failure (send-retry.ts), with the same client id: stored once.
+  const reply = useMutation(
+    trpc.conversation.reply.mutationOptions({
+      onSuccess: onSent,
+      retry: shouldRetrySend,
+      retryDelay: (attempt) => retryDelayMs(attempt),
+    }),
+  );
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const result = validate(agentReplyInput, {
       conversationId,
       content: new FormData(formElement).get("content"),
+      clientMessageId: crypto.randomUUID(),
     });
     setError(result.ok ? undefined : result.errors.content);
     if (result.ok) reply.mutate(result.data, { onSuccess: () => formElement.reset() });
@@ -307,6 +316,9 @@ function ReplyForm({ conversationId, onSent }: { conversationId: string; onSent:
           }}
         />
       </Field>
+      {reply.isPending && reply.failureCount > 0 && (
+        <output className="muted">Not sent yet, trying again…</output>
+      )}
       {reply.error && <Notice kind="error">{readableError(reply.error)}</Notice>}
       <div>
         <button type="submit" className="button button-primary" disabled={reply.isPending}>

@@ -284,6 +284,20 @@ describe("conversation", () => {
     expect((await other.browser.conversation.inbox.query({})).items).toEqual([]);
   });
 
+  it("stores an agent's reply once when the dashboard sends it again with the same client id", async () => {
+    const { conversationId } = await visitor();
+    const reply = { conversationId, content: "Let me check.", clientMessageId: "agent-1" };
+    const [first, second] = await Promise.all([
+      owner.browser.conversation.reply.mutate(reply),
+      owner.browser.conversation.reply.mutate(reply),
+    ]);
+    const third = await owner.browser.conversation.reply.mutate(reply);
+    expect(new Set([first.messageId, second.messageId, third.messageId]).size).toBe(1);
+    const { messages, conversation } = await owner.browser.conversation.get.query({ conversationId });
+    expect(messages.filter((m) => m.role === "agent")).toHaveLength(1);
+    expect(conversation.messageCount).toBe(1);
+  });
+
   it("hands a conversation to an agent and back, and exports it", async () => {
     const { client, conversationId } = await visitor();
     await client.conversation.send.mutate({

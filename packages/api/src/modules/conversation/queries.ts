@@ -194,9 +194,16 @@ export function insertUserMessage(
     .executeTakeFirst();
 }
 
+/** Inserts an agent's reply unless one with this client id exists (then undefined). */
 export function insertAgentMessage(
   tx: Tx,
-  values: { tenantId: string; conversationId: string; content: string; authorUserId: string | null },
+  values: {
+    tenantId: string;
+    conversationId: string;
+    content: string;
+    authorUserId: string | null;
+    clientMessageId: string | null;
+  },
 ) {
   return tx
     .insertInto("messages")
@@ -206,12 +213,19 @@ export function insertAgentMessage(
       role: "agent",
       content: values.content,
       author_user_id: values.authorUserId,
+      client_message_id: values.clientMessageId,
       citations: "[]",
       // The statement's time, not the transaction's: a join notice written just before sorts first.
       created_at: sql<Date>`clock_timestamp()`,
     })
+    .onConflict((oc) =>
+      oc
+        .columns(["conversation_id", "client_message_id"])
+        .where("client_message_id", "is not", null)
+        .doNothing(),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 /** A notice from the platform in the transcript (not the model's words, so never rated or sent to the model). */

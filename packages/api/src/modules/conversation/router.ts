@@ -417,30 +417,57 @@ export const conversationRouter = router({
     .mutation(async ({ ctx, input }) => {
       const now = ctx.deps.clock();
       const name = await agentName(ctx.deps, ctx.actor);
-      const { conversation, message, joined } = await ctx.inTenant(async (tx) => {
-        const current = await findConversation(tx, ctx.tenantId, input.conversationId);
-        if (!current) throw notFound();
-        if (current.status === "closed")
-          throw new TRPCError({ code: "CONFLICT", message: "Reopen the conversation before replying." });
-        // An agent's reply takes the conversation over, so the bot does not answer beside them; the
-        // transcript says who joined before their first words.
-        const joined =
-          current.handoff === "agent"
-            ? null
-            : await takeOverIn(tx, ctx.tenantId, current, ctx.actor, name, now);
-        const message = await insertAgentMessage(tx, {
-          tenantId: ctx.tenantId,
-          conversationId: current.id,
-          content: input.content,
-          authorUserId: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+      const clientMessageId = input.clientMessageId ?? null;
+      const sent = await ctx
+        .inTenant(async (tx) => {
+          const current = await findConversation(tx, ctx.tenantId, input.conversationId);
+          if (!current) throw notFound();
+          // A re-sent reply (a retry after the first attempt's answer was lost) answers with the stored one.
+          const earlier = clientMessageId
+            ? await findMessageByClientId(tx, ctx.tenantId, current.id, clientMessageId)
+            : undefined;
+          if (earlier) return { conversation: current, message: earlier, joined: null };
+          if (current.status === "closed")
+            throw new TRPCError({ code: "CONFLICT", message: "Reopen the conversation before replying." });
+          // An agent's reply takes the conversation over, so the bot does not answer beside them; the
+          // transcript says who joined before their first words.
+          const joined =
+            current.handoff === "agent"
+              ? null
+              : await takeOverIn(tx, ctx.tenantId, current, ctx.actor, name, now);
+          const message = await insertAgentMessage(tx, {
+            tenantId: ctx.tenantId,
+            conversationId: current.id,
+            content: input.content,
+            authorUserId: ctx.actor.kind === "user" ? ctx.actor.userId : null,
+            clientMessageId,
+          });
+          // A concurrent retry of the same reply won the insert: this transaction rolls back.
+          if (!message) throw new DuplicateSend();
+          const conversation = await noteMessage(tx, ctx.tenantId, current.id, now, null);
+          return { conversation, message, joined };
+        })
+        .catch(async (error: unknown) => {
+          if (!(error instanceof DuplicateSend) || !clientMessageId) throw error;
+          return ctx.inTenant(async (tx) => {
+            const conversation = await findConversation(tx, ctx.tenantId, input.conversationId);
+            const message = await findMessageByClientId(
+              tx,
+              ctx.tenantId,
+              input.conversationId,
+              clientMessageId,
+            );
+            if (!conversation || !message) throw notFound();
+            return { conversation, message, joined: null };
+          });
         });
-        const conversation = await noteMessage(tx, ctx.tenantId, current.id, now, null);
-        return { conversation, message, joined };
-      });
+      const { conversation, message, joined } = sent;
       if (joined) {
         await publishState(ctx.deps, conversation, name);
         await publishMessage(ctx.deps, conversation, joined);
       }
+      // Published again on a retry too: the first attempt may have stored it and then lost Redis; clients
+      // key messages by id, so a second copy of the event changes nothing.
       await publishMessage(ctx.deps, conversation, message);
       await publishInboxRow(ctx.deps, conversation, message.content);
       return { messageId: message.id, conversationId: conversation.id };

@@ -25,6 +25,8 @@ export const feedbackInput = z.object({
 export const agentReplyInput = z.object({
   conversationId: z.uuid(),
   content: z.string().trim().min(1, "Write a reply first.").max(MAX_MESSAGE_CHARS),
+  /** Makes a re-sent reply (the dashboard retrying after a 503) store nothing twice. */
+  clientMessageId: z.string().trim().min(1).max(64).optional(),
 });
 
 export const inboxInput = z.object({
