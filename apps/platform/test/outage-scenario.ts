@@ -40,8 +40,6 @@ export async function startPlatformProcess(env: Record<string, string>): Promise
       DATA_DIR: dataDir,
       API_PORT: String(port),
       PUBLIC_URL: url,
-      APP_SECRET: randomBytes(32).toString("hex"),
-      REDIS_PREFIX: `out${randomBytes(3).toString("hex")}:`,
       LOG_LEVEL: "info",
       ...env,
     },
@@ -248,7 +246,7 @@ async function unansweredOf(url: string, visitors: Visitor[]) {
 }
 
 export interface OutageReport {
-  /** The platform process was still running at the end. */
+  /** Every platform process was still running at the end. */
   survived: boolean;
   statuses: Record<number, number>;
   /** Answers of 500 (or other 5xx besides 503) and requests without an answer. */
@@ -289,6 +287,8 @@ export interface OutageServices {
 export async function runOutage(options: {
   database: "postgres" | "pglite";
   disrupt: (services: OutageServices) => Promise<void>;
+  /** api, worker and realtime as three processes (as in production) instead of one. */
+  separateRoles?: boolean;
   visitors?: number;
   env?: Record<string, string>;
   settleMs?: number;
@@ -297,16 +297,40 @@ export async function runOutage(options: {
     redis: await privateRedis(),
     postgres: options.database === "postgres" ? await privatePostgres() : null,
   };
-  let platform: PlatformProcess | null = null;
+  const processes: PlatformProcess[] = [];
   try {
-    platform = await startPlatformProcess({
+    const env = {
       REDIS_URL: services.redis.url,
       ...(services.postgres ? { DATABASE_URL: services.postgres.url } : {}),
+      // Every process of one deployment shares these.
+      APP_SECRET: randomBytes(32).toString("hex"),
+      REDIS_PREFIX: `out${randomBytes(3).toString("hex")}:`,
       ...options.env,
+    };
+    const api = await startPlatformProcess({
+      ...env,
+      ...(options.separateRoles ? { PLATFORM_ROLES: "api" } : {}),
     });
-    const { url } = platform;
+    processes.push(api);
+    if (options.separateRoles) {
+      // Started after the api, which ran the migrations.
+      const others = { ...env, PUBLIC_URL: api.url, MIGRATE_ON_START: "false" };
+      processes.push(
+        await startPlatformProcess({
+          ...others,
+          PLATFORM_ROLES: "worker",
+          HEALTH_PORT: String(await freePort()),
+        }),
+        await startPlatformProcess({
+          ...others,
+          PLATFORM_ROLES: "realtime",
+          REALTIME_PORT: String(await freePort()),
+        }),
+      );
+    }
+    const { url } = api;
     const visitors = await visitorsOf(url, options.visitors ?? 6);
-    const logStart = platform.stderr.length;
+    const logStarts = processes.map((p) => p.stderr.length);
     const records: SendRecord[] = [];
     const load = sendSteadily(url, visitors, records);
     const probe = probeHealth(url);
@@ -315,7 +339,7 @@ export async function runOutage(options: {
     await sleep(4_000);
     await load.stop();
     const health = await probe.stop();
-    const survived = platform.child.exitCode === null && platform.child.signalCode === null;
+    const survived = processes.every((p) => p.child.exitCode === null && p.child.signalCode === null);
 
     let counts = survived
       ? await unansweredOf(url, visitors)
@@ -327,7 +351,7 @@ export async function runOutage(options: {
     }
     const statuses: Record<number, number> = {};
     for (const r of records) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    const log = platform.stderr.slice(logStart);
+    const log = processes.flatMap((p, i) => p.stderr.slice(logStarts[i]));
     return {
       survived,
       statuses,
@@ -337,11 +361,11 @@ export async function runOutage(options: {
       windowS: outageWindowS(records),
       unstructured: log.filter((line) => line.trim() !== "" && !line.startsWith("{")),
       logLines: log.length,
-      redelivered: redeliveredIn(platform.stderr.slice(logStart)),
+      redelivered: redeliveredIn(log),
       health,
     };
   } finally {
-    await platform?.stop();
+    for (const p of processes) await p.stop();
     await services.postgres?.stop();
     await services.redis.stop();
   }

@@ -40,3 +40,17 @@ describe("dependency outages (all-in-one process)", () => {
     expectRecovered(report);
   });
 });
+
+describe("dependency outages (api, worker and realtime as separate processes)", () => {
+  it("survives a PostgreSQL restart and a Redis kill", async () => {
+    const report = await runOutage({
+      database: "postgres",
+      separateRoles: true,
+      disrupt: async ({ postgres, redis }) => {
+        await postgres!.restart(1_000);
+        await redis.crashAndRestart(1_000);
+      },
+    });
+    expectRecovered(report);
+  });
+});
