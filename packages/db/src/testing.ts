@@ -28,6 +28,10 @@ export interface TestDatabase extends Db {
  * A fresh, migrated database for one test file, dropped afterwards: PostgreSQL by default, or the
  * embedded PGlite (in memory, one connection) that `pnpm start` uses when no database is configured.
  */
+export async function createTestDatabase(
+  options?: TestDatabaseOptions & { backend?: "postgres" },
+): Promise<TestDatabase & { url: string }>;
+export async function createTestDatabase(options: TestDatabaseOptions): Promise<TestDatabase>;
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   if (options.backend === "pglite") {
     const db = await createDb({ dataDir: "memory://" });
