@@ -51,28 +51,46 @@ export interface PostgresServer {
   url: string;
   port: number;
   urlFor(database: string): string;
+  /** Stops the server (fast shutdown: sessions are terminated), waits `downMs`, starts it again. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function startCluster(dir: string, data: string, port: number): Promise<void> {
-  await run(path.join(PG_BIN, "pg_ctl"), [
+interface ClusterOptions {
+  maxConnections?: number;
+}
+
+function startCluster(dir: string, data: string, port: number, options: ClusterOptions = {}): Promise<void> {
+  const settings = `-c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${options.maxConnections ?? 100}`;
+  return run(path.join(PG_BIN, "pg_ctl"), [
     "-D",
     data,
     "-w",
     "-l",
     path.join(dir, "server.log"),
     "-o",
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    `-p ${port} -k ${dir} ${settings}`,
     "start",
   ]);
 }
 
-function serverAt(port: number, data: string, remove: () => void): PostgresServer {
+function serverAt(
+  port: number,
+  dir: string,
+  data: string,
+  remove: () => void,
+  options: ClusterOptions = {},
+): PostgresServer {
   const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     url: urlFor("postgres"),
     port,
     urlFor,
+    async restart(downMs = 0) {
+      await run(path.join(PG_BIN, "pg_ctl"), ["-D", data, "-w", "-m", "fast", "stop"]);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      await startCluster(dir, data, port, options);
+    },
     async stop() {
       await run(path.join(PG_BIN, "pg_ctl"), ["-D", data, "-w", "-m", "immediate", "stop"]).catch(() => {});
       remove();
@@ -81,7 +99,7 @@ function serverAt(port: number, data: string, remove: () => void): PostgresServe
 }
 
 /** A throwaway primary from the system's PostgreSQL 15 binaries (pgvector included), ready to be replicated. */
-export async function privatePrimary(): Promise<PostgresServer> {
+export async function privatePrimary(options: ClusterOptions = {}): Promise<PostgresServer> {
   const { dir, remove } = serverDirectory("pg-primary");
   const data = path.join(dir, "data");
   const port = await freePort();
@@ -95,8 +113,8 @@ export async function privatePrimary(): Promise<PostgresServer> {
     "UTF8",
     "--no-sync",
   ]);
-  await startCluster(dir, data, port);
-  return serverAt(port, data, remove);
+  await startCluster(dir, data, port, options);
+  return serverAt(port, dir, data, remove, options);
 }
 
 export interface ReplicaServer extends PostgresServer {
@@ -125,7 +143,7 @@ export async function streamingReplica(primary: PostgresServer): Promise<Replica
     "stream",
   ]);
   await startCluster(dir, data, port);
-  const server = serverAt(port, data, remove);
+  const server = serverAt(port, dir, data, remove);
   const sql = async (text: string) => {
     const pg = (await import("pg")).default;
     const client = new pg.Client({ connectionString: server.url });
