@@ -5,13 +5,6 @@ import { startPlatform } from "./start-platform";
 // `pnpm start`: reads the environment, starts every configured role, stops cleanly on Ctrl-C/SIGTERM.
 try {
   const platform = await startPlatform(readPlatformEnv());
-  console.log(
-    ["", "Avatar Chat platform is running.", ...platform.banner.map((line) => `  ${line}`), ""].join("\n"),
-  );
-  if (platform.url)
-    console.log(
-      `Open ${platform.url}/ to sign up and create your first chatbot.\nCtrl-C stops everything.\n`,
-    );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -22,8 +15,16 @@ try {
     clearTimeout(timer);
     process.exit(0);
   };
+  // Listening before the banner says Ctrl-C works: a signal right after it must stop cleanly too.
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  console.log(
+    ["", "Avatar Chat platform is running.", ...platform.banner.map((line) => `  ${line}`), ""].join("\n"),
+  );
+  if (platform.url)
+    console.log(
+      `Open ${platform.url}/ to sign up and create your first chatbot.\nCtrl-C stops everything.\n`,
+    );
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);

@@ -201,6 +201,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
         email: createQueue(QUEUES.email, queueOptions),
       };
+      // Connected before the platform says it runs: a stop never has to wait on a half-open connection.
+      await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
       stops.push(() => Promise.all(Object.values(queues).map(closeQueue)));
       const api = createApp({
         db: db.kysely,

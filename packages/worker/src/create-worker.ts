@@ -214,6 +214,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   return {
     async waitUntilReady() {
       await Promise.all(workers.map((w) => w.waitUntilReady()));
+      await Promise.all(Object.values(redeliveryQueues).map((queue) => queue.waitUntilReady()));
       await scheduled;
     },
     async close() {
