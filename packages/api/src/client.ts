@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "./root";
 
 export type { AppRouter } from "./root";
@@ -14,7 +14,7 @@ export interface ClientOptions {
 }
 
 /** A typed client for integrators: every procedure of every module, batched over HTTP. */
-export function createClient(options: ClientOptions) {
+export function createClient(options: ClientOptions): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
