@@ -198,7 +198,8 @@ describe.each(["postgres", "pglite"] as const)("the tenant journey, end to end (
       .getByText(/You asked to talk to a person/)
       .first()
       .waitFor({ timeout: 30_000 });
-    // The database is still answering: the inbox lists the preview's conversation as waiting.
+    // The database is still answering: the inbox lists the preview's conversation as waiting (the list the
+    // inbox showed a few seconds ago, before this request, is not what it shows now).
     await dashboard.getByRole("link", { name: "Inbox" }).click();
     await dashboard.getByLabel("Handled by").selectOption("requested");
     await expect.poll(() => dashboard.getByTestId("inbox-row").count(), { timeout: 30_000 }).toBe(1);

@@ -41,9 +41,12 @@ export default function Inbox() {
     ...(handoff ? { handoff } : {}),
     ...(search ? { search } : {}),
   };
-  const inbox = useInfiniteQuery(
-    trpc.conversation.inbox.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
-  );
+  const inbox = useInfiniteQuery({
+    ...trpc.conversation.inbox.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
+    // Events that arrived while the inbox (or this filter) was not shown were not heard: a cached list may
+    // be missing conversations, so every showing of a list asks again.
+    staleTime: 0,
+  });
   // Any conversation change reloads the list: new conversations, new last messages, handoff changes.
   useTenantEvent(tenantId, "conversation.updated", () => {
     void queryClient.invalidateQueries({ queryKey: trpc.conversation.inbox.pathKey() });
