@@ -57,15 +57,31 @@ export interface RunningPlatform {
  * The all-in-one composition root: builds the shared values once (database, Redis, storage) and
  * starts the roles asked for. Production runs one role per process with the same code.
  */
+/** How long a stop may take in all, within `docker stop`'s 10 s before SIGKILL. */
+const STOP_BUDGET_MS = 8_000;
+
 export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> {
   const roles = new Set(env.PLATFORM_ROLES);
   const logLevel = env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL;
   const logger = createLogger("platform", logLevel);
   const stops: Array<() => Promise<unknown>> = [];
   const banner: string[] = [];
+  // A step waiting on a dependency that is gone (Redis killed, PostgreSQL down) must not hold the stop past
+  // `docker stop`'s 10 s: each gets what is left of an 8 s budget, then the stop moves on.
   const close = async () => {
-    for (const stop of stops.reverse())
-      await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
+    const deadline = Date.now() + STOP_BUDGET_MS;
+    for (const stop of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<"overdue">((resolve) => {
+        timer = setTimeout(() => resolve("overdue"), Math.max(0, deadline - Date.now()));
+      });
+      const outcome = await Promise.race([
+        stop().catch((error) => logger.error("stop failed", { error: String(error) })),
+        overdue,
+      ]);
+      clearTimeout(timer);
+      if (outcome === "overdue") logger.warn("stop step still waiting at the stop deadline; moving on", {});
+    }
   };
 
   try {
