@@ -1,16 +1,6 @@
 import { type ProviderNetworkPolicy, privateHostEntrySchema } from "@avatar-chat/ai";
-import { flag, port, proxyEnv } from "@avatar-chat/config";
+import { commaList, flag, port, proxyEnv } from "@avatar-chat/config";
 import { z } from "zod";
-
-const commaList = z
-  .string()
-  .default("")
-  .transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
 
 export const apiEnv = z
   .object({

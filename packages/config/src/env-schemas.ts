@@ -5,6 +5,17 @@ import { isAddressOrBlock } from "./client-address";
 const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
 const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
 
+/** A comma-separated list; empty entries are dropped. */
+export const commaList = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const flag = (fallback: boolean) =>
@@ -78,16 +89,7 @@ export const realtimeEnv = z.object({
  * in front of api and realtime. Empty (the default) believes no one and uses the socket's peer.
  */
 export const proxyEnv = z.object({
-  TRUSTED_PROXIES: z
-    .string()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(z.string().refine(isAddressOrBlock, "must be IP addresses or CIDR blocks, e.g. 10.0.0.0/8")),
-    ),
+  TRUSTED_PROXIES: commaList.pipe(
+    z.array(z.string().refine(isAddressOrBlock, "must be IP addresses or CIDR blocks, e.g. 10.0.0.0/8")),
+  ),
 });

@@ -8,6 +8,7 @@ export {
   watchRedis,
 } from "./dependency-outage";
 export {
+  commaList,
   databaseEnv,
   flag,
   port,
