@@ -10,7 +10,8 @@ export interface ResolvedRedis {
   stop(): Promise<void>;
 }
 
-function answersPing(port: number, host = "127.0.0.1"): Promise<boolean> {
+/** Whether a Redis answers PING on `host:port` within half a second. */
+export function answersPing(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host });
     const done = (ok: boolean) => {
