@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { apiEnv } from "@avatar-chat/api";
 import { databaseEnv, port, readConfig, realtimeEnv, redisEnv, storageEnv } from "@avatar-chat/config";
+import { logLevels } from "@avatar-chat/telemetry";
 import { z } from "zod";
 
 const roles = ["api", "worker", "realtime"] as const;
@@ -33,7 +34,7 @@ export const platformEnv = databaseEnv
     KB_INDEXING_PER_TENANT: z.coerce.number().int().min(1).max(100).default(1),
     /** Days the audit log keeps an entry; the worker's hourly housekeeping prunes older ones. */
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    LOG_LEVEL: z.enum(logLevels).default("info"),
     /** A request taking longer is logged as slow (while it runs and when it ends). */
     SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(2000),
     /** A job running longer is logged as slow while it runs; stalled jobs are always logged. */

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "@avatar-chat/telemetry";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { requestLog } from "./request-log";
@@ -6,13 +7,13 @@ import { requestLog } from "./request-log";
 function recordingLogger() {
   const lines: Array<{ level: string; message: string; detail?: Record<string, unknown> }> = [];
   const waiters: Array<{ message: string; resolve: () => void }> = [];
-  const write = (level: string) => (message: string, detail?: Record<string, unknown>) => {
+  const write = (level: string) => (detail: Record<string, unknown>, message: string) => {
     lines.push({ level, message, ...(detail ? { detail } : {}) });
     for (const waiter of waiters.filter((w) => w.message === message)) waiter.resolve();
   };
   return {
     lines,
-    logger: { info: write("info"), warn: write("warn"), error: write("error") },
+    logger: { ...silentLogger, info: write("info"), warn: write("warn"), error: write("error") } as Logger,
     logged: (message: string) =>
       new Promise<void>((resolve) => {
         if (lines.some((line) => line.message === message)) resolve();
@@ -60,7 +61,7 @@ describe("requestLog", () => {
       {
         level: "error",
         message: "request failed",
-        detail: { path: "/throws", status: 500, error: "Error: boom" },
+        detail: { path: "/throws", status: 500, err: new Error("boom") },
       },
     ]);
   });

@@ -1,4 +1,4 @@
-import type { Logger } from "@avatar-chat/api";
+import type { Logger } from "@avatar-chat/telemetry";
 import type { MiddlewareHandler } from "hono";
 
 export interface RequestLogOptions {
@@ -17,7 +17,7 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler {
     const started = performance.now();
     const request = { method: c.req.method, path: c.req.path };
     const stillRunning = setTimeout(
-      () => logger.warn("slow request, still running", { ...request, ms: slowMs }),
+      () => logger.warn({ ...request, ms: slowMs }, "slow request, still running"),
       slowMs,
     );
     try {
@@ -28,12 +28,7 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler {
     const ms = Math.round(performance.now() - started);
     const { status } = c.res;
     if (c.error || status >= 500)
-      logger.error("request failed", {
-        ...request,
-        status,
-        ms,
-        ...(c.error ? { error: String(c.error) } : {}),
-      });
-    else if (ms >= slowMs) logger.warn("slow request", { ...request, status, ms });
+      logger.error({ ...request, status, ms, ...(c.error ? { err: c.error } : {}) }, "request failed");
+    else if (ms >= slowMs) logger.warn({ ...request, status, ms }, "slow request");
   };
 }

@@ -21,13 +21,13 @@ import { connectionStatus, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
+import { createLogger } from "@avatar-chat/telemetry";
 import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
-import { createLogger, realtimeLogger } from "./logger";
 import { requestLog } from "./request-log";
 import { serveDashboard } from "./static-files";
 
@@ -62,8 +62,9 @@ const STOP_BUDGET_MS = 8_000;
 
 export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> {
   const roles = new Set(env.PLATFORM_ROLES);
-  const logLevel = env.LOG_LEVEL === "debug" ? "info" : env.LOG_LEVEL;
-  const logger = createLogger("platform", logLevel);
+  // One logger for the process; each role logs through a child that names it.
+  const logger = createLogger({ level: env.LOG_LEVEL, service: "platform" });
+  const roleLogger = (role: string) => logger.child({ role });
   const stops: Array<() => Promise<unknown>> = [];
   const banner: string[] = [];
   // A step waiting on a dependency that is gone (Redis killed, PostgreSQL down) must not hold the stop past
@@ -76,11 +77,11 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         timer = setTimeout(() => resolve("overdue"), Math.max(0, deadline - Date.now()));
       });
       const outcome = await Promise.race([
-        stop().catch((error) => logger.error("stop failed", { error: String(error) })),
+        stop().catch((error) => logger.error({ err: error }, "stop failed")),
         overdue,
       ]);
       clearTimeout(timer);
-      if (outcome === "overdue") logger.warn("stop step still waiting at the stop deadline; moving on", {});
+      if (outcome === "overdue") logger.warn("stop step still waiting at the stop deadline; moving on");
     }
   };
 
@@ -155,7 +156,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         repliesPerTenant: env.AI_REPLIES_PER_TENANT,
         indexingPerTenant: env.KB_INDEXING_PER_TENANT,
         slowJobMs: env.SLOW_JOB_MS,
-        logger: createLogger("worker", logLevel),
+        logger: roleLogger("worker"),
       });
       await worker.waitUntilReady();
       stops.push(() => worker.close());
@@ -179,7 +180,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         allowedOrigins: config.dashboardOrigins,
         trustedProxies: env.TRUSTED_PROXIES,
         limits: realtimeLimitsFrom(env),
-        logger: realtimeLogger(createLogger("realtime", logLevel)),
+        logger: roleLogger("realtime"),
       });
       stops.push(() => realtime!.close());
     }
@@ -207,7 +208,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
 
     let url: string | null = null;
     if (roles.has("api")) {
-      const apiLogger = createLogger("api", logLevel);
+      const apiLogger = roleLogger("api");
       const redisStatus = connectionStatus("api: redis", apiLogger);
       const redis = createApiRedis(redisSource.url, redisStatus);
       stops.push(async () => redis.disconnect());
@@ -231,7 +232,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         logger: apiLogger,
       });
       const root = new Hono();
-      root.use("*", requestLog({ logger: createLogger("http", logLevel), slowMs: env.SLOW_REQUEST_MS }));
+      root.use("*", requestLog({ logger: roleLogger("http"), slowMs: env.SLOW_REQUEST_MS }));
       root.route("/", api);
       const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
       const server = serve({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" }) as Server;
@@ -250,7 +251,6 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (!roles.has("api")) {
       // Without the api's server, the process serves /healthz and /readyz itself (on realtime's port when
       // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
-      const logger = createLogger(realtime ? "realtime" : "worker", logLevel);
       const redis = createApiRedis(redisSource.url, connectionStatus("health: redis", logger));
       stops.push(async () => redis.disconnect());
       const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;

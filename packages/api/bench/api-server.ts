@@ -4,6 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { createDb } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { createLogger } from "@avatar-chat/telemetry";
 import { serve } from "@hono/node-server";
 import { Queue } from "bullmq";
 import Fastify from "fastify";
@@ -66,7 +67,7 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
         options.prefix,
       ),
       clock: () => new Date(),
-      logger: { info() {}, warn() {}, error: (message, detail) => console.error(message, detail) },
+      logger: createLogger({ level: "error", service: "bench-api" }),
     };
     fetch = createApp(deps).fetch;
   }

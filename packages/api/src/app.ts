@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps) {
   // Internal failures keep their detail in the logs; the caller gets a plain sentence (errorFormatter).
   const onError = (error: { code: string; cause?: unknown }, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR")
-      deps.logger.error("procedure failed", { path, error: String(error.cause ?? error) });
+      deps.logger.error({ path, err: error.cause ?? error }, "procedure failed");
   };
 
   // First, ahead of the middleware: a hot widget.config and single queries answer with every header the

@@ -1,15 +1,10 @@
 import type { Database } from "@avatar-chat/db";
+import type { Logger } from "@avatar-chat/telemetry";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { ApiConfig } from "./config";
 import type { Storage } from "./storage";
-
-export interface Logger {
-  info(message: string, detail?: Record<string, unknown>): void;
-  warn(message: string, detail?: Record<string, unknown>): void;
-  error(message: string, detail?: Record<string, unknown>): void;
-}
 
 export interface Queues {
   aiReply: Queue;

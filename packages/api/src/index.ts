@@ -2,7 +2,7 @@ export { createApp } from "./app";
 export { forgetApiKey } from "./auth/api-keys";
 export { listenForCredentialChanges } from "./auth/credential-changes";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
-export type { AppDeps, Logger, Queues } from "./deps";
+export type { AppDeps, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";
 export { healthRoutes } from "./http/health";
 export { providerSettingsFor } from "./modules/ai/provider-settings";

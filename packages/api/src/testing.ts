@@ -7,6 +7,7 @@ import { type Database, TENANT_TABLES } from "@avatar-chat/db";
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "@avatar-chat/db/testing";
 import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { silentLogger } from "@avatar-chat/telemetry";
 import { createQueue } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -16,14 +17,12 @@ import { createApp } from "./app";
 import { forgetApiKey } from "./auth/api-keys";
 import { listenForCredentialChanges } from "./auth/credential-changes";
 import { type ApiConfig, realtimeUrlFor } from "./config";
-import type { AppDeps, Logger } from "./deps";
+import type { AppDeps } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
 import type { AppRouter } from "./root";
 import { createStorage } from "./storage";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export interface TestPlatform {
   deps: AppDeps;

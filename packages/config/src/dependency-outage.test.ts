@@ -31,8 +31,8 @@ describe("isDependencyUnavailable", () => {
 it("logs an outage once when it starts and once when it ends", () => {
   const lines: string[] = [];
   const status = connectionStatus("redis", {
-    warn: (message) => lines.push(message),
-    info: (message) => lines.push(message),
+    warn: (_fields, message) => lines.push(message),
+    info: (_fields, message) => lines.push(message),
   });
   status.restored();
   for (let i = 0; i < 5; i++) status.lost(new Error("connect ECONNREFUSED"));

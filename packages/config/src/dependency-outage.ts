@@ -42,8 +42,8 @@ export function isDependencyUnavailable(error: unknown): boolean {
 }
 
 export interface OutageLogger {
-  warn(message: string, detail?: Record<string, unknown>): void;
-  info(message: string, detail?: Record<string, unknown>): void;
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
 }
 
 /** What the clients of one dependency report: a connection failed, a connection (re)opened. */
@@ -63,13 +63,14 @@ export function connectionStatus(name: string, logger: OutageLogger): Connection
     lost(error) {
       if (lostAt !== null) return;
       lostAt = Date.now();
-      logger.warn(`${name} unavailable, reconnecting`, {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        `${name} unavailable, reconnecting`,
+      );
     },
     restored() {
       if (lostAt === null) return;
-      logger.info(`${name} reachable again`, { downMs: Date.now() - lostAt });
+      logger.info({ downMs: Date.now() - lostAt }, `${name} reachable again`);
       lostAt = null;
     },
     get available() {

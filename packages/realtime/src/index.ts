@@ -8,4 +8,4 @@ export {
 } from "./access";
 export { limitsSchema, type RealtimeLimits, type RealtimeLimitsInput } from "./limits";
 export { type PresenceScope, readPresence } from "./presence";
-export { createRealtime, type Logger, type Realtime, type RealtimeDeps } from "./server";
+export { createRealtime, type Realtime, type RealtimeDeps } from "./server";

@@ -12,6 +12,7 @@ import {
   publishEvent,
   type ServerControlMessage,
 } from "@avatar-chat/protocol";
+import { type Logger, silentLogger } from "@avatar-chat/telemetry";
 import { Redis, type RedisOptions } from "ioredis";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { originAllowed, type Principal } from "./access";
@@ -31,12 +32,6 @@ import {
 } from "./presence";
 import { createSocketCounts } from "./socket-counts";
 import { createTenantCensus } from "./tenant-census";
-
-export interface Logger {
-  info(data: Record<string, unknown>, message: string): void;
-  warn(data: Record<string, unknown>, message: string): void;
-  error(data: Record<string, unknown>, message: string): void;
-}
 
 export interface RealtimeDeps {
   /** Redis URL, or a factory creating an ioredis client with the given options (called twice: subscriber, commands). */
@@ -73,7 +68,6 @@ function forwardedFor(header: string | string[] | undefined): string | undefined
   return Array.isArray(header) ? header.join(",") : header;
 }
 
-const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 // One options object for every live send: Buffers from Redis go out as text frames, unmodified.
 const textFrame = { binary: false } as const;
 // Shared no-op: ws closes a socket after an error (e.g. 1009) and its 'close' handler cleans up.
@@ -136,7 +130,7 @@ export function createRealtime(deps: RealtimeDeps) {
       subscriberReadyOnce = true;
       return;
     }
-    logger.info({}, "realtime redis reconnected, resubscribing");
+    logger.info("realtime redis reconnected, resubscribing");
     fanout.resync().catch((error: unknown) => onError(error, "resync"));
   });
 

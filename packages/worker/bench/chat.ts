@@ -4,11 +4,11 @@ import { withTenant } from "@avatar-chat/db";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { channelKeys } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { silentLogger } from "@avatar-chat/telemetry";
 import { type Figures, figure, percentile, type Suite } from "../../../bench/figures";
 import { createWorker } from "../src/create-worker";
 import { enqueueReply } from "../src/enqueue";
 import { processKbIndex } from "../src/kb-index/process-index";
-import { silentLogger } from "../src/logger";
 import { createQueue } from "../src/queues";
 import {
   addSource,

@@ -1,9 +1,9 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createProvider } from "@avatar-chat/ai";
 import { createTestDatabase } from "@avatar-chat/db/testing";
+import { silentLogger } from "@avatar-chat/telemetry";
 import { type Figures, figure, type Suite } from "../../../bench/figures";
 import { processKbIndex } from "../src/kb-index/process-index";
-import { silentLogger } from "../src/logger";
 import {
   addSource,
   attempt,

@@ -2,6 +2,7 @@ import { createProvider, type Provider, type SafeFetchOptions } from "@avatar-ch
 import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
+import { type Logger, silentLogger } from "@avatar-chat/telemetry";
 import { type Job, Worker } from "bullmq";
 import type { Kysely } from "kysely";
 import { processAiReply } from "./ai-reply/process-reply";
@@ -10,7 +11,6 @@ import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
 import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
-import { type Logger, silentLogger } from "./logger";
 import {
   bullConnection,
   bullPrefix,
@@ -152,18 +152,14 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     });
     worker.on("failed", (job, error) => {
       if (isDependencyUnavailable(error)) return jobsStatus.lost(error);
-      logger.warn(`${name}: job failed`, {
-        jobId: job?.id,
-        attemptsMade: job?.attemptsMade,
-        error: error.message,
-      });
+      logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, `${name}: job failed`);
     });
     worker.on("completed", jobsStatus.restored);
     // Its lock expired (the process was blocked or died): BullMQ hands the job to another attempt.
-    worker.on("stalled", (jobId) => logger.warn(`${name}: job stalled`, { jobId }));
+    worker.on("stalled", (jobId) => logger.warn({ jobId }, `${name}: job stalled`));
     worker.on("error", (error) => {
       if (isDependencyUnavailable(error)) redisStatus.lost(error);
-      else logger.error(`${name}: worker error`, { error: error.message });
+      else logger.error({ err: error }, `${name}: worker error`);
     });
     return worker;
   });
@@ -179,7 +175,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     const queue = createQueue(name, { ...deps, status: redisStatus });
     const upserted = queue
       .upsertJobScheduler(name, { every }, { name: job, data: {} })
-      .catch((error: unknown) => logger.error(`${name}: could not schedule`, { error: String(error) }));
+      .catch((error: unknown) => logger.error({ err: error }, `${name}: could not schedule`));
     return [{ queue, upserted }];
   });
   const scheduled = Promise.all(scheduleQueues.map((schedule) => schedule.upserted));
@@ -197,11 +193,11 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     sweeping ??= redeliver({ db: deps.db, queues: redeliveryQueues, clock }, redeliveryOptions)
       .then((counts) => {
         if (counts.replies + counts.sources + counts.emails > 0)
-          logger.info("redelivery: enqueued work the database owed", counts);
+          logger.info(counts, "redelivery: enqueued work the database owed");
       })
       .catch((error: unknown) => {
         if (isDependencyUnavailable(error)) jobsStatus.lost(error);
-        else logger.error("redelivery failed", { error: String(error) });
+        else logger.error({ err: error }, "redelivery failed");
       })
       .finally(() => {
         sweeping = null;

@@ -7,7 +7,6 @@ export { createEmailSender, type EmailDeps, type MailerConfig } from "./email/se
 export { enqueueEmail, enqueueIndex, enqueueReply } from "./enqueue";
 export { type FailedJob, listFailedJobs } from "./failed-jobs";
 export { type IndexDeps, processKbIndex, type StorageReader } from "./kb-index/process-index";
-export { type Logger, silentLogger } from "./logger";
 export {
   bullPrefix,
   closeQueue,

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "@avatar-chat/telemetry";
 import { expect, it } from "vitest";
 import { warnIfSlow } from "./slow-job";
 
@@ -10,13 +11,12 @@ function recordingLogger() {
       onWarn = resolve;
     }),
     logger: {
-      info() {},
-      error() {},
-      warn(message: string, fields?: Record<string, unknown>) {
-        warnings.push({ message, ...(fields ? { fields } : {}) });
+      ...silentLogger,
+      warn(fields: Record<string, unknown>, message: string) {
+        warnings.push({ message, fields });
         onWarn();
       },
-    },
+    } as Logger,
   };
 }
 

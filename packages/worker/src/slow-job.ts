@@ -1,4 +1,4 @@
-import type { Logger } from "./logger";
+import type { Logger } from "@avatar-chat/telemetry";
 
 /**
  * Runs `work` and warns once if it is still running after `slowMs`: a job stuck on a hung dependency
@@ -11,7 +11,7 @@ export async function warnIfSlow<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   const timer = setTimeout(
-    () => logger.warn(`${job.queue}: job still running`, { jobId: job.id, ms: slowMs }),
+    () => logger.warn({ jobId: job.id, ms: slowMs }, `${job.queue}: job still running`),
     slowMs,
   );
   try {

@@ -17,10 +17,10 @@ import {
   tenantChannel,
 } from "@avatar-chat/protocol";
 import { type AiReplyJob, aiReplyJob, stopReplyKey } from "@avatar-chat/protocol/jobs";
+import type { Logger } from "@avatar-chat/telemetry";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import type { Logger } from "../logger";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
@@ -75,7 +75,7 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
     deps.redis.get(marker),
   ]);
   if (!context) {
-    deps.logger.warn("ai-reply: message not found, nothing to answer", { messageId: data.messageId });
+    deps.logger.warn({ messageId: data.messageId }, "ai-reply: message not found, nothing to answer");
     return "missing";
   }
   if (context.existingReply) {
@@ -223,7 +223,7 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
       at: deps.clock(),
     }),
   );
-  if (!inserted) deps.logger.warn("ai-reply: reply was already stored by another attempt", { replyId });
+  if (!inserted) deps.logger.warn({ replyId }, "ai-reply: reply was already stored by another attempt");
   await announce(deps, data, context, stored, publish);
   return stopped ? "stopped" : "complete";
 }
@@ -294,7 +294,7 @@ async function failAttempt(
   const retryable = error instanceof ReplyTimeout || !isProviderError(error) || error.retryable;
   if (retryable && !isFinalAttempt(job.attemptsMade, job.opts.attempts)) throw error;
 
-  deps.logger.error("ai-reply: giving up", { replyId, error: error.message });
+  deps.logger.error({ replyId, err: error }, "ai-reply: giving up");
   const code = isProviderError(error) ? `provider_${error.kind}` : "reply_failed";
   await publish(conversation, { type: "error", code, message: UNAVAILABLE_REPLY });
   const { stored } = await withTenant(deps.db, data.tenantId, (tx) =>

@@ -1,9 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
+import { type Logger, silentLogger } from "@avatar-chat/telemetry";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attempt } from "../../test/fixtures";
-import { type Logger, silentLogger } from "../logger";
 import { createEmailSender } from "./send-email";
 
 let db: TestDatabase;
@@ -119,7 +119,11 @@ describe("email", () => {
 
   it("leaves mail pending and readable without SMTP, logging once", async () => {
     const warnings: string[] = [];
-    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (first: object | string, message?: string) =>
+        warnings.push(typeof first === "string" ? first : `${message}`),
+    };
     const sender = createEmailSender({
       db: db.kysely,
       mailer: { smtpUrl: null, from },

@@ -1,11 +1,12 @@
 import type { Database } from "@avatar-chat/db";
 import { emailJob } from "@avatar-chat/protocol/jobs";
+import type { Logger } from "@avatar-chat/telemetry";
 import { UnrecoverableError } from "bullmq";
 import type { Kysely } from "kysely";
 import nodemailer from "nodemailer";
-import { type Logger, readableError } from "../logger";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
+import { readableError } from "../readable-error";
 
 export interface MailerConfig {
   /** e.g. smtp://user:pass@smtp.example.com:587; null: mail stays pending in the outbox. */

@@ -4,6 +4,7 @@ import { createProvider } from "@avatar-chat/ai";
 import { makePdf } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { tenantChannel } from "@avatar-chat/protocol";
+import { silentLogger } from "@avatar-chat/telemetry";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,7 +18,6 @@ import {
   seedConversation,
   testRedis,
 } from "../../test/fixtures";
-import { silentLogger } from "../logger";
 import { type IndexDeps, processKbIndex } from "./process-index";
 
 let db: TestDatabase;

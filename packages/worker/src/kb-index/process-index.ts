@@ -12,12 +12,13 @@ import {
 import { type Database, type KnowledgeSource, type KnowledgeStatus, withTenant } from "@avatar-chat/db";
 import { publishEvent, tenantChannel } from "@avatar-chat/protocol";
 import { kbIndexJob } from "@avatar-chat/protocol/jobs";
+import type { Logger } from "@avatar-chat/telemetry";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import { type Logger, readableError } from "../logger";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
+import { readableError } from "../readable-error";
 import { findSource, replaceChunks, setSourceStatus } from "./queries";
 
 /** Object storage as the worker needs it: read one object, if it is still the version the api checked. */
@@ -58,7 +59,7 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
   const inTenant = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(deps.db, data.tenantId, fn);
   const source = await inTenant((tx) => findSource(tx, data.sourceId));
   if (!source) {
-    deps.logger.warn("kb-index: source not found", { sourceId: data.sourceId });
+    deps.logger.warn({ sourceId: data.sourceId }, "kb-index: source not found");
     return "missing";
   }
   const announce = (status: KnowledgeStatus, extra: { error?: string; chunkCount?: number } = {}) =>
@@ -94,7 +95,7 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
     const retryable = isRetryable(error);
     if (retryable && !isFinalAttempt(job.attemptsMade, job.opts.attempts)) throw error;
     const message = readableError(error);
-    deps.logger.warn("kb-index: source failed", { sourceId: source.id, error: message });
+    deps.logger.warn({ sourceId: source.id, err: error }, "kb-index: source failed");
     await inTenant((tx) =>
       setSourceStatus(tx, { sourceId: source.id, status: "failed", error: message, at: deps.clock() }),
     );

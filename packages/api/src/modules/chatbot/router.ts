@@ -193,7 +193,7 @@ export const chatbotRouter = router({
       for (const key of result.storageKeys) {
         // The rows are gone either way; a file left behind is logged, not shown to the user.
         await deps.storage.delete(key).catch((error: unknown) => {
-          deps.logger.warn("chatbot.delete: could not delete a stored file", { key, error: String(error) });
+          deps.logger.warn({ key, err: error }, "chatbot.delete: could not delete a stored file");
         });
       }
       await recordAudit(deps.db, {
@@ -313,7 +313,7 @@ export const chatbotRouter = router({
         widgetCache(ctx.deps).byPublicKey.clear();
         widgetCache(ctx.deps).byChatbotId.clear();
         await ctx.deps.storage.delete(deleted.storage_key).catch((error: unknown) => {
-          ctx.deps.logger.warn("avatar.delete: could not delete the stored file", { error: String(error) });
+          ctx.deps.logger.warn({ err: error }, "avatar.delete: could not delete the stored file");
         });
         return { ok: true };
       }),

@@ -1,6 +1,7 @@
 import { createProvider } from "@avatar-chat/ai";
 import { toVector } from "@avatar-chat/db";
-import { processKbIndex, silentLogger } from "@avatar-chat/worker";
+import { silentLogger } from "@avatar-chat/telemetry";
+import { processKbIndex } from "@avatar-chat/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";

@@ -223,9 +223,7 @@ export const knowledgeRouter = router({
       if (!deleted) throw noSource();
       if (deleted.storage_key) {
         await ctx.deps.storage.delete(deleted.storage_key).catch((error: unknown) => {
-          ctx.deps.logger.warn("knowledge.delete: could not delete the stored file", {
-            error: String(error),
-          });
+          ctx.deps.logger.warn({ err: error }, "knowledge.delete: could not delete the stored file");
         });
       }
       return { ok: true };
