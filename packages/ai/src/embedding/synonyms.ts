@@ -14,6 +14,7 @@ const PHRASES: [RegExp, string][] = [
   [/\bhalf[- ]day\b/g, "halfday"],
   [/\bmoney back\b/g, "refund"],
   [/\b(?:send|bring|give|take) ((?:\w+ ){0,2})back\b/g, "return $1"],
+  [/\btake ((?:\w+ ){0,2})out\b/g, "borrow $1"],
   [/\b(?:2fa|mfa|two[- ]factor|2[- ]factor|two[- ]step)\b/g, "twofactor"],
   [/\bcheck[- ]?in\b/g, "checkin"],
   [/\bcheck[- ]?out\b/g, "checkout"],
@@ -27,6 +28,9 @@ const PHRASES: [RegExp, string][] = [
   [/\bfor good\b/g, "permanently"],
   [/\bafter (?:the|their|its|your) (?:agreed time|due date|return date)\b/g, "late"],
   [/\be[- ]bike/g, "ebike"],
+  // "30% off" (the % is gone after tokenising) is a discount.
+  [/\b(\d+) off\b/g, "$1 discount"],
+  [/\b(?:sign(?:ing)? up|become a member|get a (?:library |member(?:ship)? )?card)\b/g, "join"],
 ];
 
 /** Words that mean the same thing to a visitor; each is folded to the stem of its group's first word. */
@@ -67,6 +71,7 @@ export const SYNONYM_GROUPS: string[][] = [
   ["pay", "paid", "bezahlen"],
   ["install", "installer", "installation", "installieren"],
   ["job", "career", "vacancy", "hiring", "stelle"],
+  ["join", "register", "registration", "enrol", "enroll", "enrolment", "anmelden", "registrieren"],
 ];
 
 export function rewritePhrases(normalized: string): string {

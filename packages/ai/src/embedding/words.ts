@@ -78,8 +78,10 @@ export function stem(word: string, language: Language = "en"): string {
       return w;
     }
   }
-  if (w.endsWith("es") && /(?:ch|sh|x|z|ss)es$/.test(w)) return w.slice(0, -2);
-  if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is")) w = w.slice(0, -1);
+  if (w.endsWith("es") && /(?:ch|sh|x|zz|ss)es$/.test(w)) return w.slice(0, -2);
+  // "skis", "taxis" are plurals; "basis", "axis", "tennis", "iris" are not.
+  if (w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !/(?:[sxnrh])is$/.test(w))
+    w = w.slice(0, -1);
   // charge/charged, price/priced: a final silent e goes, as it does before -ed/-ing.
   if (w.length > 4 && /[^aeiou]e$/.test(w)) w = w.slice(0, -1);
   return w;
@@ -97,19 +99,25 @@ function stemGerman(word: string): string {
   return w;
 }
 
-// Each synonym's stem in either language → its group's term.
-const CANONICAL = new Map<string, string>(
-  SYNONYM_GROUPS.flatMap((group) => {
-    const term = stem(normalize(group[0]!));
-    return group.flatMap((w) =>
-      [stem(normalize(w), "de"), stem(normalize(w))].map((s) => [s, term] as const),
-    );
-  }),
-);
+// Each synonym's stem → its group's term, per language: the German stemmer reads the English "career" as
+// "car", which in an English text is another word.
+const CANONICAL: Record<Language, Map<string, string>> = {
+  en: canonicalStems("en"),
+  de: canonicalStems("de"),
+};
+
+function canonicalStems(language: Language): Map<string, string> {
+  return new Map(
+    SYNONYM_GROUPS.flatMap((group) => {
+      const term = stem(normalize(group[0]!));
+      return group.map((w) => [stem(normalize(w), language), term] as const);
+    }),
+  );
+}
 
 /** The synonym group's term for a stemmed word, or the word itself. */
-export function canonicalTerm(stemmed: string): string {
-  return CANONICAL.get(stemmed) ?? stemmed;
+export function canonicalTerm(stemmed: string, language: Language = "en"): string {
+  return CANONICAL[language].get(stemmed) ?? stemmed;
 }
 
 /** Stemmed words with stopwords removed, synonyms folded to one term: the terms that carry meaning. */
@@ -120,5 +128,5 @@ export function contentTerms(text: string): string[] {
     .filter((w) => !isStopword(w, language))
     .map((w) => stem(w, language))
     .filter((w) => w.length > 0 && !isStopword(w, language))
-    .map(canonicalTerm);
+    .map((w) => canonicalTerm(w, language));
 }

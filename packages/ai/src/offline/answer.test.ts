@@ -73,7 +73,70 @@ describe("composeOfflineAnswer reads the passage", () => {
   });
 });
 
+describe("composeOfflineAnswer knows what kind of answer is asked for", () => {
+  it("keeps the sentence stating the duration a 'how long' question asks for", () => {
+    const repairs = chunk(
+      "Watch repairs > Turnaround\n\nHand in your watch for repair at the counter or send it by post. It comes back after 10 working days. Straps for a repaired watch are fitted at the counter.",
+      "Watch shop",
+    );
+    const text = composeOfflineAnswer("how long does a watch repair take", { chunks: [repairs] });
+    expect(text).toContain("after 10 working days");
+  });
+
+  it("answers a question whose words are spread over two neighbouring sentences of a long paragraph", () => {
+    const visits = chunk(
+      "Optician > Visits\n\nEye tests take place Monday to Thursday from 9:00 to 11:00. Please do not wear contact lenses on that day. We send the prescription by post. Frames can be tried on at any time.",
+      "Optician",
+    );
+    const text = composeOfflineAnswer("eye test with contact lenses ok?", { chunks: [visits] });
+    expect(text).toContain(
+      "Eye tests take place Monday to Thursday from 9:00 to 11:00. Please do not wear contact lenses on that day.",
+    );
+  });
+
+  it("reads a duration the visitor states about their case as matching a stated period", () => {
+    const warranty = chunk(
+      "Shop > Guarantee\n\nIf your kettle stops working within 2 years of purchase, we repair or replace it.",
+      "Kettles",
+    );
+    const text = composeOfflineAnswer("my kettle stopped working after 5 months, what now?", {
+      chunks: [warranty],
+    });
+    expect(text).toContain("within 2 years of purchase");
+  });
+
+  it("quotes each source that answers the same question instead of guessing one", () => {
+    const text = composeOfflineAnswer("are you open on sundays", {
+      chunks: [
+        chunk("Bakery > Opening hours\n\nMonday to Saturday 6:00 to 18:00, Sunday 7:00 to 11:00.", "Bakery"),
+        chunk("Café > Opening hours\n\nTuesday to Sunday 9:00 to 17:00. We are closed on Mondays.", "Café"),
+      ],
+    });
+    expect(text).toContain('From "Bakery"');
+    expect(text).toContain('From "Café"');
+  });
+
+  it("does not take a word for a form of a longer word it only begins ('check' is not 'check-in')", () => {
+    const text = composeOfflineAnswer("when can i check in", {
+      chunks: [chunk("Help > Email\n\nIf no email arrives, check your spam folder.", "Help")],
+    });
+    expect(text).toMatch(/don't know/);
+  });
+});
+
 describe("vocabulary", () => {
+  it("reads common paraphrases as the document's words", () => {
+    expect(contentTerms("kids get 30% off")).toContain("discount");
+    expect(contentTerms("how do I sign up")).toEqual(contentTerms("how do I register"));
+    expect(contentTerms("can I take 5 books out")).toContain("borrow");
+    expect(contentTerms("skis")).toEqual(contentTerms("ski"));
+    expect(contentTerms("sizes")).toEqual(contentTerms("size"));
+  });
+
+  it("folds a word by the synonyms of its own language only ('car' is not the German stem of 'career')", () => {
+    expect(contentTerms("can I rent a car")).toEqual(["rent", "car"]);
+  });
+
   it("folds synonyms and word forms to one term, in English and German", () => {
     expect(contentTerms("What does delivery cost?")).toEqual(contentTerms("shipping price"));
     expect(contentTerms("a whole day")).toEqual(contentTerms("full day"));

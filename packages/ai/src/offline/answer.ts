@@ -3,6 +3,7 @@ import { isKnownWord, rewritePhrases } from "../embedding/synonyms";
 import { contentTerms, detectLanguage, isStopword, normalize, words } from "../embedding/words";
 import { splitSentences } from "../ingest/sentences";
 import type { ChatContext, ContextChunk } from "../provider/types";
+import { type AnswerType, expectedAnswer, statedDuration, statesValue, TYPE_WORDS } from "./answer-types";
 import { formatRow, type Passage, passagesOf } from "./passages";
 import { correctTypo } from "./typos";
 
@@ -30,7 +31,10 @@ const UNSTATED_NUMBER_WEIGHT = 0.5;
 // "install" and "installation", "vaccin" and "vaccination": word forms the stemmer keeps apart.
 const DERIVED_WEIGHT = 0.8;
 const MIN_SHARED_STEM = 5;
+// The kind of value a question asks for ("how long" → a duration) weighs this share of an average question term.
+const ANSWER_TYPE_WEIGHT = 0.5;
 const MAX_ROWS = 3;
+const MAX_OTHER_SOURCES = 2;
 const MAX_TABLE_ROWS = 12;
 const GREETING_WORDS = new Set(["hi", "hello", "hey", "hallo", "howdy", "greetings", "morning", "evening"]);
 
@@ -48,6 +52,10 @@ interface Scored {
   columns: Set<number>;
   /** The question's terms (after typo correction), for trimming a paragraph to its answering sentences. */
   terms: ReadonlySet<string>;
+  /** The question's terms the passage, its column names or its heading state. */
+  found: Set<string>;
+  /** The kind of value the question asks for, whose sentence the quote keeps. */
+  expected: AnswerType | null;
 }
 
 /**
@@ -75,13 +83,27 @@ export function composeOfflineAnswer(
   const companion = ranked.find(
     (s) =>
       s !== best &&
+      !overlaps(s.passage.text, best.passage.text) &&
       s.score >= best.score * COMPANION_SHARE &&
       s.coverage >= (options.minCoverage ?? MIN_COVERAGE) &&
       chunks[s.passage.chunkIndex]?.sourceTitle === chunks[best.passage.chunkIndex]?.sourceTitle &&
-      !(best.passage.kind === "row" && s.passage.kind === "row") &&
+      // A row's own table (or its neighbour rows, already considered) repeats it.
+      !(best.passage.kind === "row" && (s.passage.kind === "row" || s.passage.kind === "table")) &&
       !(s.passage.kind === "row" && best.passage.kind === "table"),
   );
   if (companion) quotes.push(quoteOf(companion, ranked, chunks, procedure));
+  // The same question answered by another source (two businesses' opening hours in one chatbot): quote each
+  // rather than guess which one the visitor means.
+  const sourceOf = (s: Scored) => chunks[s.passage.chunkIndex]?.sourceTitle;
+  const answered = new Set([sourceOf(best)]);
+  for (const s of ranked) {
+    if (answered.size > MAX_OTHER_SOURCES || s.coverage < (options.minCoverage ?? MIN_COVERAGE)) continue;
+    // Only for a question of two or more terms: one shared word ("return") is not the same question.
+    if (best.found.size < 2 || answered.has(sourceOf(s)) || [...best.found].some((t) => !s.found.has(t)))
+      continue;
+    answered.add(sourceOf(s));
+    quotes.push(quoteOf(s, ranked, chunks, procedure));
+  }
   const unique = quotes.filter((q, i) => quotes.findIndex((o) => o.text === q.text) === i);
   return ["Here is what I found in the knowledge base:", ...unique.map((q) => q.line)].join("\n\n");
 }
@@ -95,7 +117,18 @@ export function rankPassages(
   const passages = dedupe(passagesOf(chunks));
   if (passages.length === 0) return [];
   const contextText = chunks.map((c) => `${c.sourceTitle}\n${c.content}`).join("\n");
-  const questionTerms = [...new Set(contentTerms(correctTypos(question, contextText)))];
+  const corrected = correctTypos(question, contextText);
+  const expected = expectedAnswer(question);
+  // Typed values the passage must state: the one asked for, and a duration the visitor states about their own
+  // case ("a hole after 2 weeks"), which any stated duration ("within 60 days") speaks to.
+  const types = new Set<AnswerType>(expected ? [expected] : []);
+  const caseDuration = statedDuration(corrected);
+  if (caseDuration) types.add("duration");
+  const typeWords = new Set([
+    ...(types.size > 0 ? TYPE_WORDS : []),
+    ...contentTerms(caseDuration?.words.join(" ") ?? ""),
+  ]);
+  const questionTerms = [...new Set(contentTerms(corrected))].filter((t) => !typeWords.has(t));
   if (questionTerms.length === 0) return [];
 
   // A table is stated by its column names and its heading, which is its caption ("Prices").
@@ -115,7 +148,9 @@ export function rankPassages(
     const base = known ? idf(t) : (/^\d+$/.test(t) ? UNSTATED_NUMBER_WEIGHT : unknownWordWeight) * idf(t);
     return LIGHT_WORDS.has(t) ? LIGHT_WEIGHT * base : base;
   };
-  const total = questionTerms.reduce((sum, t) => sum + weight(t), 0);
+  const termsWeight = questionTerms.reduce((sum, t) => sum + weight(t), 0);
+  const typeWeight = (ANSWER_TYPE_WEIGHT * termsWeight) / questionTerms.length;
+  const total = termsWeight + types.size * typeWeight;
   const questionVector = hashEmbedding(question);
   const said = new Set(words(question));
   const termSet = new Set(questionTerms);
@@ -124,8 +159,10 @@ export function rankPassages(
     let matched = 0;
     let stated = 0;
     let onTopic = 0;
+    const found = new Set<string>();
     for (const t of questionTerms) {
       if (context[i]!.has(t)) onTopic += weight(t);
+      found.add(t);
       if (own[i]!.has(t) || inRange(t, passage.text)) {
         matched += weight(t);
         stated++;
@@ -134,7 +171,10 @@ export function rankPassages(
         stated++;
       } else if (columnNames[i]!.has(t)) matched += weight(t);
       else if (context[i]!.has(t)) matched += HEADING_WEIGHT * weight(t);
+      else found.delete(t);
     }
+    const values = passage.kind === "table" ? passage.rows.flat().join(" ") : passage.text;
+    for (const type of types) if (statesValue(type, values)) matched += typeWeight;
     // A passage must state something the question asks about, not only sit under a matching heading.
     let coverage = stated === 0 ? 0 : matched / total;
     if (contradicts(said, passage.text)) coverage *= 0.5;
@@ -144,7 +184,7 @@ export function rankPassages(
     const score = coverage + 0.1 * (onTopic / total) + 0.15 * similarity + 0.02 / (1 + passage.chunkIndex);
     const columns =
       passage.kind === "row" ? askedColumns(passage.header, questionTerms, weight) : new Set<number>();
-    return { passage, coverage, score, columns, terms: termSet };
+    return { passage, coverage, score, columns, terms: termSet, found, expected };
   });
   return scored.filter((s) => s.coverage > 0).sort((a, b) => b.score - a.score);
 }
@@ -161,11 +201,16 @@ function correctTypos(question: string, contextText: string): string {
     .join(" ");
 }
 
-/** A passage term of which the question term is a prefix, or the reverse, sharing at least 5 letters. */
+// What a derived word form adds to its stem ("install" + "ation"); "check" + "in" is another word.
+const DERIVATION = /^(?:e?s|e|ers?|ions?|ations?|ments?|al|ally|ive|able|ity|ist|ists)$/;
+
+/** A passage term that is the question term plus a derivational suffix, or the reverse (5+ shared letters). */
 function sharesStem(term: string, terms: ReadonlySet<string>): boolean {
   if (term.length < MIN_SHARED_STEM || /\d/.test(term)) return false;
   for (const other of terms) {
-    if (other.length >= MIN_SHARED_STEM && (other.startsWith(term) || term.startsWith(other))) return true;
+    if (other.length < MIN_SHARED_STEM) continue;
+    const [short, long] = other.length < term.length ? [other, term] : [term, other];
+    if (long.startsWith(short) && DERIVATION.test(long.slice(short.length))) return true;
   }
   return false;
 }
@@ -215,6 +260,11 @@ function inAnyRange(term: string, passages: readonly Passage[]): boolean {
   return passages.some((p) => inRange(term, p.text));
 }
 
+/** One passage inside the other (a sentence and the pair of sentences holding it). */
+function overlaps(a: string, b: string): boolean {
+  return a.includes(b) || b.includes(a);
+}
+
 function dedupe(passages: Passage[]): Passage[] {
   const seen = new Set<string>();
   return passages.filter((p) => {
@@ -260,7 +310,7 @@ function quoteOf(
       .map((cells) => formatRow(passage.header, cells))
       .join("\n");
   } else if (passage.kind === "prose" && !procedure) {
-    text = matchingSentences(passage.text, best.terms);
+    text = matchingSentences(passage.text, best.terms, best.expected);
   } else {
     text = passage.text;
   }
@@ -274,13 +324,22 @@ function quoteOf(
 // "All other vaccinations need an appointment" is the rule for everything the sentence before does not cover.
 const COMPLEMENT = /^(?:all other|any other|other|otherwise|for all other|everything else)\b/i;
 
-/** A paragraph's sentences that state something the question asks about (all of them if none does alone). */
-function matchingSentences(paragraph: string, questionTerms: ReadonlySet<string>): string {
+/**
+ * A paragraph's sentences that state something the question asks about or the kind of value it asks for
+ * (all of them if none does alone).
+ */
+function matchingSentences(
+  paragraph: string,
+  questionTerms: ReadonlySet<string>,
+  expected: AnswerType | null,
+): string {
   const sentences = splitSentences(paragraph);
   const kept = sentences.filter(
     (s) =>
       !COMPLEMENT.test(s) &&
-      (contentTerms(s).some((t) => questionTerms.has(t)) || [...questionTerms].some((t) => inRange(t, s))),
+      (contentTerms(s).some((t) => questionTerms.has(t)) ||
+        [...questionTerms].some((t) => inRange(t, s)) ||
+        (expected !== null && statesValue(expected, s))),
   );
   return (kept.length > 0 ? kept : sentences).join(" ");
 }

@@ -2,7 +2,8 @@ import { splitSentences } from "../ingest/sentences";
 import type { ContextChunk } from "../provider/types";
 
 /**
- * What the offline answerer can quote, read from a chunk's layout: a paragraph (or, when long, each sentence),
+ * What the offline answerer can quote, read from a chunk's layout: a paragraph (or, when long, each sentence
+ * and each pair of neighbouring sentences),
  * a whole list with its lead-in line, a table row with its column names, or a whole table. Headings are not
  * quotable: they say what the passages under them are about.
  */
@@ -105,6 +106,15 @@ export function passagesOf(chunks: readonly ContextChunk[]): Passage[] {
       } else {
         for (const sentence of sentences)
           passages.push({ kind: "prose", text: sentence, ...base, order: order++ });
+        // Neighbouring sentences too: a question's words are often split across two ("Blood samples are
+        // taken 8 to 10." + "Please come fasting.").
+        for (let i = 1; i < sentences.length; i++)
+          passages.push({
+            kind: "prose",
+            text: `${sentences[i - 1]} ${sentences[i]}`,
+            ...base,
+            order: order++,
+          });
       }
     }
   });
