@@ -1,6 +1,6 @@
 // Compiles the platform's server (src/main.ts and the workspace packages it imports) into one JavaScript
 // file, dist/main.js, that plain `node` runs: what the production image starts (and dist/migrate.js, the
-// migrations). Packages from the registry
+// migrations, and dist/prepare-document.worker.js, indexing's worker thread). Packages from the registry
 // stay imports, resolved from node_modules at run time (the image installs only production ones).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -52,6 +52,8 @@ await build({
   entryPoints: {
     main: path.join(root, "apps/platform/src/main.ts"),
     migrate: path.join(root, "packages/db/src/migrate-cli.ts"),
+    // Indexing's worker thread, started from beside main.js (packages/ai/src/ingest/prepare-document.ts).
+    "prepare-document.worker": path.join(root, "packages/ai/src/ingest/prepare-document.worker.ts"),
   },
   outdir: path.join(root, "apps/platform/dist"),
   bundle: true,

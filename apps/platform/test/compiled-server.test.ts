@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@avatar-chat/db/test-servers";
@@ -88,6 +88,24 @@ describe("the compiled server (dist/main.js, dist/migrate.js)", () => {
     expect(signIn.status).toBe(200);
     expect(await signIn.text()).toContain("<div id=");
     expect(await platform.stop(), platform.output()).toBe(0);
+  });
+
+  it("ships indexing's worker thread beside the bundle, runnable by plain node", () => {
+    // What prepareDocument starts from dist/main.js: one request in, the chunks (embedded offline) out.
+    const worker = JSON.stringify(path.join(appDir, "dist/prepare-document.worker.js"));
+    const script = path.join(dataDir, "start-worker.mjs");
+    writeFileSync(
+      script,
+      `import { Worker } from "node:worker_threads";
+      const worker = new Worker(${worker});
+      worker.on("message", (m) => {
+        console.log(m.type === "batch" ? \`\${m.batch.chunks.length} \${m.batch.embeddings.length}\` : m.type);
+        if (m.type !== "batch") void worker.terminate();
+      });
+      const bytes = new TextEncoder().encode("# Returns\\n\\nWithin 30 days.");
+      worker.postMessage({ bytes, contentType: "text/markdown", embedOffline: true, batchSize: 64 });`,
+    );
+    expect(execFileSync(process.execPath, [script], { encoding: "utf8" })).toBe("1 256\ndone\n");
   });
 
   describe("as separate roles on PostgreSQL, after the one-shot migration", () => {

@@ -1,6 +1,6 @@
 // Models and retrieval shared by the API and the worker. See docs/ai.md.
 export { cosine, hashEmbedding } from "./embedding/hash-embedding";
-export { type ChunkOptions, chunkText, chunkTextInSlices, type TextChunk } from "./ingest/chunk-text";
+export { type ChunkOptions, chunkText, type TextChunk } from "./ingest/chunk-text";
 export {
   documentType,
   EXTRACTABLE_CONTENT_TYPES,
@@ -9,10 +9,10 @@ export {
   type ExtractedText,
   type ExtractInput,
   extractText,
-  extractTextInSlices,
 } from "./ingest/extract-text";
 export { type IndexTextInput, indexSourceText } from "./ingest/index-text";
 export { isPublicAddress } from "./ingest/ip-ranges";
+export { type PreparedBatch, packEmbeddings, prepareDocument } from "./ingest/prepare-document";
 export {
   type ResolvedAddress,
   SafeFetchError,

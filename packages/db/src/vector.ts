@@ -1,5 +1,5 @@
 /** pgvector's text form of an embedding, for inserts and distance parameters. */
-export function toVector(values: readonly number[]): string {
+export function toVector(values: readonly number[] | Float32Array): string {
   return `[${values.join(",")}]`;
 }
 

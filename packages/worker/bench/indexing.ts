@@ -16,6 +16,7 @@ import {
 
 /** The api's default upload cap (MAX_UPLOAD_BYTES): the largest file a tenant can have indexed. */
 const CAP_BYTES = 26_214_400;
+const IDLE_MS = 10_000;
 
 /** A Markdown handbook of `bytes` bytes: headed sections of varied paragraphs, as a real upload would be. */
 function handbook(bytes: number): string {
@@ -56,7 +57,8 @@ function handbook(bytes: number): string {
 /**
  * The longest event-loop stall while the worker indexes a file at the upload cap (offline embeddings, real
  * PostgreSQL), measured with `monitorEventLoopDelay`: everything else in the process (health checks,
- * realtime, other jobs) waits at most this long. Goal: under 100 ms.
+ * realtime, other jobs) waits at most this long. Goal: under 100 ms. Extraction, chunking and offline
+ * embedding run in a worker thread (prepareDocument); what is left here is receiving batches and inserting.
  */
 const suite: Suite = {
   name: "indexing",
@@ -75,6 +77,11 @@ const suite: Suite = {
         contentType: "text/markdown",
         body,
       });
+      // The machine's own noise, in the same run: the longest stall of this process doing nothing.
+      const idle = monitorEventLoopDelay({ resolution: 10 });
+      idle.enable();
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      idle.disable();
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
       const started = performance.now();
@@ -103,7 +110,8 @@ const suite: Suite = {
         "indexing.cap_file_max_stall_ms": figure(
           ms(delay.max),
           "ms",
-          `longest event-loop stall while a ${CAP_BYTES}-byte Markdown file indexes (${chunk_count} chunks, offline embeddings, PostgreSQL); goal < 100 ms`,
+          `longest event-loop stall while a ${CAP_BYTES}-byte Markdown file indexes (${chunk_count} chunks, offline embeddings, PostgreSQL); goal < 100 ms; baseline: the longest stall of the idle process over ${IDLE_MS / 1000} s just before (the machine's scheduling noise)`,
+          ms(idle.max),
         ),
         "indexing.cap_file_p99_stall_ms": figure(
           ms(delay.percentile(99)),

@@ -1,6 +1,5 @@
 import { countTokens } from "../tokens";
 import { splitSentences } from "./sentences";
-import { runAtOnce, runInSlices, type Steps } from "./time-slices";
 
 export interface ChunkOptions {
   targetTokens?: number;
@@ -25,36 +24,27 @@ interface Block {
  * the previous chunk's last ~`overlapTokens` of the same section, so a fact on a boundary is not lost.
  */
 export function chunkText(text: string, options: ChunkOptions = {}): TextChunk[] {
-  return runAtOnce(chunking(text, options));
+  return [...textChunks(text, options)];
 }
 
-/** `chunkText` for large documents: the same chunks, with the event loop served every ~10 ms of work. */
-export function chunkTextInSlices(text: string, options: ChunkOptions = {}): Promise<TextChunk[]> {
-  return runInSlices(chunking(text, options));
-}
-
-function* chunking(text: string, options: ChunkOptions): Steps<TextChunk[]> {
+/** `chunkText`'s chunks one at a time, as they are cut: a large document's chunks need not all be held. */
+export function* textChunks(text: string, options: ChunkOptions = {}): Generator<TextChunk, void, void> {
   const target = options.targetTokens ?? 350;
   const overlap = Math.min(options.overlapTokens ?? 50, Math.floor(target / 2));
-  const chunks: TextChunk[] = [];
+  let ordinal = 0;
   let pieces: string[] = [];
   let body: string[] = [];
   let path: string[] = [];
   let chunkPath: string[] = [];
 
   const size = () => countTokens(pieces.join("\n\n"));
-  const flush = () => {
-    if (body.length > 0) {
-      const content = pieces.join("\n\n").trim();
-      chunks.push({
-        ordinal: chunks.length,
-        content,
-        tokenCount: countTokens(content),
-        metadata: { headingPath: chunkPath },
-      });
-    }
+  /** Ends the chunk being built: the finished chunk, or nothing when it has no body yet. */
+  const flush = (): TextChunk[] => {
+    const content = pieces.join("\n\n").trim();
+    const done = body.length > 0 ? [chunkOf(ordinal++, content, chunkPath)] : [];
     pieces = [];
     body = [];
+    return done;
   };
   const addBody = (piece: string) => {
     // A chunk opens with its full heading path ("Returns > Damaged items") so it is findable by it.
@@ -71,22 +61,24 @@ function* chunking(text: string, options: ChunkOptions): Steps<TextChunk[]> {
     path = block.path;
     if (sectionChanged && body.length > 0) {
       // Tiny sections share a chunk; a chunk already half full ends where the section does.
-      if (size() > target / 2) flush();
+      if (size() > target / 2) yield* flush();
       else if (path.length > 0) pieces.push(path.at(-1)!);
     }
     for (const piece of splitToFit(block.text, target)) {
       if (body.length > 0 && size() + countTokens(piece) > target) {
         // Overlap only inside one section: text from another heading would mislabel the new chunk.
         const carried = chunkPath.join("\u0000") === path.join("\u0000") ? tail(body, overlap) : [];
-        flush();
+        yield* flush();
         for (const sentence of carried) addBody(sentence);
       }
       addBody(piece);
     }
-    yield;
   }
-  flush();
-  return chunks;
+  yield* flush();
+}
+
+function chunkOf(ordinal: number, content: string, headingPath: string[]): TextChunk {
+  return { ordinal, content, tokenCount: countTokens(content), metadata: { headingPath } };
 }
 
 /** Paragraph blocks with the heading path they sit under (Markdown `#` headings), read lazily. */

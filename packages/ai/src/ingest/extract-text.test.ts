@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { makePdf } from "../testing/pdf";
-import { documentType, ExtractError, extractText, extractTextInSlices } from "./extract-text";
+import { documentType, ExtractError, extractText } from "./extract-text";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -94,31 +94,5 @@ describe("extractText", () => {
     expect(documentType("application/octet-stream", "https://x.test/readme.md")).toBe("text/markdown");
     expect(documentType("application/octet-stream", "https://x.test/data.bin")).toBeNull();
     expect(documentType("text/html; charset=utf-8")).toBe("text/html");
-  });
-});
-
-describe("extractTextInSlices", () => {
-  // Large documents are extracted in slices (the event loop is served between them): the text must not change.
-  const paragraphs = (n: number, make: (i: number) => string) =>
-    Array.from({ length: n }, (_, i) => make(i)).join("\n\n");
-  it("gives a large Markdown file the same text and title as extractText", async () => {
-    const markdown = `---\ntitle: x\n---\n# Handbook\n\n${paragraphs(6000, (i) =>
-      i % 500 === 0
-        ? `<!-- a comment\n\nspanning paragraphs ${i} -->\n\n---\n\nLone line ${i}`
-        : `## Rule ${i}\n\nCustomers may return [items](https://x.test/${i}) within **30** days, rule ${i}.`,
-    )}`;
-    const whole = await extractText({ bytes: bytes(markdown), contentType: "text/markdown" });
-    const sliced = await extractTextInSlices({ bytes: bytes(markdown), contentType: "text/markdown" });
-    expect(markdown.length).toBeGreaterThan(300_000);
-    expect(sliced).toEqual(whole);
-  });
-
-  it("gives a large plain-text file the same text as extractText", async () => {
-    const plain = paragraphs(8000, (i) =>
-      i % 300 === 0 ? `Section ${i}\nIt starts here.` : `Line ${i} says something.`,
-    );
-    const whole = await extractText({ bytes: bytes(plain), contentType: "text/plain" });
-    const sliced = await extractTextInSlices({ bytes: bytes(plain), contentType: "text/plain" });
-    expect(sliced).toEqual(whole);
   });
 });

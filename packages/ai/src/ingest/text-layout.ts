@@ -48,7 +48,7 @@ export function rejoinPdfLines(text: string): string {
 }
 
 /** Plain text: a short unpunctuated line opening a block (after a blank line, or first) becomes a heading. */
-export function markPlainHeadings(text: string, atDocumentStart = true): string {
+export function markPlainHeadings(text: string): string {
   const lines = text.split("\n");
   return lines
     .map((line, i) => {
@@ -56,7 +56,7 @@ export function markPlainHeadings(text: string, atDocumentStart = true): string 
       if (!opensBlock || !looksLikeHeading(line.trim())) return line;
       if ((lines[i + 1] ?? "").trim() !== "") return `## ${line.trim()}`;
       // A lone line at the very top is the document's title.
-      return atDocumentStart && lines.slice(0, i).every((l) => l.trim() === "") ? `# ${line.trim()}` : line;
+      return lines.slice(0, i).every((l) => l.trim() === "") ? `# ${line.trim()}` : line;
     })
     .join("\n");
 }

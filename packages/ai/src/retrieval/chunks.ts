@@ -10,8 +10,8 @@ export interface StoreChunksInput {
   chatbotId: string;
   sourceId: string;
   chunks: readonly TextChunk[];
-  /** One EMBEDDING_DIMENSIONS vector per chunk, same order. */
-  embeddings: readonly (readonly number[])[];
+  /** One EMBEDDING_DIMENSIONS vector per chunk, same order (single precision is what pgvector keeps). */
+  embeddings: readonly (readonly number[] | Float32Array)[];
 }
 
 /** Replaces a source's chunks (re-indexing is idempotent) and returns how many were stored. */

@@ -1,13 +1,15 @@
 import {
-  chunkTextInSlices,
+  EMBEDDING_DIMENSIONS,
   EXTRACTABLE_CONTENT_TYPES,
   ExtractError,
-  extractTextInSlices,
   isProviderError,
   type Provider,
+  packEmbeddings,
+  prepareDocument,
   SafeFetchError,
   type SafeFetchOptions,
   safeFetch,
+  type TextChunk,
 } from "@avatar-chat/ai";
 import { type Database, type KnowledgeSource, type KnowledgeStatus, withTenant } from "@avatar-chat/db";
 import { publishEvent, tenantChannel } from "@avatar-chat/protocol";
@@ -77,14 +79,27 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
 
   try {
     const { bytes, contentType, url } = await loadSource(deps, source);
-    const extracted = await extractTextInSlices({ bytes, contentType, ...(url ? { url } : {}) });
-    const chunks = await chunkTextInSlices(extracted.text);
-    if (chunks.length === 0) throw new SourceError("the document contains no readable text");
     const provider = await deps.providerFor(data.tenantId);
-    const embeddings: number[][] = [];
-    for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
-      embeddings.push(...(await provider.embed(chunks.slice(i, i + EMBED_BATCH).map((c) => c.content))));
+    // Extraction, chunking and offline embedding run in a worker thread, a batch at a time; a provider
+    // with a network API embeds each batch from here. Vectors are kept as Float32Array views: a 25 MB
+    // file's 25,000 number[] vectors were a heap whose collection stalled the process.
+    const chunks: TextChunk[] = [];
+    const embeddings: Float32Array[] = [];
+    for await (const batch of prepareDocument({
+      bytes,
+      contentType,
+      ...(url ? { url } : {}),
+      embedOffline: provider.kind === "offline",
+      batchSize: EMBED_BATCH,
+    })) {
+      const vectors =
+        batch.embeddings ?? packEmbeddings(await provider.embed(batch.chunks.map((c) => c.content)));
+      batch.chunks.forEach((chunk, i) => {
+        chunks.push(chunk);
+        embeddings.push(vectors.subarray(i * EMBEDDING_DIMENSIONS, (i + 1) * EMBEDDING_DIMENSIONS));
+      });
     }
+    if (chunks.length === 0) throw new SourceError("the document contains no readable text");
     const stored = await inTenant((tx) =>
       replaceChunks(tx, { source, chunks, embeddings, sizeBytes: bytes.byteLength, at: deps.clock() }),
     );

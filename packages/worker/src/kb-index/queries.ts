@@ -25,7 +25,7 @@ export async function replaceChunks(
   args: {
     source: Pick<KnowledgeSource, "id" | "tenant_id" | "chatbot_id">;
     chunks: readonly TextChunk[];
-    embeddings: readonly (readonly number[])[];
+    embeddings: readonly Float32Array[];
     sizeBytes: number;
     at: Date;
   },
