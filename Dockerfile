@@ -13,6 +13,8 @@ RUN pnpm --filter @avatar-chat/platform --prod deploy --legacy /deploy
 # The runtime: no pnpm, no tsx, no dev dependencies, not root. `node` runs as PID 1 (the image's entrypoint
 # execs it), so `docker stop`'s SIGTERM reaches the shutdown code directly.
 FROM node:24.21.0-bookworm-slim
+# espeak-ng: the offline voice the worker runs as a separate program (docs/ai.md).
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production DATA_DIR=/tmp/avatar-chat
 WORKDIR /app
 COPY --from=production-dependencies /deploy/node_modules apps/platform/node_modules

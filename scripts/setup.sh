@@ -25,6 +25,13 @@ if ls /usr/lib/postgresql/*/bin/pg_config >/dev/null 2>&1 || command -v pg_ctlcl
   as_root bash scripts/install-pgvector.sh || echo "setup: could not install pgvector (needs root); embedded mode still works"
 fi
 
+# espeak-ng is the offline voice (the default for chatbots); without it answers stay text-only.
+if ! command -v espeak-ng >/dev/null; then
+  echo "setup: installing Debian's espeak-ng (the offline voice)"
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq espeak-ng >/dev/null; } ||
+    echo "setup: could not install espeak-ng (needs root and apt); the avatar answers in text only until it is installed"
+fi
+
 # Tests also use the openssl command (a throwaway certificate for the provider's https test) and Debian's
 # pgbouncer (the transaction-mode pooler tests start their own, on a free port) and haproxy (the
 # deployment's balancer configuration is checked with it).

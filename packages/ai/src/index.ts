@@ -51,6 +51,7 @@ export {
   type Provider,
   type ProviderSettings,
   providerSettingsSchema,
+  type SpeechOptions,
   type StreamChatOptions,
   type Usage,
 } from "./provider/types";
@@ -68,3 +69,13 @@ export {
   vectorSearch,
 } from "./retrieval/hybrid-search";
 export { countTokens } from "./tokens";
+export {
+  EspeakMissingError,
+  espeakAvailable,
+  espeakVoiceFor,
+  type SpeakOptions,
+  type SpokenAudio,
+  speakWithEspeak,
+} from "./voice/espeak";
+export { createSentenceStream, type SentenceStream } from "./voice/sentence-stream";
+export { speakableText } from "./voice/speakable";

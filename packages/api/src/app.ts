@@ -12,6 +12,7 @@ import { healthRoutes } from "./http/health";
 import { securityHeaders } from "./http/security-headers";
 import { trpcErrorBody } from "./http/trpc-error-response";
 import { type ResponseHeaders, trpcQueryHandler } from "./http/trpc-query";
+import { voiceAudio } from "./http/voice-audio";
 import { widgetFiles } from "./http/widget-files";
 import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps) {
 
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/avatars/:file", avatarFiles(deps));
+  app.get("/voice/:id", voiceAudio(deps));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

@@ -27,6 +27,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0004_one_pending_invitation",
       "0005_retention_indexes",
       "0006_redelivery_index",
+      "0007_chatbot_voice",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

@@ -104,6 +104,7 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     max_tokens: "required",
     avatar: "required",
     avatar_asset_id: "nullable",
+    voice: "required",
     theme: "required",
     allowed_origins: "required",
     public_key: "required",

@@ -30,6 +30,13 @@ export interface AvatarSettings {
   [key: string]: unknown;
 }
 
+/** Protocol's VoiceSettings; the api validates it before it is written. */
+export interface VoiceSettingsColumn {
+  provider: "off" | "offline" | "ai";
+  voice: string;
+  speed: number;
+}
+
 export interface ThemeSettings {
   primaryColor?: string;
   position?: "bottom-right" | "bottom-left";
@@ -143,6 +150,7 @@ export interface ChatbotsTable {
   avatar: Json<AvatarSettings>;
   avatar_asset_id: string | null;
   theme: Json<ThemeSettings>;
+  voice: ColumnType<VoiceSettingsColumn, string | undefined, string>;
   allowed_origins: Generated<string[]>;
   public_key: string;
   published: Generated<boolean>;

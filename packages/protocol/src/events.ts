@@ -63,6 +63,20 @@ export const avatarCueEvent = z.object({
   cue: z.enum(avatarCues),
 });
 
+/**
+ * One sentence of a reply, spoken: `index` counts the reply's sentences from 0 (a client plays them in
+ * order and never twice); the audio itself is fetched from `voiceAudioPath(audioId)` while it lives.
+ */
+export const voiceAudioEvent = z.object({
+  type: z.literal("voice.audio"),
+  conversationId,
+  messageId: z.string(),
+  index: z.number().int().nonnegative(),
+  audioId: z.string(),
+  contentType: z.string(),
+  text: z.string(),
+});
+
 export const typingEvent = z.object({
   type: z.literal("typing"),
   conversationId,
@@ -129,6 +143,7 @@ export const realtimeEventSchema = z.discriminatedUnion("type", [
   messageCompleteEvent,
   messageDiscardedEvent,
   avatarCueEvent,
+  voiceAudioEvent,
   typingEvent,
   conversationStateEvent,
   conversationUpdatedEvent,

@@ -3,3 +3,4 @@ export * from "./events";
 export * from "./messages";
 export * from "./publish";
 export * from "./visitor-token";
+export * from "./voice";

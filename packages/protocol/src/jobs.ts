@@ -18,6 +18,8 @@ export const aiReplyJob = z.object({
   messageId: z.uuid(),
   /** That message's text, so the worker embeds it while the context loads (absent: read with the context). */
   question: z.string().max(20_000).optional(),
+  /** The visitor has voice on: the worker speaks the answer sentence by sentence (absent: text only). */
+  voice: z.boolean().optional(),
 });
 export type AiReplyJob = z.infer<typeof aiReplyJob>;
 

@@ -30,6 +30,8 @@ export interface ChatbotConfig {
   locale: string;
   theme: { primaryColor?: string; position?: "left" | "right"; dark?: boolean };
   avatar: { kind: AvatarKind; url?: string; voice?: string };
+  /** The server speaks answers for visitors who turn voice on (absent from older servers: browser speech). */
+  serverVoice?: boolean;
 }
 
 export interface WidgetStartInput {
@@ -68,7 +70,7 @@ export interface WidgetProcedures {
   };
   "conversation.send": {
     kind: "mutation";
-    input: { conversationId: string; content: string; clientMessageId: string };
+    input: { conversationId: string; content: string; clientMessageId: string; voice?: boolean };
     output: { messageId: string; conversationId: string };
   };
   "conversation.history": {
@@ -107,9 +109,20 @@ export type ConversationEvent =
   | { type: "message.complete"; conversationId: string; message: ChatMessage }
   | { type: "message.discarded"; messageId: string; reason?: string }
   | { type: "avatar.cue"; cue: AvatarCueName }
+  | VoiceAudioEvent
   | { type: "typing"; who: "assistant" | "agent" | "visitor"; on: boolean }
   | { type: "conversation.state"; handoff: Handoff; agentName?: string }
   | { type: "error"; code: string; message: string };
+
+/** One spoken sentence of a reply; its audio is at `/voice/<audioId>` on the api for a few minutes. */
+export interface VoiceAudioEvent {
+  type: "voice.audio";
+  messageId: string;
+  index: number;
+  audioId: string;
+  contentType: string;
+  text: string;
+}
 
 /** What travels on a channel (as in @avatar-chat/protocol): the event plus its per-channel id 1, 2, 3… */
 export interface EventEnvelope {

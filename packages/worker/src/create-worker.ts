@@ -1,4 +1,4 @@
-import { createProvider, type Provider, type SafeFetchOptions } from "@avatar-chat/ai";
+import { createProvider, espeakAvailable, type Provider, type SafeFetchOptions } from "@avatar-chat/ai";
 import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
@@ -22,6 +22,7 @@ import {
 import { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";
 import { warnIfSlow } from "./slow-job";
 import { createTenantTurns } from "./tenant-turns";
+import { checkOfflineVoice, replyVoiceStarter } from "./voice/reply-voice";
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -57,6 +58,8 @@ export interface WorkerDeps {
   retention?: Partial<RetentionPolicy>;
   /** Lock and stalled-check timing; tests shorten them to recover a killed worker's job quickly. */
   lock?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+  /** Whether the offline voice (espeak-ng) may run; default: when espeak-ng is installed. */
+  offlineVoice?: boolean;
   /** URL sources: overrides for safeFetch (tests allow a local server). */
   fetchOptions?: Partial<SafeFetchOptions>;
 }
@@ -95,6 +98,17 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
 
   const replyTimeoutMs = deps.replyTimeoutMs ?? 120_000;
+  const voice = replyVoiceStarter({
+    db: deps.db,
+    redis,
+    prefix: deps.prefix,
+    logger,
+    providerFor,
+    offlineVoice: checkOfflineVoice(
+      deps.offlineVoice === undefined ? espeakAvailable() : Promise.resolve(deps.offlineVoice),
+      logger,
+    ),
+  });
   const replyTurns = createTenantTurns(redis, deps.prefix, {
     queue: QUEUES.aiReply,
     perTenant: deps.repliesPerTenant ?? 8,
@@ -108,7 +122,16 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     [QUEUES.aiReply]: (job, token) =>
       replyTurns.run(job, token, () =>
         processAiReply(
-          { db: deps.db, redis, prefix: deps.prefix, providerFor, clock, logger, timeoutMs: replyTimeoutMs },
+          {
+            db: deps.db,
+            redis,
+            prefix: deps.prefix,
+            providerFor,
+            clock,
+            logger,
+            timeoutMs: replyTimeoutMs,
+            voice,
+          },
           job,
         ),
       ),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SpokenAudio } from "../voice/espeak";
 
 /** Every embedding in the platform has this many dimensions (the `vector(256)` column). */
 export const EMBEDDING_DIMENSIONS = 256;
@@ -52,8 +53,18 @@ export type ChatStreamEvent =
   | { type: "delta"; text: string }
   | { type: "finish"; reason: FinishReason; usage: Usage };
 
+export interface SpeechOptions {
+  /** The provider's voice name; empty: its default. */
+  voice: string;
+  /** 1 = normal. */
+  speed: number;
+  signal?: AbortSignal;
+}
+
 export interface Provider {
   kind: ProviderSettings["kind"];
+  /** Speaks one sentence through the provider's speech endpoint; absent where there is none. */
+  speak?(text: string, options: SpeechOptions): Promise<SpokenAudio>;
   streamChat(messages: readonly ChatMessage[], options?: StreamChatOptions): AsyncIterable<ChatStreamEvent>;
   /** Returns one EMBEDDING_DIMENSIONS-long vector per text, in order. */
   embed(texts: readonly string[]): Promise<number[][]>;

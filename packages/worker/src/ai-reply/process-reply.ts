@@ -23,6 +23,7 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
+import type { StartReplyVoice } from "../voice/reply-voice";
 import { loadReplyContext, type ReplyContext, type StoredReply, saveReply } from "./queries";
 import { replyMessageId } from "./reply-id";
 import { embedQuestion, type RetrievedChunk, retrieveChunks } from "./retrieve";
@@ -38,6 +39,8 @@ export interface ReplyDeps {
   logger: Logger;
   /** Whole generation budget of one attempt; past it the attempt is abandoned and retried. */
   timeoutMs: number;
+  /** Speaks the answer sentence by sentence when the visitor has voice on (voice/reply-voice.ts). */
+  voice?: StartReplyVoice;
 }
 
 export type ReplyOutcome = "complete" | "stopped" | "failed" | "already-stored" | "agent-handoff" | "missing";
@@ -107,6 +110,15 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
     controller.abort();
   });
   const stripper = createCueStripper();
+  const voice = data.voice
+    ? deps.voice?.({
+        tenantId: data.tenantId,
+        chatbotId: context.chatbotId,
+        conversationId: data.conversationId,
+        replyId,
+        publish,
+      })
+    : undefined;
   let index = 0;
   let text = "";
   let firstTokenMs: number | null = null;
@@ -130,6 +142,7 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
         index: index++,
       });
       text += part.text;
+      voice?.push(part.text);
     }
     if (events.length === 0) return;
     // One connection keeps these in order; sending them together saves round trips before the first token.
@@ -176,7 +189,10 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
       else await emit(stripper.push(event.text));
     }
     if (!stopped) await emit(stripper.flush());
+    // The last sentence's audio is published before speaking.stop and message.complete.
+    if (!stopped) await voice?.finish();
   } catch (error) {
+    voice?.cancel();
     if (!stopped) {
       stopWatch.cancel();
       clearTimeout(timer);
@@ -194,6 +210,7 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
   } finally {
     stopWatch.cancel();
     clearTimeout(timer);
+    if (stopped) voice?.cancel();
   }
   if (firstTokenMs !== null) await publish(conversation, cue("speaking.stop"));
 

@@ -13,6 +13,7 @@ export function chatbotView(row: Chatbot) {
     temperature: row.temperature,
     maxTokens: row.max_tokens,
     avatar: row.avatar,
+    voice: row.voice,
     theme: row.theme,
     allowedOrigins: row.allowed_origins,
     publicKey: row.public_key,
@@ -76,6 +77,7 @@ type SettingsColumns = Partial<{
   avatar: string;
   avatar_asset_id: string | null;
   theme: string;
+  voice: string;
   allowed_origins: string[];
 }>;
 
@@ -101,6 +103,7 @@ export function settingsColumns(
     columns.avatar_asset_id = avatar.kind === "default" ? null : (avatar.assetId ?? null);
   }
   if (settings.theme !== undefined) columns.theme = JSON.stringify(settings.theme);
+  if (settings.voice !== undefined) columns.voice = JSON.stringify(settings.voice);
   if (settings.allowedOrigins !== undefined) columns.allowed_origins = settings.allowedOrigins;
   return columns;
 }

@@ -1,3 +1,4 @@
+import { voiceSettingsSchema } from "@avatar-chat/protocol";
 import { z } from "zod";
 
 /** Chatbots a plan allows at most; counts come from `tenants.max_chatbots`. */
@@ -87,6 +88,7 @@ export const chatbotSettingsSchema = z.object({
     .max(MAX_ALLOWED_ORIGINS, `At most ${MAX_ALLOWED_ORIGINS} origins.`)
     .transform((origins) => [...new Set(origins)]),
   theme: themeSchema,
+  voice: voiceSettingsSchema,
 });
 export type ChatbotSettings = z.infer<typeof chatbotSettingsSchema>;
 

@@ -195,6 +195,7 @@ export const conversationRouter = router({
         conversationId: conversation.id,
         messageId: message.id,
         question: message.content,
+        ...(input.voice ? { voice: true } : {}),
       });
     }
     return { messageId: message.id, conversationId: conversation.id };

@@ -15,6 +15,8 @@ export const sendMessageInput = z.object({
     .min(1, "Write a message first.")
     .max(MAX_MESSAGE_CHARS, `Keep a message under ${MAX_MESSAGE_CHARS} characters.`),
   clientMessageId: z.string().trim().min(1).max(64),
+  /** The visitor has voice on: the answer is spoken too. */
+  voice: z.boolean().optional(),
 });
 export const feedbackInput = z.object({
   messageId: z.uuid(),

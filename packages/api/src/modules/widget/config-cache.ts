@@ -56,6 +56,8 @@ export interface WidgetChatbotConfig {
   locale: string;
   theme: { primaryColor?: string; position?: "left" | "right"; dark?: boolean };
   avatar: { kind: "default" | "glb" | "vrm"; url?: string; voice?: string };
+  /** The worker speaks answers (espeak-ng or the provider) for visitors who turn voice on. */
+  serverVoice: boolean;
 }
 
 export interface WidgetCache {

@@ -22,6 +22,7 @@ export function findWidgetChatbot(db: Kysely<Database>, by: { publicKey: string 
       "c.locale",
       "c.theme",
       "c.avatar",
+      "c.voice",
       "c.allowed_origins",
       "c.public_key",
       "c.published",

@@ -39,6 +39,7 @@ export function widgetConfigFrom(
     locale: string;
     theme: ThemeSettings;
     avatar: AvatarSettings;
+    voice: { provider: string };
   },
   avatarUrl: string | null,
 ): WidgetChatbotConfig {
@@ -59,5 +60,6 @@ export function widgetConfigFrom(
     locale: chatbot.locale,
     theme,
     avatar,
+    serverVoice: chatbot.voice.provider !== "off",
   };
 }

@@ -50,6 +50,7 @@ describe("widget", () => {
       locale: "fr",
       theme: { primaryColor: "#112233", position: "left" },
       avatar: { kind: "default" },
+      serverVoice: true,
     });
     await expect(
       platform.browser({ origin: site }).widget.config.query({ publicKey: "pk_doesnotexist000" }),
