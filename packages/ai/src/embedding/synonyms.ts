@@ -67,10 +67,13 @@ export const SYNONYM_GROUPS: string[][] = [
   ["breakfast", "frühstück"],
   ["doctor", "physician", "gp", "arzt"],
   ["purchase", "buy", "bought", "kaufen"],
-  ["delete", "deletion", "remove", "erase", "löschen"],
+  ["delete", "deletion", "remove", "erase", "gone", "löschen"],
   ["pay", "paid", "bezahlen"],
   ["install", "installer", "installation", "installieren"],
   ["job", "career", "vacancy", "hiring", "stelle"],
+  ["medicine", "meds", "medication", "drug", "pill", "tablet", "medikament"],
+  ["online", "website", "portal", "web", "internet", "app"],
+  ["luggage", "bag", "baggage", "suitcase", "gepäck", "koffer"],
   ["join", "register", "registration", "enrol", "enroll", "enrolment", "anmelden", "registrieren"],
 ];
 

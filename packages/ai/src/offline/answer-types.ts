@@ -36,7 +36,7 @@ const QUESTION_TYPES: [RegExp, AnswerType][] = [
     "price",
   ],
   [
-    /\b(?:what|which) time\b|\bhow late\b|\bhow early\b|\blatest\b|\bearliest\b|\bwhen\b|\bum wie viel uhr\b|\bwann\b/,
+    /\b(?:what|which) times?\b|\bhow late\b|\bhow early\b|\blatest\b|\bearliest\b|\bwhen\b|\bopening (?:times|hours)\b|\bum wie viel uhr\b|\bwann\b/,
     "time",
   ],
   [/\bhow many\b|\bwie viele\b/, "count"],
@@ -44,7 +44,7 @@ const QUESTION_TYPES: [RegExp, AnswerType][] = [
 ];
 
 /** Words that only say which kind of value is asked for: they are satisfied by the value, not by the word. */
-export const TYPE_WORDS = new Set(["latest", "earliest", "cheapest", "number", "nummer", "extra"]);
+export const TYPE_WORDS = new Set(["latest", "earliest", "cheapest", "number", "nummer", "extra", "time"]);
 
 export function expectedAnswer(question: string): AnswerType | null {
   const text = normalize(question);
@@ -69,8 +69,29 @@ export function statesValue(type: AnswerType, text: string): boolean {
   }
 }
 
-/** A duration the visitor states about their own case ("after 2 weeks"): matched by any duration a passage states. */
+// "after 2 weeks", "3 days ago": time that has passed in the visitor's case, not a period they ask a price for
+// ("a bike for a week").
+const ELAPSED = new RegExp(
+  `\\b(?:after|since|within|already|for the (?:last|past)) (\\d+|${NUMBER_WORD}) (${TIME_UNIT})\\b|\\b(\\d+|${NUMBER_WORD}) (${TIME_UNIT}) ago\\b`,
+);
+
+/** Time the visitor says has passed in their case ("after 2 weeks"): any period a passage states speaks to it. */
 export function statedDuration(question: string): { words: string[] } | null {
-  const match = new RegExp(`\\b(\\d+|${NUMBER_WORD})\\s*(${TIME_UNIT})\\b`).exec(normalize(question));
-  return match ? { words: [match[1]!, ...match[2]!.split(" ")] } : null;
+  const match = ELAPSED.exec(normalize(question));
+  if (!match) return null;
+  const [number, unit] = match[1] ? [match[1], match[2]!] : [match[3]!, match[4]!];
+  return { words: [number, ...unit.split(" ")] };
+}
+
+const NEGATION =
+  /\b(?:no|not|never|none|nothing|without|cannot|nicht|kein|keine|keinen|ohne|nie)\b|n't\b|\b(?:didnt|dont|doesnt|cant|wont|isnt|arent|havent|hasnt|wasnt)\b/;
+
+/** A question about a case that did not happen or is not so ("didn't get the email", "we can't come"). */
+export function isNegated(question: string): boolean {
+  return NEGATION.test(normalize(question).replace(/\bno (?:one|idea)\b/g, ""));
+}
+
+/** A passage that states a rule for what does not happen or is not allowed. */
+export function statesNegation(text: string): boolean {
+  return NEGATION.test(normalize(text));
 }

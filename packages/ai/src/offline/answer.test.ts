@@ -116,6 +116,48 @@ describe("composeOfflineAnswer knows what kind of answer is asked for", () => {
     expect(text).toContain('From "Café"');
   });
 
+  it("answers a weekday question from a passage stating a range of days", () => {
+    const text = composeOfflineAnswer("can i get a haircut on saturday", {
+      chunks: [
+        chunk("Salon > Haircuts\n\nHaircuts are done Monday to Friday from 9:00 to 18:00.", "Salon"),
+        chunk("Salon > Colour\n\nHair colouring takes about two hours.", "Salon"),
+      ],
+    });
+    expect(text).toContain("Haircuts are done Monday to Friday");
+  });
+
+  it("answers a question about something that did not happen with the rule for that case", () => {
+    const text = composeOfflineAnswer("my parcel didnt arrive", {
+      chunks: [
+        chunk(
+          "Shop > Delivery\n\nYour parcel arrives in 2 to 3 working days and is handed to you in person. If your parcel does not arrive within 7 days, write to us and we send a new one.",
+          "Shop",
+        ),
+      ],
+    });
+    expect(text).toContain("If your parcel does not arrive within 7 days");
+    expect(text).not.toContain("handed to you in person");
+  });
+
+  it("asks a row for the period the visitor names, not the time that passed in their case", () => {
+    const prices = chunk(
+      "Rental > Prices\n\n| Item | Day | Week (7 days) |\n| --- | --- | --- |\n| Canoe | €30 | €150 |\n| Kayak | €25 | €120 |",
+      "Rental",
+    );
+    const text = composeOfflineAnswer("canoe for a week price", { chunks: [prices] });
+    expect(text).toContain("Item: Canoe, Week (7 days): €150");
+    expect(text).not.toContain("€30");
+  });
+
+  it("does not let words that name a kind of text ('policy', 'documents') sink the match", () => {
+    const text = composeOfflineAnswer("whats your privacy policy", {
+      chunks: [
+        chunk("Help > Privacy\n\nWe keep your privacy: data is stored in the EU and never sold.", "Help"),
+      ],
+    });
+    expect(text).toContain("never sold");
+  });
+
   it("does not take a word for a form of a longer word it only begins ('check' is not 'check-in')", () => {
     const text = composeOfflineAnswer("when can i check in", {
       chunks: [chunk("Help > Email\n\nIf no email arrives, check your spam folder.", "Help")],
@@ -131,6 +173,8 @@ describe("vocabulary", () => {
     expect(contentTerms("can I take 5 books out")).toContain("borrow");
     expect(contentTerms("skis")).toEqual(contentTerms("ski"));
     expect(contentTerms("sizes")).toEqual(contentTerms("size"));
+    expect(contentTerms("bags")).toEqual(contentTerms("luggage"));
+    expect(contentTerms("meds online")).toEqual(contentTerms("medicines on the portal"));
   });
 
   it("folds a word by the synonyms of its own language only ('car' is not the German stem of 'career')", () => {

@@ -3,7 +3,15 @@ import { isKnownWord, rewritePhrases } from "../embedding/synonyms";
 import { contentTerms, detectLanguage, isStopword, normalize, words } from "../embedding/words";
 import { splitSentences } from "../ingest/sentences";
 import type { ChatContext, ContextChunk } from "../provider/types";
-import { type AnswerType, expectedAnswer, statedDuration, statesValue, TYPE_WORDS } from "./answer-types";
+import {
+  type AnswerType,
+  expectedAnswer,
+  isNegated,
+  statedDuration,
+  statesNegation,
+  statesValue,
+  TYPE_WORDS,
+} from "./answer-types";
 import { formatRow, type Passage, passagesOf } from "./passages";
 import { correctTypo } from "./typos";
 
@@ -19,9 +27,14 @@ const UNKNOWN_WORD_WEIGHT = 0.75;
 const HEADING_WEIGHT = 0.5;
 // A second passage is quoted only when it is nearly as good as the best one, from the same source.
 const COMPANION_SHARE = 0.85;
-// Verbs that carry little of a question's topic ("what is it made of", "can you put"): they count a third.
+// Verbs that carry little of a question's topic ("what is it made of", "can you put"), and words that name a
+// kind of text rather than its topic ("your return policy", "info on parking"): they count a third.
 const LIGHT_WORDS = new Set(
-  "make made find found take put give go come leave use work want need say see look try help mean happen start stop wait"
+  [
+    "make made find found take put give go come leave use work want need say see look try help mean happen start",
+    "stop wait policy policies rule rules info information detail details terms conditions document documents",
+  ]
+    .join(" ")
     .split(" ")
     .map((w) => contentTerms(w)[0] ?? w),
 );
@@ -56,6 +69,8 @@ interface Scored {
   found: Set<string>;
   /** The kind of value the question asks for, whose sentence the quote keeps. */
   expected: AnswerType | null;
+  /** The question is about a case that did not happen: the quote keeps the sentences stating such a case. */
+  negated: boolean;
 }
 
 /**
@@ -130,6 +145,10 @@ export function rankPassages(
   ]);
   const questionTerms = [...new Set(contentTerms(corrected))].filter((t) => !typeWords.has(t));
   if (questionTerms.length === 0) return [];
+  const wanted = [...types].map((type) => (text: string) => statesValue(type, text));
+  // "didn't get the email" is answered by the rule for when it does not come ("If no email arrives, …").
+  const negated = isNegated(question);
+  if (negated) wanted.push(statesNegation);
 
   // A table is stated by its column names and its heading, which is its caption ("Prices").
   const own = passages.map(
@@ -150,7 +169,7 @@ export function rankPassages(
   };
   const termsWeight = questionTerms.reduce((sum, t) => sum + weight(t), 0);
   const typeWeight = (ANSWER_TYPE_WEIGHT * termsWeight) / questionTerms.length;
-  const total = termsWeight + types.size * typeWeight;
+  const total = termsWeight + wanted.length * typeWeight;
   const questionVector = hashEmbedding(question);
   const said = new Set(words(question));
   const termSet = new Set(questionTerms);
@@ -163,7 +182,7 @@ export function rankPassages(
     for (const t of questionTerms) {
       if (context[i]!.has(t)) onTopic += weight(t);
       found.add(t);
-      if (own[i]!.has(t) || inRange(t, passage.text)) {
+      if (own[i]!.has(t) || inRange(t, passage.text) || inDayRange(t, passage.text)) {
         matched += weight(t);
         stated++;
       } else if (sharesStem(t, own[i]!)) {
@@ -174,7 +193,7 @@ export function rankPassages(
       else found.delete(t);
     }
     const values = passage.kind === "table" ? passage.rows.flat().join(" ") : passage.text;
-    for (const type of types) if (statesValue(type, values)) matched += typeWeight;
+    for (const states of wanted) if (states(values)) matched += typeWeight;
     // A passage must state something the question asks about, not only sit under a matching heading.
     let coverage = stated === 0 ? 0 : matched / total;
     if (contradicts(said, passage.text)) coverage *= 0.5;
@@ -184,7 +203,7 @@ export function rankPassages(
     const score = coverage + 0.1 * (onTopic / total) + 0.15 * similarity + 0.02 / (1 + passage.chunkIndex);
     const columns =
       passage.kind === "row" ? askedColumns(passage.header, questionTerms, weight) : new Set<number>();
-    return { passage, coverage, score, columns, terms: termSet, found, expected };
+    return { passage, coverage, score, columns, terms: termSet, found, expected, negated };
   });
   return scored.filter((s) => s.coverage > 0).sort((a, b) => b.score - a.score);
 }
@@ -256,6 +275,19 @@ function inRange(term: string, text: string): boolean {
   return false;
 }
 
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const DAY_RANGE =
+  /\b(mon|tues|wednes|thurs|fri|satur|sun)days? (?:to|until|till|-|–) (mon|tues|wednes|thurs|fri|satur|sun)days?\b/g;
+
+/**
+ * A weekday the question names is answered by a passage stating a range of days, whether the range holds it
+ * ("Monday to Saturday") or not ("Monday to Friday": not on Saturdays).
+ */
+function inDayRange(term: string, text: string): boolean {
+  if (!DAYS.some((day) => day.startsWith(term))) return false;
+  return DAY_RANGE.test(normalize(text)) && ((DAY_RANGE.lastIndex = 0), true);
+}
+
 function inAnyRange(term: string, passages: readonly Passage[]): boolean {
   return passages.some((p) => inRange(term, p.text));
 }
@@ -310,7 +342,7 @@ function quoteOf(
       .map((cells) => formatRow(passage.header, cells))
       .join("\n");
   } else if (passage.kind === "prose" && !procedure) {
-    text = matchingSentences(passage.text, best.terms, best.expected);
+    text = matchingSentences(passage.text, best);
   } else {
     text = passage.text;
   }
@@ -326,21 +358,20 @@ const COMPLEMENT = /^(?:all other|any other|other|otherwise|for all other|everyt
 
 /**
  * A paragraph's sentences that state something the question asks about or the kind of value it asks for
- * (all of them if none does alone).
+ * (all of them if none does alone); for a question about a case that did not happen, the ones stating such a
+ * case when there are any.
  */
-function matchingSentences(
-  paragraph: string,
-  questionTerms: ReadonlySet<string>,
-  expected: AnswerType | null,
-): string {
+function matchingSentences(paragraph: string, { terms, expected, negated }: Scored): string {
   const sentences = splitSentences(paragraph);
   const kept = sentences.filter(
     (s) =>
       !COMPLEMENT.test(s) &&
-      (contentTerms(s).some((t) => questionTerms.has(t)) ||
-        [...questionTerms].some((t) => inRange(t, s)) ||
+      (contentTerms(s).some((t) => terms.has(t)) ||
+        [...terms].some((t) => inRange(t, s)) ||
         (expected !== null && statesValue(expected, s))),
   );
+  const negative = negated ? kept.filter(statesNegation) : [];
+  if (negative.length > 0) return negative.join(" ");
   return (kept.length > 0 ? kept : sentences).join(" ");
 }
 
