@@ -12,6 +12,7 @@ import { stripMarkup } from "./lipsync/rules";
 import { createVisemeQueue } from "./lipsync/timeline";
 import { createSpeaker, lastSentenceEnd, type Speaker } from "./speech";
 import { browserStorage, createVisitorStore } from "./storage";
+import type { VoicePlayer } from "./voice/player";
 import { listenOnce, voiceInputSupported } from "./voice-input";
 
 // The chat panel of one <avatar-chat>, loaded when it first opens: the composition root that wires
@@ -88,6 +89,10 @@ export function createWidget(host: WidgetHost): WidgetController {
   const animator = createAnimator({ reducedMotion });
   let muted = true;
   let speaker: Speaker | null = null;
+  /** The server's voice (voice/player.ts, loaded on first un-mute): its AudioContext is made in the click. */
+  let audioContext: AudioContext | null = null;
+  let voice: VoicePlayer | null = null;
+  let voiceLoading: Promise<void> | null = null;
   let session: ChatSession | null = null;
   let started: Promise<void> | null = null;
   let chatbot: ChatbotConfig | null = null;
@@ -115,14 +120,48 @@ export function createWidget(host: WidgetHost): WidgetController {
 
   function setMuted(next: boolean) {
     muted = next;
-    if (muted) speaker?.cancel();
+    if (muted) {
+      speaker?.cancel();
+      voice?.stop();
+    }
     setIcon(muteButton, muted ? "soundOff" : "soundOn");
     muteButton.setAttribute("aria-label", muted ? strings.unmute : strings.mute);
     muteButton.setAttribute("aria-pressed", String(!muted));
-    muteButton.hidden = typeof speechSynthesis === "undefined";
-    if (!muted) ensureSpeaker();
+    muteButton.hidden = typeof speechSynthesis === "undefined" && typeof AudioContext === "undefined";
+    if (muted) return;
+    // Made inside the click: browsers let audio start only from a page the visitor has interacted with.
+    if (!audioContext && typeof AudioContext !== "undefined") audioContext = new AudioContext();
+    void audioContext?.resume().catch(() => {});
+    ensureSpeaker();
+    ensureVoice();
   }
   setMuted(true);
+
+  const serverVoice = () => !muted && audioContext !== null && chatbot?.serverVoice === true;
+
+  function ensureVoice() {
+    if (!serverVoice() || voiceLoading) return;
+    const context = audioContext!;
+    const base = (attr("api") ?? environment.defaultApi ?? "").replace(/\/$/, "");
+    voiceLoading = import("./voice/player").then(({ createVoicePlayer }) => {
+      if (disposed) return;
+      voice = createVoicePlayer({
+        context,
+        audioUrl: (id) => `${base}/voice/${id}`,
+        onSentence: (messageId, index) => {
+          element.dataset.voice = index === null ? "idle" : `${messageId}:${index}`;
+          host.emit("avatar-chat:voice", { messageId, index });
+        },
+      });
+    });
+  }
+
+  /** Barge-in: the visitor types, speaks or sends, and the avatar stops talking at once. */
+  function bargeIn() {
+    if (voice?.playing) voice.stop();
+    speaker?.cancel();
+  }
+  view.input.addEventListener("input", bargeIn);
 
   function ensureSpeaker() {
     if (speaker) return;
@@ -154,7 +193,8 @@ export function createWidget(host: WidgetHost): WidgetController {
         accentColor: accent,
         forceFallback: attribute === "2d",
         poseAt: (now) => {
-          const pose = animator.pose(now, queue.sample(now));
+          // Speaking with the server's voice, the mouth follows the audio itself.
+          const pose = animator.pose(now, voice?.sample(now) ?? queue.sample(now));
           // Exposed for tests and for pages that want to mirror the avatar's state.
           if (pose.viseme !== lastViseme) {
             lastViseme = pose.viseme;
@@ -215,7 +255,8 @@ export function createWidget(host: WidgetHost): WidgetController {
         spoken.set(message.id, from ?? 0);
         continue;
       }
-      if (muted || !speaker?.supported) {
+      if (serverVoice()) spoken.set(message.id, message.content.length);
+      else if (muted || !speaker?.supported) {
         queue.pushText(message.content.slice(from ?? 0), now);
         if (done) queue.endText(now);
         spoken.set(message.id, message.content.length);
@@ -238,8 +279,12 @@ export function createWidget(host: WidgetHost): WidgetController {
       store,
       connect: environment.connectRealtime,
       onState: render,
+      voice: serverVoice,
       onEnvelope: (envelope) => {
-        if (envelope.event.type === "avatar.cue") animator.cue(envelope.event.cue, performance.now());
+        const event = envelope.event;
+        if (event.type === "avatar.cue") animator.cue(event.cue, performance.now());
+        else if (event.type === "voice.audio" && serverVoice()) voice?.add(event);
+        else if (event.type === "message.discarded") voice?.discard(event.messageId);
       },
       onConnection: (status) => {
         connection = status;
@@ -290,6 +335,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     if (session !== current) return;
     chatbot = out.chatbot;
     host.setChatbot(out.chatbot);
+    ensureVoice();
     if (out.chatbot.avatar.kind !== "default" && !attr("avatar")) {
       // The configured avatar differs from the default one mounted while starting: swap it.
       await avatarMounting;
@@ -325,6 +371,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     }
     await start();
     if (!session) return;
+    bargeIn();
     animator.cue("thinking", performance.now());
     await session.send(text);
   }
@@ -344,6 +391,7 @@ export function createWidget(host: WidgetHost): WidgetController {
 
   async function stop() {
     speaker?.cancel();
+    voice?.stop();
     queue.stop(performance.now());
     animator.cue("neutral", performance.now());
     await session?.stop().catch((error: unknown) => {
@@ -386,6 +434,7 @@ export function createWidget(host: WidgetHost): WidgetController {
   }
 
   function listenForVoice() {
+    bargeIn();
     view.voice.classList.add("listening");
     view.voice.setAttribute("aria-label", strings.voiceListening);
     listenOnce({
@@ -410,6 +459,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     deactivate() {
       avatar?.setActive(false);
       speaker?.cancel();
+      voice?.stop();
       queue.stop(performance.now());
     },
     reset() {
@@ -435,6 +485,8 @@ export function createWidget(host: WidgetHost): WidgetController {
       disposed = true;
       window.removeEventListener("pointermove", onPointer);
       speaker?.cancel();
+      voice?.close();
+      if (!voice) void audioContext?.close().catch(() => {});
       avatar?.dispose();
       avatar = null;
       session?.dispose();

@@ -43,6 +43,8 @@ export interface ChatSessionDeps {
   connect(options: RealtimeConnectOptions): RealtimeConnection;
   onState(state: ChatState): void;
   onEnvelope?(envelope: EventEnvelope): void;
+  /** True while the visitor has the server's voice on: sends ask for a spoken answer. */
+  voice?: () => boolean;
   onConnection?(status: "connecting" | "open" | "closed"): void;
   newId?: () => string;
   now?: () => Date;
@@ -55,6 +57,7 @@ const knownEvents = new Set([
   "message.complete",
   "message.discarded",
   "avatar.cue",
+  "voice.audio",
   "typing",
   "conversation.state",
   "error",
@@ -146,7 +149,12 @@ export function createChatSession(deps: ChatSessionDeps) {
     for (let attempt = 0; ; attempt++) {
       try {
         const conversationId = await ensureConversation();
-        const sent = await deps.api.call("conversation.send", { conversationId, content, clientMessageId });
+        const sent = await deps.api.call("conversation.send", {
+          conversationId,
+          content,
+          clientMessageId,
+          ...(deps.voice?.() ? { voice: true } : {}),
+        });
         set(markSent(state, clientMessageId, sent.messageId));
         return;
       } catch (error) {
