@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -24,8 +25,17 @@ export interface StorageConfig {
   forcePathStyle: boolean;
 }
 
-/** Upload URLs: long enough to start right after asking; whatever they write after confirmation is ignored. */
+/** Upload URLs: long enough to start right after asking; they write to an upload key only (see below). */
 export const UPLOAD_URL_SECONDS = 300;
+
+/**
+ * Where a presigned upload URL for `key` writes. Never `key` itself: confirming an upload copies it to
+ * `key` (server-side) and deletes it here, so a URL still within its minutes can only write here again,
+ * and nothing the platform reads or serves changes. On every S3-compatible store, without versioning.
+ */
+export function uploadKey(key: string): string {
+  return `uploads/${key}`;
+}
 
 export interface ObjectHead {
   size: number;
@@ -41,7 +51,7 @@ export interface ObjectRead extends ObjectHead {
 const statusOf = (error: unknown) =>
   (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
-/** Object storage as five functions; S3, MinIO and the embedded server all speak the same protocol. */
+/** Object storage as a few functions; S3, MinIO and the embedded server all speak the same protocol. */
 export interface Storage {
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array>;
@@ -56,6 +66,8 @@ export interface Storage {
     expect: { etag: string | null; maxBytes: number },
   ): Promise<Uint8Array | "missing" | "changed" | "too-large">;
   head(key: string): Promise<ObjectHead | null>;
+  /** Server-side copy; the copy's head, or "missing" when `from` is not there. */
+  copy(from: string, to: string): Promise<ObjectHead | "missing">;
   delete(key: string): Promise<void>;
   /** A URL that uploads exactly one object: this key, this content type, this many bytes. */
   presignPut(
@@ -143,6 +155,19 @@ export function createStorage(config: StorageConfig): Storage {
         throw error;
       }
     },
+    async copy(from, to) {
+      try {
+        const copySource = `${Bucket}/${from.split("/").map(encodeURIComponent).join("/")}`;
+        await client.send(new CopyObjectCommand({ Bucket, Key: to, CopySource: copySource }));
+      } catch (error) {
+        if (statusOf(error) === 404) return "missing";
+        throw error;
+      }
+      // The copy's own head: a server may answer a copy's ETag in another form than a read's.
+      const head = await this.head(to);
+      if (!head) throw new Error(`object ${to} is missing right after its copy`);
+      return head;
+    },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
@@ -167,4 +192,21 @@ export function createStorage(config: StorageConfig): Storage {
       }
     },
   };
+}
+
+/**
+ * Confirms an upload: copies it from its upload key to `key` and deletes the upload key. The head of
+ * what is now at `key`, or null when nothing was uploaded. A URL re-used later writes the upload key
+ * only; deleting `key` deletes that leftover too (`deleteStored`).
+ */
+export async function adoptUpload(storage: Storage, key: string): Promise<ObjectHead | null> {
+  const copied = await storage.copy(uploadKey(key), key);
+  if (copied === "missing") return null;
+  await storage.delete(uploadKey(key));
+  return copied;
+}
+
+/** Deletes a stored object and whatever its upload URL left at its upload key. */
+export async function deleteStored(storage: Storage, key: string): Promise<void> {
+  await Promise.all([storage.delete(key), storage.delete(uploadKey(key))]);
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -140,6 +140,49 @@ export function bucketFiles(directory: string) {
           await handle.close();
         }
         const target = objectPath(bucket, key);
+        await mkdir(path.dirname(target), { recursive: true });
+        await rename(temp, target);
+        return meta;
+      } finally {
+        await rm(temp, { force: true });
+      }
+    },
+
+    /**
+     * Copies `from` to `to` in one bucket, bytes and metadata (S3's CopyObject); null when `from` is
+     * missing, or is not the version `ifMatch` names ("changed"). A reader of `to` sees the old object or
+     * the copy, whole.
+     */
+    async copy(
+      bucket: string,
+      from: string,
+      to: string,
+      ifMatch: string | null,
+    ): Promise<ObjectMeta | "missing" | "changed"> {
+      const temp = path.join(bucketDir(bucket), ".tmp", randomBytes(12).toString("hex"));
+      try {
+        // The copy is taken first and its own header read: a write to `from` meanwhile cannot mix in.
+        await copyFile(objectPath(bucket, from), temp).catch((error: unknown) => {
+          if (isMissing(error)) return null;
+          throw error;
+        });
+        const handle = await openObject(temp);
+        if (!handle) return "missing";
+        let meta: ObjectMeta;
+        try {
+          const source = await readMeta(handle);
+          if (ifMatch !== null && ifMatch !== source.etag) return "changed";
+          meta = { ...source, lastModified: new Date().toUTCString() };
+        } finally {
+          await handle.close();
+        }
+        const writable = await open(temp, "r+");
+        try {
+          await writable.write(header(meta), 0, HEADER_BYTES, 0);
+        } finally {
+          await writable.close();
+        }
+        const target = objectPath(bucket, to);
         await mkdir(path.dirname(target), { recursive: true });
         await rename(temp, target);
         return meta;

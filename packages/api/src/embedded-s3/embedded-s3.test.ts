@@ -167,6 +167,19 @@ describe("embedded object store: refusals", () => {
     });
   });
 
+  it("refuses a copy that is not signed as one: a presigned upload URL cannot be turned into a copy", async () => {
+    const target = "tenants/b/knowledge/copy";
+    const url = await presignPut(target, "text/plain", 0);
+    const copy = { "content-type": "text/plain", "x-amz-copy-source": `test/${keyA}` };
+    expect((await fetch(url, { method: "PUT", headers: copy })).status).toBe(403);
+    const unsigned = await fetch(objectUrl(target), {
+      method: "PUT",
+      headers: { "x-amz-copy-source": `test/${keyA}` },
+    });
+    expect(unsigned.status).toBe(403);
+    expect(await storage.head(target)).toBeNull();
+  });
+
   it("refuses an expired presigned URL", async () => {
     const signingDate = new Date(Date.now() - 3_600_000);
     const put = await presignPut(keyB, "text/plain", 3, { signingDate, expiresIn: 60 });
@@ -220,6 +233,19 @@ describe("embedded object store: the S3 client", () => {
     await storage.delete(key);
     expect(await storage.head(key)).toBeNull();
     await storage.delete(key); // deleting twice is fine, as on S3
+  });
+
+  it("copies an object server-side, bytes and content type, and says when the source is missing", async () => {
+    await storage.put("uploads/tenants/c/knowledge/u", "uploaded", "text/markdown");
+    const copied = await storage.copy("uploads/tenants/c/knowledge/u", "tenants/c/knowledge/u");
+    expect(copied).toEqual(await storage.head("tenants/c/knowledge/u"));
+    expect(copied).toMatchObject({ size: 8, contentType: "text/markdown" });
+    expect(new TextDecoder().decode(await storage.get("tenants/c/knowledge/u"))).toBe("uploaded");
+    // The copy is its own object: a later write to the source does not reach it.
+    await storage.put("uploads/tenants/c/knowledge/u", "changed!", "text/markdown");
+    expect(new TextDecoder().decode(await storage.get("tenants/c/knowledge/u"))).toBe("uploaded");
+    expect(await storage.copy("uploads/tenants/c/knowledge/none", "tenants/c/knowledge/x")).toBe("missing");
+    expect(await storage.head("tenants/c/knowledge/x")).toBeNull();
   });
 
   it("honours If-Match: a read names the version it wants", async () => {

@@ -27,7 +27,7 @@ const allowedQueryParameter = (name: string) => /^x-amz-/i.test(name) || name ==
 
 /**
  * The embedded object store's HTTP handler: the S3 operations the platform uses (bucket HEAD/PUT, object
- * PUT/GET/HEAD/DELETE), each only with a valid SigV4 signature. A PUT must sign its content type and
+ * PUT/GET/HEAD/DELETE, CopyObject), each only with a valid SigV4 signature. A PUT must sign its content type and
  * length, so a presigned upload URL writes exactly one key, one type, one size. No listing.
  */
 export function objectStoreHandler(options: StoreOptions) {
@@ -148,6 +148,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: StoreOp
     res.statusCode = 204;
     return void res.end();
   }
+  if (method === "PUT" && req.headers["x-amz-copy-source"] !== undefined)
+    return copy(req, res, options, { bucket, key });
   if (method === "PUT")
     return put(req, res, options, {
       bucket,
@@ -185,6 +187,39 @@ async function put(
   );
   res.setHeader("etag", meta.etag);
   res.end();
+}
+
+/**
+ * CopyObject within the bucket (how a confirmed upload moves out of its upload URL's reach). Its source
+ * header is an x-amz-* header, so it is signed like every other: a presigned upload URL cannot be
+ * turned into a copy. Honours x-amz-copy-source-if-match; versions and other buckets are not kept here.
+ */
+async function copy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: StoreOptions,
+  request: { bucket: string; key: string },
+) {
+  if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"])
+    throw new S3Error(400, "InvalidRequest", "A copy carries no body.");
+  const source = safeDecode(String(req.headers["x-amz-copy-source"]).replace(/^\//, "")) ?? "";
+  const slash = source.indexOf("/");
+  const [bucket, key] = [source.slice(0, slash), source.slice(slash + 1)];
+  if (slash < 0 || bucket !== request.bucket || source.includes("?") || !isStorableKey(key))
+    throw new S3Error(400, "InvalidArgument", "Copy from an object of this bucket.");
+  const ifMatch = req.headers["x-amz-copy-source-if-match"];
+  const copied = await options.files.copy(
+    request.bucket,
+    key,
+    request.key,
+    typeof ifMatch === "string" ? ifMatch : null,
+  );
+  if (copied === "missing") throw new S3Error(404, "NoSuchKey", "The copy source does not exist.");
+  if (copied === "changed") throw new S3Error(412, "PreconditionFailed", "The copy source has changed.");
+  res.setHeader("content-type", "application/xml");
+  res.end(
+    `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><ETag>${escapeXml(copied.etag)}</ETag><LastModified>${new Date(copied.lastModified).toISOString()}</LastModified></CopyObjectResult>`,
+  );
 }
 
 async function headOnly(files: BucketFiles, bucket: string, key: string) {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { recordAudit } from "../../audit";
 import { randomToken } from "../../auth/tokens";
 import type { AppDeps } from "../../deps";
-import { UPLOAD_URL_SECONDS } from "../../storage";
+import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
 import { widgetCache } from "../widget/config-cache";
 import {
@@ -192,7 +192,7 @@ export const chatbotRouter = router({
       forgetWidget(deps, result.row);
       for (const key of result.storageKeys) {
         // The rows are gone either way; a file left behind is logged, not shown to the user.
-        await deps.storage.delete(key).catch((error: unknown) => {
+        await deleteStored(deps.storage, key).catch((error: unknown) => {
           deps.logger.warn({ key, err: error }, "chatbot.delete: could not delete a stored file");
         });
       }
@@ -244,7 +244,7 @@ export const chatbotRouter = router({
           ),
         );
         const uploadUrl = await ctx.deps.storage.presignPut(
-          asset.storage_key,
+          uploadKey(asset.storage_key),
           { contentType, contentLength: input.sizeBytes },
           UPLOAD_URL_SECONDS,
         );
@@ -261,7 +261,7 @@ export const chatbotRouter = router({
         // Once: the upload URL may still work for minutes, and a second confirmation would adopt its new object.
         if (asset.status === "ready")
           throw new TRPCError({ code: "CONFLICT", message: "This avatar was confirmed already." });
-        const head = await ctx.deps.storage.head(asset.storage_key);
+        const head = await adoptUpload(ctx.deps.storage, asset.storage_key);
         if (!head)
           throw new TRPCError({ code: "BAD_REQUEST", message: "The avatar file has not been uploaded yet." });
         const maxBytes = Math.min(MAX_AVATAR_BYTES, ctx.deps.config.maxUploadBytes);
@@ -312,7 +312,7 @@ export const chatbotRouter = router({
         // Chatbots showing it went back to the default avatar; their cached configs must go too.
         widgetCache(ctx.deps).byPublicKey.clear();
         widgetCache(ctx.deps).byChatbotId.clear();
-        await ctx.deps.storage.delete(deleted.storage_key).catch((error: unknown) => {
+        await deleteStored(ctx.deps.storage, deleted.storage_key).catch((error: unknown) => {
           ctx.deps.logger.warn({ err: error }, "avatar.delete: could not delete the stored file");
         });
         return { ok: true };

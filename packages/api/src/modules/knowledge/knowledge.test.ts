@@ -103,7 +103,7 @@ describe("knowledge", () => {
     ).toBeNull();
   });
 
-  it("ignores what an upload URL writes after confirmUpload: not confirmed again, not indexed", async () => {
+  it("keeps a confirmed file out of its upload URL's reach: a later PUT changes nothing stored or indexed", async () => {
     const body = "# Returns\n\nWithin 30 days.";
     const upload = await owner.browser.knowledge.createUpload.mutate({
       chatbotId,
@@ -113,18 +113,19 @@ describe("knowledge", () => {
     });
     expect((await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body })).ok).toBe(true);
     await owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id });
-    // The URL is still within its minutes and signs this length: a same-sized swap is all it can do.
+    // The URL is still within its minutes and signs this length: a same-sized swap is all it could do.
     const swap = "# Returns\n\nNever, no ever.";
     expect(swap.length).toBe(body.length);
-    expect((await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body: swap })).ok).toBe(
-      true,
-    );
+    await fetch(upload.uploadUrl, { method: "PUT", headers: upload.headers, body: swap });
     await expect(
       owner.browser.knowledge.confirmUpload.mutate({ sourceId: upload.source.id }),
     ).rejects.toMatchObject({ data: { code: "CONFLICT" } });
+    const key = `tenants/${owner.tenantId}/knowledge/${upload.source.id}`;
+    expect(new TextDecoder().decode(await platform.deps.storage.get(key))).toBe(body);
 
-    // The worker's indexing step, on the same storage: it refuses the changed object.
-    const index = processKbIndex(
+    // The worker's indexing step, on the same storage, after a re-index: the confirmed text, nothing else.
+    await owner.browser.knowledge.reindex.mutate({ sourceId: upload.source.id });
+    const outcome = await processKbIndex(
       {
         db: platform.deps.db,
         redis: platform.deps.redis,
@@ -141,11 +142,19 @@ describe("knowledge", () => {
         opts: { attempts: 1 },
       },
     );
-    await expect(index).rejects.toMatchObject({ name: "UnrecoverableError" });
-    const [row] = (await owner.browser.knowledge.list.query({ chatbotId })).filter(
-      (s) => s.id === upload.source.id,
-    );
-    expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/changed/) });
+    expect(outcome).toBe("ready");
+    const chunks = await platform.deps.db
+      .selectFrom("knowledge_chunks")
+      .select("content")
+      .where("source_id", "=", upload.source.id)
+      .execute();
+    expect(chunks.map((c) => c.content).join("\n")).toContain("Within 30 days.");
+    expect(chunks.map((c) => c.content).join("\n")).not.toContain("Never");
+
+    // Deleting the source deletes what the URL left at its upload key too.
+    await owner.browser.knowledge.delete.mutate({ sourceId: upload.source.id });
+    expect(await platform.deps.storage.head(key)).toBeNull();
+    expect(await platform.deps.storage.head(`uploads/${key}`)).toBeNull();
   });
 
   it("refuses knowledge beyond the plan's budget", async () => {

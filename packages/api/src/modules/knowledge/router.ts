@@ -2,7 +2,7 @@ import { createProvider, hybridSearch, isProviderError } from "@avatar-chat/ai";
 import { enqueueIndex } from "@avatar-chat/worker";
 import { TRPCError } from "@trpc/server";
 import type { AppDeps } from "../../deps";
-import { UPLOAD_URL_SECONDS } from "../../storage";
+import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
 import { providerSettingsFor } from "../ai/provider-settings";
 import {
@@ -93,7 +93,7 @@ export const knowledgeRouter = router({
         });
       });
       const uploadUrl = await ctx.deps.storage.presignPut(
-        source.storage_key!,
+        uploadKey(source.storage_key!),
         { contentType: input.contentType, contentLength: input.sizeBytes },
         UPLOAD_URL_SECONDS,
       );
@@ -111,7 +111,7 @@ export const knowledgeRouter = router({
       // Once: the upload URL may still work for minutes, and a second confirmation would adopt its new object.
       if (source.checksum !== null)
         throw new TRPCError({ code: "CONFLICT", message: "This upload was confirmed already." });
-      const head = await deps.storage.head(source.storage_key);
+      const head = await adoptUpload(deps.storage, source.storage_key);
       if (!head || head.size === 0)
         throw new TRPCError({ code: "BAD_REQUEST", message: "The file has not been uploaded yet." });
       const now = deps.clock();
@@ -222,7 +222,7 @@ export const knowledgeRouter = router({
       const deleted = await ctx.inTenant((tx) => deleteSource(tx, ctx.tenantId, input.sourceId));
       if (!deleted) throw noSource();
       if (deleted.storage_key) {
-        await ctx.deps.storage.delete(deleted.storage_key).catch((error: unknown) => {
+        await deleteStored(ctx.deps.storage, deleted.storage_key).catch((error: unknown) => {
           ctx.deps.logger.warn({ err: error }, "knowledge.delete: could not delete the stored file");
         });
       }
