@@ -132,9 +132,10 @@ export async function createDb(config: DbConfig): Promise<Db> {
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const dataDir = config.dataDir ?? ".data/pglite";
   if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const client = await PGlite.create(dataDir, { extensions: { vector }, parsers });
+  const client = await PGlite.create(dataDir, { extensions: { vector, pg_trgm }, parsers });
   const kysely = new Kysely<Database>({ dialect: guardedDialect(new PGliteDialect(client)) });
   return {
     kysely,

@@ -28,6 +28,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0005_retention_indexes",
       "0006_redelivery_index",
       "0007_chatbot_voice",
+      "0008_inbox_search",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

@@ -7,6 +7,7 @@ import * as onePendingInvitation from "./migrations/0004_one_pending_invitation"
 import * as retentionIndexes from "./migrations/0005_retention_indexes";
 import * as redeliveryIndex from "./migrations/0006_redelivery_index";
 import * as chatbotVoice from "./migrations/0007_chatbot_voice";
+import * as inboxSearch from "./migrations/0008_inbox_search";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0005_retention_indexes": retentionIndexes,
   "0006_redelivery_index": redeliveryIndex,
   "0007_chatbot_voice": chatbotVoice,
+  "0008_inbox_search": inboxSearch,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -93,13 +93,43 @@ describe("row-level security", () => {
 
   it("has a policy on every table with a tenant_id column", async () => {
     const withTenantColumn = await sql<{ table_name: string }>`
-      select table_name from information_schema.columns
-      where table_schema = 'public' and column_name = 'tenant_id' order by table_name`.execute(db.kysely);
+      select c.table_name from information_schema.columns c
+      join information_schema.tables t using (table_schema, table_name)
+      where c.table_schema = 'public' and c.column_name = 'tenant_id' and t.table_type = 'BASE TABLE'
+      order by c.table_name`.execute(db.kysely);
     const policed = await sql<{ tablename: string }>`
       select tablename from pg_policies where schemaname = 'public' order by tablename`.execute(db.kysely);
     const names = withTenantColumn.rows.map((r) => r.table_name);
     expect([...names].sort()).toEqual([...TENANT_TABLES].sort());
     expect(policed.rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(names));
+  });
+
+  it("shows the tenant role, through the inbox views, the current tenant's rows and none without one", async () => {
+    const views = await sql<{ table_name: string; view_definition: string }>`
+      select table_name, view_definition from information_schema.views where table_schema = 'public'`.execute(
+      db.kysely,
+    );
+    expect(views.rows.map((v) => v.table_name).sort()).toEqual([
+      "inbox_conversations",
+      "inbox_message_texts",
+    ]);
+    for (const view of views.rows) expect(view.view_definition).toContain("app_current_tenant()");
+    await sql`insert into conversations (tenant_id, chatbot_id) select tenant_id, id from chatbots`.execute(
+      db.kysely,
+    );
+    const visible = (tenantId: string) =>
+      withTenant(db.kysely, tenantId, async (tx) =>
+        (await sql<{ tenant_id: string }>`select tenant_id from inbox_conversations`.execute(tx)).rows.map(
+          (r) => r.tenant_id,
+        ),
+      );
+    for (const tenantId of [tenants.a, tenants.b]) {
+      const seen = await visible(tenantId);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(new Set(seen)).toEqual(new Set([tenantId]));
+    }
+    const unscoped = await sql`select count(*)::int as n from inbox_conversations`.execute(db.kysely);
+    expect(unscoped.rows).toEqual([{ n: 0 }]);
   });
 
   // The tenant pool keeps a connection's tenant between uses; these run on one connection so that every

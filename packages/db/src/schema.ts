@@ -334,6 +334,18 @@ export type NewChatbot = Insertable<ChatbotsTable>;
 export type ChatbotUpdate = Updateable<ChatbotsTable>;
 export type KnowledgeSource = Selectable<KnowledgeSourcesTable>;
 export type KnowledgeChunk = Selectable<KnowledgeChunksTable>;
+/**
+ * Views the inbox reads (migration 0008): the current tenant's rows, read with the owner's rights so its
+ * order and its search can use their indexes. Not in `Database`: only the inbox's query names them.
+ */
+export type InboxViews = {
+  inbox_conversations: Pick<
+    ConversationsTable,
+    "tenant_id" | "id" | "chatbot_id" | "status" | "handoff" | "last_message_at"
+  >;
+  inbox_message_texts: Pick<MessagesTable, "tenant_id" | "conversation_id" | "content">;
+};
+
 export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeMessageCursor, encodeMessageCursor, humanRequestedNotice, humanRequestOutcome } from "./rules";
+import { decodeKeysetCursor, encodeKeysetCursor, humanRequestedNotice, humanRequestOutcome } from "./rules";
 
 describe("conversation rules", () => {
   it("requests a person only from the bot, never twice, never when closed", () => {
@@ -16,9 +16,9 @@ describe("conversation rules", () => {
 
   it("round-trips message cursors at microsecond precision and rejects anything else", () => {
     const id = "0b6c5f1e-8a53-4f7e-9d7c-3a2f1e0d9c8b";
-    const cursor = encodeMessageCursor({ createdAtMicros: "2026-03-01T10:00:00.123456Z", id });
-    expect(decodeMessageCursor(cursor)).toEqual({ createdAt: "2026-03-01T10:00:00.123456Z", id });
-    expect(decodeMessageCursor(`2026-03-01T10:00:00.123Z_${id}`)).toBeNull();
-    expect(decodeMessageCursor("2026-03-01T10:00:00.123456Z_not-a-uuid-not-a-uuid-not-a-uuid-xx")).toBeNull();
+    const cursor = encodeKeysetCursor({ atMicros: "2026-03-01T10:00:00.123456Z", id });
+    expect(decodeKeysetCursor(cursor)).toEqual({ at: "2026-03-01T10:00:00.123456Z", id });
+    expect(decodeKeysetCursor(`2026-03-01T10:00:00.123Z_${id}`)).toBeNull();
+    expect(decodeKeysetCursor("2026-03-01T10:00:00.123456Z_not-a-uuid-not-a-uuid-not-a-uuid-xx")).toBeNull();
   });
 });

@@ -37,12 +37,12 @@ export const inboxInput = z.object({
   handoff: z.enum(["bot", "requested", "agent"]).optional(),
   from: instant.optional(),
   to: instant.optional(),
-  /** Matches the title or any message's text. */
+  /** Matches any message's text, the first question (the title) included. */
   search: z.string().trim().min(1).max(200).optional(),
   cursor: z
     .string()
     .max(200)
-    .refine((c) => decodeCursor(c) !== null, "This page cursor is invalid. Start again without one.")
+    .refine((c) => decodeKeysetCursor(c) !== null, "This page cursor is invalid. Start again without one.")
     .optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });
@@ -50,18 +50,19 @@ export type InboxFilters = z.infer<typeof inboxInput>;
 
 export const exportInput = z.object({ conversationId: z.uuid(), format: z.enum(["json", "markdown"]) });
 
-// Transcript paging goes backwards from the newest message; the cursor is the oldest shown message's
-// (created_at at full microsecond precision, id), so messages with equal timestamps are neither skipped nor repeated.
-const MESSAGE_CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f-]{36})$/;
+// Keyset paging (the inbox by last_message_at, a transcript by created_at): the cursor is the last shown
+// row's (timestamp at full microsecond precision, id), so rows with equal timestamps are neither skipped nor
+// repeated; a JavaScript date (ms) would make ties unsafe and keep the index from serving the order.
+const KEYSET_CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f-]{36})$/;
 
-export function encodeMessageCursor(row: { createdAtMicros: string; id: string }): string {
-  return `${row.createdAtMicros}_${row.id}`;
+export function encodeKeysetCursor(row: { atMicros: string; id: string }): string {
+  return `${row.atMicros}_${row.id}`;
 }
 
-export function decodeMessageCursor(cursor: string): { createdAt: string; id: string } | null {
-  const match = MESSAGE_CURSOR.exec(cursor);
+export function decodeKeysetCursor(cursor: string): { at: string; id: string } | null {
+  const match = KEYSET_CURSOR.exec(cursor);
   if (!match || !parseInstant(match[1]!) || !z.uuid().safeParse(match[2]).success) return null;
-  return { createdAt: match[1]!, id: match[2]! };
+  return { at: match[1]!, id: match[2]! };
 }
 
 /** Messages per transcript page unless asked otherwise (the widget's first screen and then some). */
@@ -72,7 +73,7 @@ export const transcriptPageInput = z.object({
   conversationId: z.uuid(),
   cursor: z
     .string()
-    .refine((c) => decodeMessageCursor(c) !== null, "This page cursor is invalid. Start again without one.")
+    .refine((c) => decodeKeysetCursor(c) !== null, "This page cursor is invalid. Start again without one.")
     .optional(),
   limit: z.number().int().min(1).max(200).default(TRANSCRIPT_PAGE_SIZE),
 });
@@ -145,18 +146,6 @@ export type Rating = "up" | "down";
 export const ratingValue = (rating: Rating): 1 | -1 => (rating === "up" ? 1 : -1);
 export const ratingOf = (value: -1 | 1 | null): Rating | null =>
   value === null ? null : value > 0 ? "up" : "down";
-
-// Keyset paging over (last_message_at desc, id desc): the cursor is the last row's pair, opaque to clients.
-export function encodeCursor(row: { lastMessageAt: Date; id: string }): string {
-  return `${row.lastMessageAt.toISOString()}_${row.id}`;
-}
-
-export function decodeCursor(cursor: string): { lastMessageAt: Date; id: string } | null {
-  const [at, id, rest] = cursor.split("_");
-  if (!at || !id || rest !== undefined || !z.uuid().safeParse(id).success) return null;
-  const lastMessageAt = parseInstant(at);
-  return lastMessageAt ? { lastMessageAt, id } : null;
-}
 
 export interface TranscriptMessage {
   role: MessageRole;
