@@ -33,11 +33,12 @@ if ! command -v espeak-ng >/dev/null; then
 fi
 
 # Tests also use the openssl command (a throwaway certificate for the provider's https test) and Debian's
-# pgbouncer (the transaction-mode pooler tests start their own, on a free port) and haproxy (the
-# deployment's balancer configuration is checked with it).
-if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null || ! command -v haproxy >/dev/null; }; then
-  echo "setup: installing Debian's chromium, openssl, pgbouncer and haproxy for the tests"
+# pgbouncer (the transaction-mode pooler tests start their own, on a free port), haproxy (the
+# deployment's balancer configuration is checked with it, the fleet test runs it) and redis-sentinel (the
+# failover tests start their own Sentinels).
+if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null || ! command -v haproxy >/dev/null || ! command -v redis-sentinel >/dev/null; }; then
+  echo "setup: installing Debian's chromium, openssl, pgbouncer, haproxy and redis-sentinel for the tests"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer haproxy >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer haproxy redis-sentinel >/dev/null
 fi
 echo "setup: done"

@@ -16,11 +16,11 @@ const suite: Suite = {
     });
     const redis = await runOutage({
       database: "postgres",
-      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+      disrupt: ({ redis }) => redis!.crashAndRestart(2_000),
     });
     const embedded = await runOutage({
       database: "pglite",
-      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+      disrupt: ({ redis }) => redis!.crashAndRestart(2_000),
     });
     const window = (report: OutageReport) => report.windowS ?? 0;
     const note = (what: string, report: OutageReport) =>

@@ -17,7 +17,7 @@ import {
   type StorageConfig,
   startEmbeddedS3,
 } from "@avatar-chat/api";
-import { connectionStatus, watchRedis } from "@avatar-chat/config";
+import { connectionStatus, createRedisClient, describeRedis, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
@@ -25,7 +25,6 @@ import { createLogger } from "@avatar-chat/telemetry";
 import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
 import { requestLog } from "./request-log";
@@ -103,9 +102,13 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       `database: ${db.backend === "pglite" ? `embedded PGlite in ${path.resolve(env.DATA_DIR, "pglite")}` : "PostgreSQL (DATABASE_URL)"}`,
     );
 
-    const redisSource = await resolveRedis(env.REDIS_URL, env.DATA_DIR);
+    const redisSource = await resolveRedis(
+      { url: env.REDIS_URL, sentinels: env.REDIS_SENTINELS, sentinelName: env.REDIS_SENTINEL_NAME },
+      env.DATA_DIR,
+    );
     stops.push(() => redisSource.stop());
-    banner.push(`redis: ${redisSource.url} (${redisSource.origin})`);
+    const redisConnection = redisSource.connection;
+    banner.push(`redis: ${describeRedis(redisConnection)} (${redisSource.origin})`);
 
     const prefix = env.REDIS_PREFIX;
     const config: ApiConfig = apiConfigFrom(env, prefix);
@@ -147,7 +150,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (roles.has("worker")) {
       const worker = createWorker({
         db: db.kysely,
-        redis: redisSource.url,
+        redis: redisConnection,
         prefix,
         storage,
         providerFor,
@@ -172,7 +175,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         clock: () => new Date(),
       });
       realtime = createRealtime({
-        redis: redisSource.url,
+        redis: redisConnection,
         keyPrefix: prefix,
         authenticate: access.authenticate,
         authorize: access.authorize,
@@ -189,7 +192,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       // Whichever api process made the change: a revoked API key leaves this process's key cache and its
       // realtime sockets close at once; a user who signed out or lost a membership has their sockets checked.
       const revocations = watchRedis(
-        new Redis(redisSource.url),
+        createRedisClient(redisConnection),
         connectionStatus("redis (credential changes)", logger),
       );
       const liveRealtime = realtime;
@@ -210,9 +213,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (roles.has("api")) {
       const apiLogger = roleLogger("api");
       const redisStatus = connectionStatus("api: redis", apiLogger);
-      const redis = createApiRedis(redisSource.url, redisStatus);
+      const redis = createApiRedis(redisConnection, redisStatus);
       stops.push(async () => redis.disconnect());
-      const queueOptions = { redis: redisSource.url, prefix, status: redisStatus };
+      const queueOptions = { redis: redisConnection, prefix, status: redisStatus };
       const queues = {
         aiReply: createQueue(QUEUES.aiReply, queueOptions),
         kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
@@ -251,7 +254,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     if (!roles.has("api")) {
       // Without the api's server, the process serves /healthz and /readyz itself (on realtime's port when
       // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
-      const redis = createApiRedis(redisSource.url, connectionStatus("health: redis", logger));
+      const redis = createApiRedis(redisConnection, connectionStatus("health: redis", logger));
       stops.push(async () => redis.disconnect());
       const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
       const server = serve({

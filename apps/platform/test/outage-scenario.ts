@@ -14,6 +14,8 @@ import {
   type PrivateRedis,
   privatePostgres,
   privateRedis,
+  privateSentinelRedis,
+  type SentinelRedis,
 } from "./private-services";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -259,6 +261,8 @@ export interface OutageReport {
   /** stderr lines that are not the structured log (e.g. `[ioredis] Unhandled error event`). */
   unstructured: string[];
   logLines: number;
+  /** Log lines saying a Redis connection was lost and found again (the processes really used that Redis). */
+  redisReconnects: number;
   /** Jobs the worker's redelivery sweep enqueued again (from its log). */
   redelivered: number;
   /** Statuses /healthz and /readyz answered during the run. */
@@ -277,7 +281,9 @@ function redeliveredIn(log: readonly string[]): number {
 
 export interface OutageServices {
   postgres: PrivatePostgres | null;
-  redis: PrivateRedis;
+  /** One Redis, or (with `redis: "sentinel"`) a primary and replica watched by Sentinels. */
+  redis: PrivateRedis | null;
+  sentinelRedis: SentinelRedis | null;
 }
 
 /**
@@ -286,6 +292,7 @@ export interface OutageServices {
  */
 export async function runOutage(options: {
   database: "postgres" | "pglite";
+  redis?: "single" | "sentinel";
   disrupt: (services: OutageServices) => Promise<void>;
   /** api, worker and realtime as three processes (as in production) instead of one. */
   separateRoles?: boolean;
@@ -293,14 +300,17 @@ export async function runOutage(options: {
   env?: Record<string, string>;
   settleMs?: number;
 }): Promise<OutageReport> {
+  const sentinel = options.redis === "sentinel";
   const services: OutageServices = {
-    redis: await privateRedis(),
+    redis: sentinel ? null : await privateRedis(),
+    sentinelRedis: sentinel ? await privateSentinelRedis() : null,
     postgres: options.database === "postgres" ? await privatePostgres() : null,
   };
   const processes: PlatformProcess[] = [];
   try {
     const env = {
-      REDIS_URL: services.redis.url,
+      ...(services.redis ? { REDIS_URL: services.redis.url } : {}),
+      ...services.sentinelRedis?.env,
       ...(services.postgres ? { DATABASE_URL: services.postgres.url } : {}),
       // Every process of one deployment shares these.
       APP_SECRET: randomBytes(32).toString("hex"),
@@ -361,12 +371,14 @@ export async function runOutage(options: {
       windowS: outageWindowS(records),
       unstructured: log.filter((line) => line.trim() !== "" && !line.startsWith("{")),
       logLines: log.length,
+      redisReconnects: log.filter((line) => /redis[^"]* reachable again/.test(line)).length,
       redelivered: redeliveredIn(log),
       health,
     };
   } finally {
     for (const p of processes) await p.stop();
     await services.postgres?.stop();
-    await services.redis.stop();
+    await services.redis?.stop();
+    await services.sentinelRedis?.stop();
   }
 }

@@ -27,7 +27,7 @@ describe("dependency outages (all-in-one process)", () => {
   it("survives Redis being killed and restarted from its append-only file", async () => {
     const report = await runOutage({
       database: "postgres",
-      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+      disrupt: ({ redis }) => redis!.crashAndRestart(2_000),
     });
     expectRecovered(report);
   });
@@ -35,7 +35,7 @@ describe("dependency outages (all-in-one process)", () => {
   it("survives Redis being killed in embedded mode (PGlite)", async () => {
     const report = await runOutage({
       database: "pglite",
-      disrupt: ({ redis }) => redis.crashAndRestart(2_000),
+      disrupt: ({ redis }) => redis!.crashAndRestart(2_000),
     });
     expectRecovered(report);
   });
@@ -48,7 +48,7 @@ describe("dependency outages (api, worker and realtime as separate processes)", 
       separateRoles: true,
       disrupt: async ({ postgres, redis }) => {
         await postgres!.restart(1_000);
-        await redis.crashAndRestart(1_000);
+        await redis!.crashAndRestart(1_000);
       },
     });
     expectRecovered(report);

@@ -42,8 +42,28 @@ export const databaseEnv = z.object({
   MIGRATE_ON_START: flag(true),
 });
 
+/** `host:port`, as a Sentinel's address is written. */
+const hostPort = z
+  .string()
+  .regex(/^[^\s:/]+:\d{1,5}$/, "must be host:port, e.g. sentinel-1:26379")
+  .transform((v) => {
+    const at = v.lastIndexOf(":");
+    return { host: v.slice(0, at), port: Number(v.slice(at + 1)) };
+  })
+  .refine((address) => address.port > 0 && address.port <= 65535, "port must be 1-65535");
+
 export const redisEnv = z.object({
   REDIS_URL: optionalUrl,
+  /**
+   * Sentinels watching the Redis primary (`host:port,host:port`). Set, every Redis client asks them where the
+   * primary is (and again after a failover) and REDIS_URL is not used.
+   */
+  REDIS_SENTINELS: commaList.pipe(z.array(hostPort)),
+  /** The primary's name in the Sentinels' configuration (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' and '-' only")
+    .default("mymaster"),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-z0-9:_-]*$/i, "letters, digits, ':', '_' and '-' only")

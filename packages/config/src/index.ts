@@ -19,3 +19,11 @@ export {
   storageEnv,
 } from "./env-schemas";
 export { ConfigError, readConfig } from "./read-config";
+export {
+  createRedisClient,
+  describeRedis,
+  type RedisConnection,
+  redisConnectionFrom,
+  redisOptionsOf,
+  type SentinelAddress,
+} from "./redis-connection";

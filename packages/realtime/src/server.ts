@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { clientAddressResolver } from "@avatar-chat/config";
+import { clientAddressResolver, createRedisClient, type RedisConnection } from "@avatar-chat/config";
 import {
   type ClientMessage,
   clientMessageSchema,
@@ -13,7 +13,6 @@ import {
   type ServerControlMessage,
 } from "@avatar-chat/protocol";
 import { type Logger, silentLogger } from "@avatar-chat/telemetry";
-import { Redis, type RedisOptions } from "ioredis";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
 import { originAllowed, type Principal } from "./access";
 import { type Connection, ConnectionSocket, connectionOf, findSubscription } from "./connection";
@@ -34,8 +33,8 @@ import { createSocketCounts } from "./socket-counts";
 import { createTenantCensus } from "./tenant-census";
 
 export interface RealtimeDeps {
-  /** Redis URL, or a factory creating an ioredis client with the given options (called twice: subscriber, commands). */
-  redis: string | ((options: RedisOptions) => Redis);
+  /** Redis URL, or ioredis options (a Sentinel-watched primary); a subscriber and a command client are made from it. */
+  redis: RedisConnection;
   /** URL path the sockets connect to. */
   path?: string;
   /** Principal of an upgrade request (visitor token, session cookie, API key), or null to refuse with 401. */
@@ -85,15 +84,16 @@ export function createRealtime(deps: RealtimeDeps) {
   const clientAddressOf = clientAddressResolver(deps.trustedProxies ?? []);
   // The subscriber skips the ready check (its INFO would collide with a queued SUBSCRIBE) and resubscribes
   // through `fanout.resync`, which also backfills what was missed; commands wait out a reconnect.
-  const makeRedis = (options: RedisOptions) =>
-    typeof deps.redis === "string" ? new Redis(deps.redis, options) : deps.redis(options);
-  const subscriber = makeRedis({
+  const subscriber = createRedisClient(deps.redis, {
     connectionName: "realtime-sub",
     autoResubscribe: false,
     enableReadyCheck: false,
     maxRetriesPerRequest: null,
   });
-  const commands = makeRedis({ connectionName: "realtime-cmd", maxRetriesPerRequest: null });
+  const commands = createRedisClient(deps.redis, {
+    connectionName: "realtime-cmd",
+    maxRetriesPerRequest: null,
+  });
   // An outage is logged once when it starts and once when Redis answers again, not per reconnect attempt;
   // while it lasts, the failures it causes (presence, census, resync) say nothing new.
   let redisLostAt: number | null = null;

@@ -1,10 +1,16 @@
-import { type ConnectionStatus, quietConnectionStatus, watchRedis } from "@avatar-chat/config";
+import {
+  type ConnectionStatus,
+  createRedisClient,
+  quietConnectionStatus,
+  type RedisConnection,
+  redisOptionsOf,
+  watchRedis,
+} from "@avatar-chat/config";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
 import { type ConnectionOptions, type JobsOptions, Queue } from "bullmq";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 
-/** A Redis URL or ioredis options; BullMQ and the worker's own client are built from it. */
-export type RedisConnection = string | RedisOptions;
+export type { RedisConnection };
 
 /** BullMQ joins prefix and queue name with ':' itself, so the deployment prefix "ac:" becomes "ac". */
 export function bullPrefix(prefix: string): string {
@@ -16,23 +22,13 @@ export function bullConnection(redis: RedisConnection): ConnectionOptions {
   return toRedisOptions(redis);
 }
 
-export function toRedisOptions(redis: RedisConnection): RedisOptions {
-  if (typeof redis !== "string") return { maxRetriesPerRequest: null, ...redis };
-  const url = new URL(redis);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-    ...(url.protocol === "rediss:" ? { tls: {} } : {}),
-    maxRetriesPerRequest: null,
-  };
+function toRedisOptions(redis: RedisConnection): RedisOptions {
+  return { maxRetriesPerRequest: null, ...redisOptionsOf(redis) };
 }
 
 /** A plain client; `status` hears of its outages (it also keeps ioredis from printing every retry). */
 export function createRedis(redis: RedisConnection, status: ConnectionStatus = quietConnectionStatus): Redis {
-  return watchRedis(new Redis(toRedisOptions(redis)), status);
+  return watchRedis(createRedisClient(redis, { maxRetriesPerRequest: null }), status);
 }
 
 // Retries: provider hiccups and SMTP outages are usually short. Failed jobs stay in the failed set

@@ -2,11 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { type RedisConnection, redisConnectionFrom, type SentinelAddress } from "@avatar-chat/config";
 
 export interface ResolvedRedis {
-  url: string;
+  connection: RedisConnection;
   /** Where it came from, for the start-up banner. */
-  origin: "REDIS_URL" | "local" | "child process";
+  origin: "REDIS_URL" | "REDIS_SENTINELS" | "local" | "child process";
   stop(): Promise<void>;
 }
 
@@ -26,16 +27,19 @@ export function answersPing(port: number, host = "127.0.0.1"): Promise<boolean> 
 }
 
 /**
- * BullMQ needs a real Redis, so there is no embedded one: REDIS_URL, else one answering on
- * 127.0.0.1:6379, else `redis-server` from PATH as a child process with its files under the data dir.
+ * BullMQ needs a real Redis, so there is no embedded one: the Sentinels' primary (REDIS_SENTINELS), else
+ * REDIS_URL, else one answering on 127.0.0.1:6379, else `redis-server` from PATH as a child process with its
+ * files under the data dir.
  */
 export async function resolveRedis(
-  configuredUrl: string | undefined,
+  configured: { url: string | undefined; sentinels: readonly SentinelAddress[]; sentinelName: string },
   dataDir: string,
 ): Promise<ResolvedRedis> {
-  if (configuredUrl) return { url: configuredUrl, origin: "REDIS_URL", stop: async () => {} };
-  if (await answersPing(6379))
-    return { url: "redis://127.0.0.1:6379", origin: "local", stop: async () => {} };
+  const stop = async () => {};
+  if (configured.sentinels.length > 0)
+    return { connection: redisConnectionFrom({ ...configured, url: "" }), origin: "REDIS_SENTINELS", stop };
+  if (configured.url) return { connection: configured.url, origin: "REDIS_URL", stop };
+  if (await answersPing(6379)) return { connection: "redis://127.0.0.1:6379", origin: "local", stop };
 
   const dir = path.resolve(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
@@ -61,7 +65,7 @@ export async function resolveRedis(
   }
   for (let i = 0; i < 50 && !(await answersPing(port)); i++) await new Promise((r) => setTimeout(r, 100));
   return {
-    url: `redis://127.0.0.1:${port}`,
+    connection: `redis://127.0.0.1:${port}`,
     origin: "child process",
     stop: () =>
       new Promise((resolve) => {
