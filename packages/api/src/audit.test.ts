@@ -31,12 +31,12 @@ describe.each(["postgres", "pglite"] as const)("audit entries and their changes 
   const count = async (table: "chatbots" | "sessions" | "users", column: string, value: string) =>
     Number(
       (
-        await platform.deps.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as("n"))
-          .where(column as never, "=", value)
-          .executeTakeFirstOrThrow()
-      ).n,
+        await sql<{
+          n: string;
+        }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(
+          platform.deps.db,
+        )
+      ).rows[0]!.n,
     );
   const audits = async (action: string, targetId?: string) =>
     (

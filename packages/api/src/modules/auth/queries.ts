@@ -1,5 +1,6 @@
 import { type Database, runTransaction } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
+import { recordAudit } from "../../audit";
 
 export function findUserByEmail(db: Kysely<Database>, email: string) {
   return db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
@@ -28,6 +29,7 @@ export function createUserWithTenant(
   db: Kysely<Database>,
   user: { email: string; name: string; passwordHash: string },
   tenant: { name: string; slug: string },
+  ip: string | null,
 ) {
   return runTransaction(db, async (tx) => {
     const created = await tx
@@ -44,6 +46,12 @@ export function createUserWithTenant(
       .insertInto("memberships")
       .values({ tenant_id: workspace.id, user_id: created.id, role: "owner" })
       .execute();
+    await recordAudit(tx, {
+      tenantId: workspace.id,
+      actor: { kind: "user", userId: created.id },
+      action: "tenant.created",
+      ip,
+    });
     return { user: created, tenant: workspace };
   });
 }

@@ -1,5 +1,6 @@
-import { isUniqueViolation } from "@avatar-chat/db";
+import { type Database, isUniqueViolation, runTransaction } from "@avatar-chat/db";
 import { TRPCError } from "@trpc/server";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import { recordAudit } from "../../audit";
 import { announceUserChange } from "../../auth/credential-changes";
@@ -16,9 +17,14 @@ import { type Context, limitOrThrow, publicProcedure, router, userProcedure } fr
 import { createUserWithTenant, findUser, findUserByEmail, listMemberships, listSessions } from "./queries";
 import { changePasswordInput, signInInput, signUpInput, slugFrom } from "./rules";
 
-async function startSession(ctx: Context, userId: string, activeTenantId: string | null) {
+async function startSession(
+  ctx: Context,
+  userId: string,
+  activeTenantId: string | null,
+  db: Kysely<Database> = ctx.deps.db,
+) {
   const { deps, request } = ctx;
-  const { token, session } = await createSession(deps.db, userId, deps.config.sessionTtlMs, deps.clock(), {
+  const { token, session } = await createSession(db, userId, deps.config.sessionTtlMs, deps.clock(), {
     userAgent: request.userAgent?.slice(0, 300) ?? null,
     ip: request.ip,
     activeTenantId,
@@ -54,17 +60,12 @@ export const authRouter = router({
       ctx.deps.db,
       { email: input.email, name: input.name, passwordHash },
       { name: input.workspaceName, slug: slugFrom(input.workspaceName, randomToken().slice(0, 6)) },
+      ctx.request.ip,
     ).catch((error: unknown) => {
       // A sign-up for the same address committed between the check above and this insert.
       throw isUniqueViolation(error, "users_email_key") ? taken() : error;
     });
     await startSession(ctx, user.id, tenant.id);
-    await recordAudit(ctx.deps.db, {
-      tenantId: tenant.id,
-      actor: { kind: "user", userId: user.id },
-      action: "tenant.created",
-      ip: ctx.request.ip,
-    });
     return { user, tenant };
   }),
 
@@ -78,15 +79,18 @@ export const authRouter = router({
     const valid = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
     if (!user || !valid) throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong email or password." });
     const tenants = await listMemberships(ctx.deps.db, user.id);
-    await startSession(ctx, user.id, tenants[0]?.id ?? null);
-    for (const tenant of tenants) {
-      await recordAudit(ctx.deps.db, {
-        tenantId: tenant.id,
-        actor: { kind: "user", userId: user.id },
-        action: "auth.sign_in",
-        ip: ctx.request.ip,
-      });
-    }
+    // The session and the sign-in entries in each workspace's audit log: both or neither.
+    await runTransaction(ctx.deps.db, async (tx) => {
+      await startSession(ctx, user.id, tenants[0]?.id ?? null, tx);
+      for (const tenant of tenants) {
+        await recordAudit(tx, {
+          tenantId: tenant.id,
+          actor: { kind: "user", userId: user.id },
+          action: "auth.sign_in",
+          ip: ctx.request.ip,
+        });
+      }
+    });
     return { user: { id: user.id, email: user.email, name: user.name } };
   }),
 

@@ -110,18 +110,19 @@ export const chatbotRouter = router({
       const row = await ctx.inTenant(async (tx) => {
         await checkPlanLimit(tx, ctx.tenantId);
         await checkAvatar(tx, ctx.tenantId, input.avatar);
-        return insertChatbot(tx, ctx.tenantId, newPublicKey(), {
+        const created = await insertChatbot(tx, ctx.tenantId, newPublicKey(), {
           ...settingsColumns(input),
           name: input.name,
         });
-      });
-      await recordAudit(ctx.deps.db, {
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
-        action: "chatbot.created",
-        targetType: "chatbot",
-        targetId: row.id,
-        ip: ctx.request.ip,
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "chatbot.created",
+          targetType: "chatbot",
+          targetId: created.id,
+          ip: ctx.request.ip,
+        });
+        return created;
       });
       return chatbotView(row);
     }),
@@ -152,7 +153,7 @@ export const chatbotRouter = router({
         const source = await findChatbot(tx, ctx.tenantId, input.chatbotId);
         if (!source) throw notFound();
         await checkPlanLimit(tx, ctx.tenantId);
-        return insertChatbot(tx, ctx.tenantId, newPublicKey(), {
+        const copy = await insertChatbot(tx, ctx.tenantId, newPublicKey(), {
           name: `Copy of ${source.name}`.slice(0, 80),
           persona: source.persona,
           greeting: source.greeting,
@@ -165,15 +166,16 @@ export const chatbotRouter = router({
           theme: JSON.stringify(source.theme),
           allowed_origins: source.allowed_origins,
         });
-      });
-      await recordAudit(ctx.deps.db, {
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
-        action: "chatbot.created",
-        targetType: "chatbot",
-        targetId: row.id,
-        ip: ctx.request.ip,
-        detail: { duplicateOf: input.chatbotId },
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "chatbot.created",
+          targetType: "chatbot",
+          targetId: copy.id,
+          ip: ctx.request.ip,
+          detail: { duplicateOf: input.chatbotId },
+        });
+        return copy;
       });
       return chatbotView(row);
     }),
@@ -187,7 +189,17 @@ export const chatbotRouter = router({
       const result = await ctx.inTenant(async (tx) => {
         const row = await findChatbot(tx, ctx.tenantId, input.chatbotId);
         if (!row) throw notFound();
-        return { row, ...(await deleteChatbot(tx, ctx.tenantId, row.id)) };
+        const deleted = await deleteChatbot(tx, ctx.tenantId, row.id);
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "chatbot.deleted",
+          targetType: "chatbot",
+          targetId: row.id,
+          ip: ctx.request.ip,
+          detail: { name: row.name },
+        });
+        return { row, ...deleted };
       });
       forgetWidget(deps, result.row);
       for (const key of result.storageKeys) {
@@ -196,15 +208,6 @@ export const chatbotRouter = router({
           deps.logger.warn({ key, err: error }, "chatbot.delete: could not delete a stored file");
         });
       }
-      await recordAudit(deps.db, {
-        tenantId: ctx.tenantId,
-        actor: ctx.actor,
-        action: "chatbot.deleted",
-        targetType: "chatbot",
-        targetId: input.chatbotId,
-        ip: ctx.request.ip,
-        detail: { name: result.row.name },
-      });
       return { ok: true };
     }),
 

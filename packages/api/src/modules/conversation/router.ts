@@ -538,6 +538,14 @@ async function changeState(
       ? await findConversation(tx, ctx.tenantId, conversationId)
       : await setConversationState(tx, ctx.tenantId, conversationId, state);
     if (!conversation) return null;
+    await recordAudit(tx, {
+      tenantId: ctx.tenantId,
+      actor: ctx.actor,
+      action: `conversation.${state.status ?? (state.handoff === "agent" ? "take_over" : "hand_back")}`,
+      targetType: "conversation",
+      targetId: conversationId,
+      ip: ctx.request.ip,
+    });
     const { messages } = await listMessagePage(tx, ctx.tenantId, conversationId, { limit: 1 });
     return { conversation, joined, preview: messages[0]?.content ?? "" };
   });
@@ -546,14 +554,6 @@ async function changeState(
   if (changed.joined) await publishMessage(ctx.deps, conversation, changed.joined);
   // The inbox row shows status and handoff, so it is updated on the tenant channel too.
   await publishInboxRow(ctx.deps, conversation, changed.preview);
-  await recordAudit(ctx.deps.db, {
-    tenantId: ctx.tenantId,
-    actor: ctx.actor,
-    action: `conversation.${state.status ?? (state.handoff === "agent" ? "take_over" : "hand_back")}`,
-    targetType: "conversation",
-    targetId: conversationId,
-    ip: ctx.request.ip,
-  });
   return conversation;
 }
 
