@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { closeCodes, conversationChannel, tenantChannel } from "@avatar-chat/protocol";
+import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createRealtime } from "./server";
@@ -45,6 +46,49 @@ it("one visitor token cannot fill its tenant's quota: the dashboard and new visi
   expect(node.realtime.stats()).toMatchObject({ connectionLimitCloses: 9, quotaCloses: 0 });
   await Promise.all([...flood, dashboard, newVisitor, again].map((s) => s.close()));
   await node.realtime.close();
+});
+
+it("holds the visitor limit across the nodes sharing Redis; a dead node's sockets stop counting", async () => {
+  const limits = { maxConnectionsPerVisitor: 10, heartbeatMs: 200, presenceTtlMs: 1_000 };
+  // Node A's Redis connections are kept, so the test can cut them as a crash would.
+  const aRedis: Redis[] = [];
+  const a = await startNode({
+    prefix,
+    limits,
+    redis: (options) => {
+      const redis = new Redis(redisUrl, options);
+      aRedis.push(redis);
+      return redis;
+    },
+  });
+  const b = await startNode({ prefix, limits });
+  const url = (node: typeof a) => `${node.url}?token=${visitorToken("v-cluster")}`;
+  /** A socket once the node has admitted it (answers a subscribe) or closed it. */
+  const settle = async (node: typeof a) => {
+    const socket = await openSocket(url(node));
+    socket.send({ type: "subscribe", channel: tenantChannel("t1") });
+    await expect.poll(() => socket.closeCode() !== null || socket.control("denied").length > 0).toBe(true);
+    return socket;
+  };
+  const onA = [];
+  for (let i = 0; i < 5; i++) onA.push(await settle(a));
+  const onB = [];
+  for (let i = 0; i < 5; i++) onB.push(await settle(b));
+  expect([...onA, ...onB].filter(isOpen)).toHaveLength(10);
+  for (const node of [a, b]) {
+    const eleventh = await settle(node);
+    expect(eleventh.closeCode()).toBe(closeCodes.connectionLimit);
+  }
+
+  // A dies: its Redis connections go, its sockets drop, and nothing removes its leases.
+  for (const redis of aRedis) redis.disconnect();
+  for (const socket of onA) socket.ws.terminate();
+  // B still counts them until they lapse (no refresh), then admits the visitor's sockets again.
+  const refused = await settle(b);
+  expect(refused.closeCode()).toBe(closeCodes.connectionLimit);
+  await expect.poll(async () => isOpen(await settle(b)), { timeout: 10_000, interval: 200 }).toBe(true);
+  await Promise.all(onB.map((s) => s.close()));
+  await Promise.all([a.realtime.close(), b.realtime.close()]);
 });
 
 it("one address cannot hold more than its share of visitor and dashboard sockets; API keys are not counted", async () => {

@@ -18,13 +18,14 @@ export const limitsSchema = z.object({
    */
   maxConnectionsPerTenant: z.number().int().positive().default(5000),
   /**
-   * Sockets one visitor (one visitor id, however many tokens) may hold open on one node; more are closed
-   * with 4005. A visitor has a tab or two: well below the tenant quota, so one visitor cannot fill it.
+   * Sockets one visitor (one visitor id, however many tokens) may hold open across the nodes sharing
+   * Redis (socket-leases.ts); more are closed with 4005. A visitor has a tab or two: well below the tenant
+   * quota, so one visitor cannot fill it.
    */
   maxConnectionsPerVisitor: z.number().int().positive().default(10),
   /**
-   * Sockets one client address may hold open on one node for visitors and dashboard members (API keys are
-   * the tenant's own); more are closed with 4005. Bounds visitors minted in bulk from one address.
+   * Sockets one client address may hold open across the nodes for visitors and dashboard members (API keys
+   * are the tenant's own); more are closed with 4005. Bounds visitors minted in bulk from one address.
    */
   maxConnectionsPerAddress: z.number().int().positive().default(200),
   /** How often a node writes its per-tenant socket counts to Redis and reads the other nodes'. */
@@ -33,7 +34,10 @@ export const limitsSchema = z.object({
   maxSubscriptions: z.number().int().positive().default(50),
   /** Ping interval; a socket that has not answered the previous ping is terminated. Also the presence refresh. */
   heartbeatMs: z.number().int().positive().default(25_000),
-  /** Presence entries expire after this long without a refresh (a dead node's entries vanish by themselves). */
+  /**
+   * Presence entries and socket leases expire after this long without a refresh (a dead node's vanish by
+   * themselves).
+   */
   presenceTtlMs: z.number().int().positive().default(60_000),
   /** After sending a close frame, how long to wait for the peer before dropping the TCP connection. */
   closeTimeoutMs: z.number().int().positive().default(5_000),

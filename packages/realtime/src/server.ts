@@ -30,6 +30,7 @@ import {
   viewerPresence,
 } from "./presence";
 import { createSocketCounts } from "./socket-counts";
+import { createSocketLeases } from "./socket-leases";
 import { createTenantCensus } from "./tenant-census";
 
 export interface RealtimeDeps {
@@ -74,6 +75,8 @@ const ignoreError = () => {};
 const settled = Promise.resolve();
 /** A renewal that failed (database unreachable) is tried again this much later; the socket stays open. */
 const renewRetrySeconds = 30;
+/** How long an upgrade waits for its socket leases before Redis counts as unreachable. */
+const leaseWaitMs = 1_000;
 
 export function createRealtime(deps: RealtimeDeps) {
   const limits = limitsSchema.parse(deps.limits ?? {});
@@ -156,7 +159,10 @@ export function createRealtime(deps: RealtimeDeps) {
     ttlMs: 3 * limits.censusMs,
     counts: tenantConnections.counts,
   });
-  const connectionId = (conn: Connection) => `${nodeId}.${conn.serial.toString(36)}`;
+  const socketId = (serial: number) => `${nodeId}.${serial.toString(36)}`;
+  const connectionId = (conn: Connection) => socketId(conn.serial);
+  // Visitor and address limits across the cluster; a node's own counts (above) still hold without Redis.
+  const leases = createSocketLeases({ redis: commands, prefix, ttlMs: limits.presenceTtlMs });
   /** Presence removals of closed sockets still running; shutdown waits for them before quitting Redis. */
   const cleanups = new Set<Promise<void>>();
   const counters = {
@@ -394,8 +400,12 @@ export function createRealtime(deps: RealtimeDeps) {
     if (address) addressConnections.close(address);
     if (conn.expiresAt) expiry.delete(conn, conn.expiresAt);
     for (const sub of conn.subscriptions) fanout.leave(sub);
+    const leaseKeys = leaseLimits(conn.principal, conn.address).map((l) => l.limit.key);
     // After the queue drains: a subscribe still running may be what put a viewer entry in Redis.
     const cleanup = (conn.queue ?? settled)
+      .then(() =>
+        leases.release(connectionId(conn), leaseKeys).catch((error: unknown) => onError(error, "leases")),
+      )
       .then(() => {
         const channels = conn.subscriptions.map((sub) => sub.channel);
         conn.subscriptions = [];
@@ -413,6 +423,58 @@ export function createRealtime(deps: RealtimeDeps) {
       visitor: principal.kind === "visitor" ? principal.visitorId : null,
       address: principal.kind === "apiKey" ? null : address,
     };
+  }
+
+  /** The cluster-wide limits a socket counts against (its visitor, its address), as lease keys. */
+  function leaseLimits(principal: Principal, address: string | null) {
+    const { visitor, address: byAddress } = limitKeys(principal, address);
+    const found: { name: "visitor" | "address"; limit: { key: string; max: number } }[] = [];
+    if (visitor)
+      found.push({
+        name: "visitor",
+        limit: { key: `visitor:${visitor}`, max: limits.maxConnectionsPerVisitor },
+      });
+    if (byAddress)
+      found.push({
+        name: "address",
+        limit: { key: `address:${byAddress}`, max: limits.maxConnectionsPerAddress },
+      });
+    return found;
+  }
+
+  /**
+   * Takes the socket's leases on every node's count of its visitor and address, or says which is full.
+   * Without an answer from Redis within a second the socket is let through: this node's own counts hold.
+   */
+  async function takeLeases(
+    serial: number,
+    principal: Principal,
+    address: string | null,
+  ): Promise<"visitor" | "address" | null> {
+    const found = leaseLimits(principal, address);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const full = await Promise.race([
+        leases.acquire(
+          socketId(serial),
+          found.map((f) => f.limit),
+        ),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), leaseWaitMs);
+        }),
+      ]);
+      return full === null ? null : found[full]!.name;
+    } catch (error) {
+      onError(error, "leases");
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function releaseLeases(serial: number, principal: Principal, address: string | null): void {
+    const keys = leaseLimits(principal, address).map((l) => l.limit.key);
+    leases.release(socketId(serial), keys).catch((error: unknown) => onError(error, "leases"));
   }
 
   /**
@@ -434,9 +496,21 @@ export function createRealtime(deps: RealtimeDeps) {
     return null;
   }
 
-  function onConnection(socket: ConnectionSocket, principal: Principal, address: string | null): void {
+  function onConnection(
+    socket: ConnectionSocket,
+    principal: Principal,
+    address: string | null,
+    serial: number,
+    leased: "visitor" | "address" | null,
+  ): void {
     socket.on("error", ignoreError);
+    if (leased) {
+      counters.connectionLimitCloses++;
+      closeSocket(socket, closeCodes.connectionLimit, `${leased} connection limit reached`);
+      return;
+    }
     const full = admit(principal, address);
+    if (full) releaseLeases(serial, principal, address);
     if (full === "tenant") {
       counters.quotaCloses++;
       closeSocket(socket, closeCodes.tenantQuota, "tenant connection quota reached");
@@ -451,7 +525,7 @@ export function createRealtime(deps: RealtimeDeps) {
       socket,
       principal,
       address,
-      serial: connectionCount++,
+      serial,
       subscriptions: [],
       expiresAt: 0,
       alive: true,
@@ -505,14 +579,23 @@ export function createRealtime(deps: RealtimeDeps) {
     if (socket.destroyed) return;
     const accepted = principal;
     const address = clientAddressOf(req.socket.remoteAddress, forwardedFor(req.headers["x-forwarded-for"]));
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
-      onConnection(ws, accepted, address);
-    });
+    const serial = connectionCount++;
+    const leased = await takeLeases(serial, accepted, address);
+    let upgraded = false;
+    // ws completes the handshake synchronously (no verifyClient), or refuses it and never calls back.
+    if (!socket.destroyed) {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        upgraded = true;
+        socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
+        onConnection(ws, accepted, address, serial, leased);
+      });
+    }
+    if (!upgraded && !leased) releaseLeases(serial, accepted, address);
   }
 
   async function heartbeat(): Promise<void> {
     const entries: PresenceEntry[] = [];
+    const held: { socketId: string; keys: string[] }[] = [];
     for (const conn of connections) {
       if (!conn.alive) {
         counters.heartbeatTimeouts++;
@@ -523,7 +606,10 @@ export function createRealtime(deps: RealtimeDeps) {
       conn.socket.ping();
       const channels = conn.subscriptions.map((sub) => sub.channel);
       entries.push(...presenceEntries(conn.principal, channels, connectionId(conn)));
+      const keys = leaseLimits(conn.principal, conn.address).map((l) => l.limit.key);
+      if (keys.length > 0) held.push({ socketId: connectionId(conn), keys });
     }
+    await leases.renew(held);
     await touchPresence(commands, prefix, entries, Date.now() + limits.presenceTtlMs);
     for (const scope of await sweepPresence(commands, prefix)) {
       await publishPresence(commands, prefix, scope, limits.streamMaxLen);
