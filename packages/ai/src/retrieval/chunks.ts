@@ -2,8 +2,9 @@ import { type Tx, toVector } from "@avatar-chat/db";
 import type { TextChunk } from "../ingest/chunk-text";
 import { EMBEDDING_DIMENSIONS } from "../provider/types";
 
-// Rows per INSERT: large enough to amortise round trips, small enough to stay far below the parameter limit.
-const INSERT_BATCH = 200;
+// Rows per INSERT, built and sent between event-loop turns: writing 200 vectors as text and compiling
+// their statement held the loop for 100-200 ms on a busy machine; 50 keep each turn short.
+const INSERT_BATCH = 50;
 
 export interface StoreChunksInput {
   tenantId: string;
@@ -24,7 +25,6 @@ export async function replaceSourceChunks(tx: Tx, input: StoreChunksInput): Prom
     .where("tenant_id", "=", input.tenantId)
     .where("source_id", "=", input.sourceId)
     .execute();
-  // Rows are built a batch at a time: thousands of vectors turned into text at once would hold the event loop.
   const row = (i: number) => {
     const chunk = input.chunks[i]!;
     const embedding = input.embeddings[i]!;
