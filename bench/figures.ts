@@ -9,11 +9,27 @@ export interface Figure {
   note: string;
 }
 
+/** When and on what code a figure was measured: run.ts stamps each figure as its suite returns it. */
+export interface Stamp {
+  /** ISO time the suite finished. */
+  at: string;
+  /** The commit measured; `dirty` when the worktree had changes under the measured paths. */
+  commit: string;
+  dirty: boolean;
+  /** Paths (from the repository root) whose changes make the figure stale. */
+  measures: string[];
+  /** The machine's 1-minute load average when the suite started: the machine is shared. */
+  load: number;
+}
+
 export type Figures = Record<string, Figure>;
+export type StampedFigure = Figure & Partial<Stamp>;
 
 /** A bench suite measures one part of the platform and returns its figures. */
 export interface Suite {
   name: string;
+  /** Paths of the code the figures depend on (a change there makes them stale), from the repository root. */
+  measures: string[];
   run(): Promise<Figures>;
 }
 

@@ -13,6 +13,7 @@ import { figure, type Suite } from "../figures.ts";
 
 const suite: Suite = {
   name: "api",
+  measures: ["packages/api", "packages/db", "packages/config", "bench/suites/api.ts"],
   async run() {
     const { hono, fastify, hot, list, listAtRate } = await measureApi();
     return {

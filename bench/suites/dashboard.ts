@@ -39,6 +39,7 @@ const plainForm = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 
 const suite: Suite = {
   name: "dashboard",
+  measures: ["apps/dashboard", "packages/realtime", "packages/widget", "bench/suites/dashboard.ts"],
   async run(): Promise<Figures> {
     const dist = await buildDashboard();
     const site = await startStaticServer(dist);

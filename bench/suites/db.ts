@@ -66,8 +66,11 @@ async function insertAndSelect(kysely: Awaited<ReturnType<typeof createDb>>["kys
 
 const suite: Suite = {
   name: "db",
+  measures: ["packages/db", "bench/suites/db.ts"],
   async run(): Promise<Figures> {
     const pg = await createTestDatabase({ migrate: false });
+    const { rows } = await sql<{ server_version: string }>`show server_version`.execute(pg.kysely);
+    const server = `PostgreSQL ${rows[0]!.server_version}`;
     const pgMigrateStarted = performance.now();
     await migrate(pg.kysely);
     const pgMigrateMs = performance.now() - pgMigrateStarted;
@@ -85,7 +88,7 @@ const suite: Suite = {
       "db.migrate.postgres_ms": figure(
         pgMigrateMs,
         "ms",
-        "all migrations on an empty PostgreSQL 15 database",
+        `all migrations on an empty ${server} database`,
       ),
       "db.migrate.pglite_ms": figure(
         liteMigrateMs,
@@ -96,12 +99,12 @@ const suite: Suite = {
       "db.insert_10k.ms": figure(
         pgResult.insertMs,
         "ms",
-        "10k conversations in 10 tenant-scoped (RLS) transactions of 1k rows, PostgreSQL",
+        `10k conversations in 10 tenant-scoped (RLS) transactions of 1k rows, ${server}`,
       ),
       "db.select_by_tenant.p99_ms": figure(
         pgResult.p99,
         "ms",
-        `inbox page (50 newest of 5k) through withTenant + RLS, ${SELECTS} sequential queries, p50 ${pgResult.p50.toFixed(2)} ms, PostgreSQL`,
+        `inbox page (50 newest of 5k) through withTenant + RLS, ${SELECTS} sequential queries, p50 ${pgResult.p50.toFixed(2)} ms, ${server}`,
       ),
       "db.pglite.insert_10k.ms": figure(
         liteResult.insertMs,

@@ -34,6 +34,7 @@ function idleConnFigure(
 
 const suite: Suite = {
   name: "realtime",
+  measures: ["packages/realtime", "packages/protocol", "bench/suites/realtime.ts"],
   async run() {
     const with10k = descriptorLimit() >= 10_500;
     const skipped = with10k ? "" : " (10k skipped: ulimit -n below 10500)";

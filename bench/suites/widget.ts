@@ -33,6 +33,7 @@ function median(values: number[]): number {
 
 const suite: Suite = {
   name: "widget",
+  measures: ["packages/widget", "bench/suites/widget.ts"],
   async run(): Promise<Figures> {
     const bundle = await buildWidget();
     try {

@@ -9,6 +9,7 @@ import { type OutageReport, runOutage } from "../test/outage-scenario";
  */
 const suite: Suite = {
   name: "outage",
+  measures: ["apps/platform", "packages"],
   async run(): Promise<Figures> {
     const postgres = await runOutage({
       database: "postgres",

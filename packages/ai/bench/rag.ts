@@ -11,6 +11,7 @@ const INDEX_COPIES = 50;
 /** Retrieval quality on the labelled corpus (offline embedder) and the offline indexing pipeline's throughput. */
 const suite: Suite = {
   name: "rag",
+  measures: ["packages/ai", "packages/db"],
   async run(): Promise<Figures> {
     const db = await createTestDatabase();
     try {

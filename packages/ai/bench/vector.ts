@@ -35,6 +35,7 @@ interface Measured {
  */
 const suite: Suite = {
   name: "vector",
+  measures: ["packages/ai", "packages/db"],
   async run(): Promise<Figures> {
     const db = await createTestDatabase({ migrate: false });
     try {

@@ -32,6 +32,7 @@ const QUESTION = "When do you open?";
  */
 const suite: Suite = {
   name: "chat",
+  measures: ["packages/worker", "packages/api", "packages/ai", "packages/realtime", "packages/db"],
   async run(): Promise<Figures> {
     const db = await createTestDatabase();
     const redis = testRedis();

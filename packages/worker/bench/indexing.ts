@@ -62,6 +62,7 @@ function handbook(bytes: number): string {
  */
 const suite: Suite = {
   name: "indexing",
+  measures: ["packages/worker", "packages/ai", "packages/db"],
   async run(): Promise<Figures> {
     const db = await createTestDatabase();
     const redis = testRedis();
