@@ -2,7 +2,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { closeCodes, conversationChannel, tenantChannel } from "@avatar-chat/protocol";
-import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createRealtime } from "./server";
@@ -50,17 +49,11 @@ it("one visitor token cannot fill its tenant's quota: the dashboard and new visi
 
 it("holds the visitor limit across the nodes sharing Redis; a dead node's sockets stop counting", async () => {
   const limits = { maxConnectionsPerVisitor: 10, heartbeatMs: 200, presenceTtlMs: 1_000 };
-  // Node A's Redis connections are kept, so the test can cut them as a crash would.
-  const aRedis: Redis[] = [];
-  const a = await startNode({
-    prefix,
-    limits,
-    redis: (options) => {
-      const redis = new Redis(redisUrl, options);
-      aRedis.push(redis);
-      return redis;
-    },
-  });
+  // Node A reaches Redis through a relay, so the test can cut it off as a crash would.
+  const relay = redisRelay();
+  await new Promise<void>((resolve) => relay.server.listen(0, "127.0.0.1", resolve));
+  const relayPort = (relay.server.address() as AddressInfo).port;
+  const a = await startNode({ prefix, limits, url: `redis://127.0.0.1:${relayPort}` });
   const b = await startNode({ prefix, limits });
   const url = (node: typeof a) => `${node.url}?token=${visitorToken("v-cluster")}`;
   /** A socket once the node has admitted it (answers a subscribe) or closed it. */
@@ -81,15 +74,38 @@ it("holds the visitor limit across the nodes sharing Redis; a dead node's socket
   }
 
   // A dies: its Redis connections go, its sockets drop, and nothing removes its leases.
-  for (const redis of aRedis) redis.disconnect();
+  relay.cut();
   for (const socket of onA) socket.ws.terminate();
   // B still counts them until they lapse (no refresh), then admits the visitor's sockets again.
   const refused = await settle(b);
   expect(refused.closeCode()).toBe(closeCodes.connectionLimit);
   await expect.poll(async () => isOpen(await settle(b)), { timeout: 10_000, interval: 200 }).toBe(true);
   await Promise.all(onB.map((s) => s.close()));
-  await Promise.all([a.realtime.close(), b.realtime.close()]);
+  await b.realtime.close();
+  void a.realtime.close(); // its Redis is gone for good: nothing to wait for
 });
+
+/** A TCP relay to the test Redis; `cut` drops every connection and refuses new ones. */
+function redisRelay() {
+  const target = new URL(redisUrl);
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => open.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  return {
+    server,
+    cut() {
+      server.close();
+      for (const socket of open) socket.destroy();
+    },
+  };
+}
 
 it("one address cannot hold more than its share of visitor and dashboard sockets; API keys are not counted", async () => {
   const node = await startNode({ prefix, limits: { maxConnectionsPerAddress: 4 } });

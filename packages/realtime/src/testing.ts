@@ -81,11 +81,11 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 export async function startNode(
   options: { prefix: string; url?: string; limits?: RealtimeLimitsInput } & Partial<
-    Pick<RealtimeDeps, "authenticate" | "renew" | "redis">
+    Pick<RealtimeDeps, "authenticate" | "renew">
   >,
 ) {
   const realtime = createRealtime({
-    redis: options.redis ?? options.url ?? redisUrl,
+    redis: options.url ?? redisUrl,
     keyPrefix: options.prefix,
     authenticate: options.authenticate ?? authenticate,
     authorize,
