@@ -277,15 +277,14 @@ function inRange(term: string, text: string): boolean {
 
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const DAY_RANGE =
-  /\b(mon|tues|wednes|thurs|fri|satur|sun)days? (?:to|until|till|-|–) (mon|tues|wednes|thurs|fri|satur|sun)days?\b/g;
+  /\b(?:mon|tues|wednes|thurs|fri|satur|sun)days? (?:to|until|till|-|–) (?:mon|tues|wednes|thurs|fri|satur|sun)days?\b/;
 
 /**
  * A weekday the question names is answered by a passage stating a range of days, whether the range holds it
  * ("Monday to Saturday") or not ("Monday to Friday": not on Saturdays).
  */
 function inDayRange(term: string, text: string): boolean {
-  if (!DAYS.some((day) => day.startsWith(term))) return false;
-  return DAY_RANGE.test(normalize(text)) && ((DAY_RANGE.lastIndex = 0), true);
+  return term.length >= 3 && DAYS.some((day) => day.startsWith(term)) && DAY_RANGE.test(normalize(text));
 }
 
 function inAnyRange(term: string, passages: readonly Passage[]): boolean {
