@@ -8,7 +8,6 @@ import {
   apiConfigFrom,
   createApiRedis,
   createApp,
-  createRealtimeAccess,
   createStorage,
   forgetApiKey,
   healthRoutes,
@@ -17,6 +16,7 @@ import {
   type StorageConfig,
   startEmbeddedS3,
 } from "@avatar-chat/api";
+import { createRealtimeAccess } from "@avatar-chat/api/realtime-access";
 import { connectionStatus, createRedisClient, describeRedis, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";

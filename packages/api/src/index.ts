@@ -6,7 +6,6 @@ export type { AppDeps, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";
 export { healthRoutes } from "./http/health";
 export { providerSettingsFor } from "./modules/ai/provider-settings";
-export { createRealtimeAccess, type RealtimeAccess, type RealtimeAccessDeps } from "./realtime-access";
 export { createApiRedis } from "./redis";
 export type { AppRouter } from "./root";
 export { appRouter } from "./root";

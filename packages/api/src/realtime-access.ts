@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { type Database, withTenant } from "@avatar-chat/db";
 import { verifyVisitorToken, visitorTokenPrefix } from "@avatar-chat/protocol";
-import { bearerToken, type ConversationOwner, canJoin, type Principal } from "@avatar-chat/realtime";
+import { bearerToken, type ConversationOwner, canJoin, type Principal } from "@avatar-chat/realtime/access";
 import type { Kysely } from "kysely";
 import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from 
 import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { silentLogger } from "@avatar-chat/telemetry";
-import { createQueue } from "@avatar-chat/worker";
+import { createQueue } from "@avatar-chat/worker/producer";
 import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";

@@ -1,7 +1,7 @@
 import type { Conversation } from "@avatar-chat/db";
 import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
 import { stopReplyKey } from "@avatar-chat/protocol/jobs";
-import { enqueueEmail, enqueueReply } from "@avatar-chat/worker";
+import { enqueueEmail, enqueueReply } from "@avatar-chat/worker/producer";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import type { AppDeps } from "../../deps";

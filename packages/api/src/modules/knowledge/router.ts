@@ -1,5 +1,5 @@
 import { createProvider, hybridSearch, isProviderError } from "@avatar-chat/ai";
-import { enqueueIndex } from "@avatar-chat/worker";
+import { enqueueIndex } from "@avatar-chat/worker/producer";
 import { TRPCError } from "@trpc/server";
 import type { AppDeps } from "../../deps";
 import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";

@@ -1,5 +1,5 @@
 import { isUniqueViolation, withTenant } from "@avatar-chat/db";
-import { enqueueEmail } from "@avatar-chat/worker";
+import { enqueueEmail } from "@avatar-chat/worker/producer";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import { announceUserChange } from "../../auth/credential-changes";
