@@ -31,7 +31,8 @@ beforeAll(async () => {
       };
     }),
   );
-});
+  // Starting PGlite alone took 61 s at load average 25 on the shared 2-core machine; the default hook timeout is 60 s.
+}, 180_000);
 afterAll(() => db?.close());
 
 async function ask(question: string) {
