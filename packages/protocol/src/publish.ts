@@ -1,43 +1,11 @@
-import { createHash } from "node:crypto";
 import { type ChannelKeys, channelKeys } from "./channels";
 import type { Envelope, RealtimeEvent } from "./events";
-
-/** The Redis calls protocol needs; an ioredis client fits. Typed here so protocol does not import ioredis. */
-export interface RedisEval {
-  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  evalsha?(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-}
-
-interface Script {
-  body: string;
-  sha: string;
-}
-
-function script(body: string): Script {
-  return { body, sha: createHash("sha1").update(body).digest("hex") };
-}
-
-/** EVALSHA (no script body on every call), falling back to EVAL when Redis has not cached it yet. */
-async function runScript(
-  redis: RedisEval,
-  { body, sha }: Script,
-  numKeys: number,
-  args: (string | number)[],
-) {
-  if (redis.evalsha) {
-    try {
-      return await redis.evalsha(sha, numKeys, ...args);
-    } catch (error) {
-      if (!String(error).includes("NOSCRIPT")) throw error;
-    }
-  }
-  return redis.eval(body, numKeys, ...args);
-}
+import { type RedisEval, redisScript, runScript } from "./redis-script";
 
 // INCR, XADD and PUBLISH in one script: the id order, the stream order and the pub/sub order are the same,
 // and a consumer that reads the stream after subscribing can never miss an id. The envelope JSON is built
 // around the id here so the id is the first field (consumers read it without parsing the rest).
-const publishScript = script(`
+const publishScript = redisScript(`
 local id = redis.call('INCR', KEYS[1])
 local envelope = '{"id":' .. id .. ',' .. ARGV[1]
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', envelope)
@@ -46,7 +14,7 @@ return id
 `);
 
 // Returns { first stream id, sequence, entries after lastId } so a reader can tell "trimmed" from "nothing new".
-const readScript = script(`
+const readScript = redisScript(`
 local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 local firstId = 0

@@ -1,3 +1,4 @@
+import { redisScript, runScript } from "@avatar-chat/protocol";
 import { DelayedError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -5,14 +6,14 @@ import { z } from "zod";
 // Drops lapsed leases, then takes one for the job if the tenant has a free slot (or already holds one:
 // a retried or recovered attempt of the same job). KEYS[1] the tenant's lease set; ARGV: now, lease end,
 // slots, job id. Returns 1 when the job may run.
-const TAKE_SLOT = `
+const TAKE_SLOT = redisScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZSCORE', KEYS[1], ARGV[4]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
   redis.call('PEXPIREAT', KEYS[1], ARGV[2])
   return 1
 end
-return 0`;
+return 0`);
 
 /** How long a waiting job stays aside before it asks again (plus jitter, so waiters do not ask in step). */
 export const TURN_WAIT_MS = 200;
@@ -42,15 +43,13 @@ export function createTenantTurns(
       if (!tenantId || !job.id) return work();
       const jobId = job.id;
       const now = Date.now();
-      const taken = await redis.eval(
-        TAKE_SLOT,
-        1,
+      const taken = await runScript(redis, TAKE_SLOT, 1, [
         key(tenantId),
         now,
         now + leaseMs,
         options.perTenant,
         jobId,
-      );
+      ]);
       if (taken !== 1) {
         await job.moveToDelayed(now + TURN_WAIT_MS + Math.floor(Math.random() * TURN_WAIT_MS), token);
         throw new DelayedError();

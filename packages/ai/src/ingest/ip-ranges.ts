@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
 
 // Ranges a fetched URL may never reach: anything not globally routable, where internal services live.
 const BLOCKED_V4: readonly [string, number][] = [
@@ -36,41 +36,18 @@ const BLOCKED_V6: readonly [string, number][] = [
   ["ff00::", 8], // multicast
 ];
 
-function v4ToBigInt(ip: string): bigint {
-  return ip.split(".").reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n);
-}
-
-/** Parses any IPv6 text form (compressed, embedded IPv4, zone id) into a 128-bit number. */
-function v6ToBigInt(ip: string): bigint {
-  let text = ip.split("%")[0]!;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = v4ToBigInt(dotted[1]!);
-    text = `${text.slice(0, dotted.index)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const headGroups = head ? head.split(":") : [];
-  const tailGroups = tail ? tail.split(":") : [];
-  const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...tailGroups];
-  return groups.reduce((n, g) => (n << 16n) | BigInt(Number.parseInt(g || "0", 16)), 0n);
-}
-
-function inRange(value: bigint, base: bigint, prefix: number, bits: number): boolean {
-  const shift = BigInt(bits - prefix);
-  return value >> shift === base >> shift;
-}
+// Node's BlockList parses every text form (compressed IPv6, embedded IPv4) and matches prefixes. One list
+// per family: a list holding IPv6 rules matches an IPv4 address against them as ::ffff:a.b.c.d, which
+// the IPv4-mapped rule would refuse.
+const blockedV4 = new BlockList();
+for (const [base, prefix] of BLOCKED_V4) blockedV4.addSubnet(base, prefix, "ipv4");
+const blockedV6 = new BlockList();
+for (const [base, prefix] of BLOCKED_V6) blockedV6.addSubnet(base, prefix, "ipv6");
 
 /** True only for a syntactically valid, globally routable unicast address. Pure; no DNS. */
 export function isPublicAddress(address: string): boolean {
-  const ip = address.replace(/^\[|\]$/g, "");
-  if (isIPv4(ip)) {
-    const value = v4ToBigInt(ip);
-    return !BLOCKED_V4.some(([base, prefix]) => inRange(value, v4ToBigInt(base), prefix, 32));
-  }
-  if (isIPv6(ip.split("%")[0]!)) {
-    const value = v6ToBigInt(ip);
-    return !BLOCKED_V6.some(([base, prefix]) => inRange(value, v6ToBigInt(base), prefix, 128));
-  }
+  const ip = address.replace(/^\[|\]$/g, "").split("%")[0]!;
+  if (isIPv4(ip)) return !blockedV4.check(ip, "ipv4");
+  if (isIPv6(ip)) return !blockedV6.check(ip, "ipv6");
   return false;
 }
