@@ -4,23 +4,30 @@ import path from "node:path";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { Redis } from "ioredis";
 import { generateApiKey } from "../src/auth/api-keys";
+import { createSession, SESSION_COOKIE } from "../src/auth/sessions";
 import type { LoadCommand, LoadResult } from "./api-load";
 import type { ServerKind, ServerOptions } from "./api-server";
 
-// Driver of the api benchmark (bench/suites/api.ts): the api's two hot paths against bare frameworks. Each server runs in its own child process, the load
-// (autocannon) in another, all on this machine's cores. The suite makes its own database and Redis prefix.
-// (1) bare Hono JSON route, (2) bare Fastify JSON route, (3) `widget.config` by public key over tRPC
-// (the widget's first request, cached in-process), (4) `chatbot.list` with API keys (key check, rate-limit
-// hit in Redis, a tenant-scoped read): closed loop at saturation, then open loop at a steady 3,000 req/s. Keys rotate over 400 keys of one tenant because one key is
-// rate limited to 600 requests a minute, and each server starts on its own Redis prefix (fresh counters);
-// every request still pays the per-key Redis rate-limit round trip.
+// Driver of the api benchmark (bench/suites/api.ts). Each server runs in its own child process for the
+// whole suite, the load (autocannon) in another, all on this machine's cores; the suite makes its own
+// database and Redis prefix. Targets: bare Hono and Fastify JSON routes; `widget.config` answered from
+// pre-serialised bytes (before tRPC runs) and the same query as a one-call batch, which the middleware
+// and tRPC's fetch adapter execute; `chatbot.list` with API keys (400 keys round robin: one key may make
+// 600 calls a minute) and with dashboard session cookies (400 sessions), against a floor that does the
+// same key check and SELECT on a bare Hono route. Every target runs once per round and the rounds repeat,
+// so each ratio is the median of ratios measured seconds apart. Then an open loop at a steady 3,000 req/s.
 
 const apiDir = path.dirname(new URL(import.meta.url).pathname);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const CONNECTIONS = 50;
-export const SECONDS = 10;
+/** Each target is measured this long in each round; rounds alternate baseline and ours. */
+export const SECONDS = Number(process.env.API_BENCH_SECONDS ?? 8);
+export const ROUNDS = Number(process.env.API_BENCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = 3;
 export const KEYS = 400;
+/** Distinct dashboard sessions the session path rotates over (600 calls a minute each at most). */
+export const SESSIONS = 400;
+const DASHBOARD_ORIGIN = "http://dashboard.bench";
 /** The list's latency is also measured at a steady offered load of the throughput it must sustain. */
 export const LIST_RATE = 3_000;
 
@@ -50,39 +57,42 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-let measured = 0;
+/** A server under test, running for the whole suite; each target is one URL on one of them. */
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
 
-async function measure(
-  load: ChildProcess,
-  kind: ServerKind,
-  options: ServerOptions,
-  path: string,
-  bearers?: string[],
-  rate?: number,
-) {
-  measured++;
-  const server = forkChild("api-server.ts", [
+async function startServer(kind: ServerKind, options: ServerOptions): Promise<Running> {
+  const child = forkChild("api-server.ts", [
     kind,
-    JSON.stringify({ ...options, prefix: `${options.prefix}${measured}:` }),
+    JSON.stringify({ ...options, prefix: `${options.prefix}${kind}:` }),
   ]);
-  try {
-    const { port } = await nextMessage<{ port: number }>(server);
+  const { port } = await nextMessage<{ port: number }>(child);
+  return { child, port };
+}
+
+interface Target {
+  server: Running;
+  path: string;
+  bearers?: string[];
+  cookies?: string[];
+}
+
+function loadRunner(load: ChildProcess) {
+  return async (target: Target, seconds: number, rate?: number): Promise<LoadResult> => {
     const command: LoadCommand = {
-      url: `http://127.0.0.1:${port}${path}`,
+      url: `http://127.0.0.1:${target.server.port}${target.path}`,
       connections: CONNECTIONS,
-      seconds: WARMUP_SECONDS,
+      seconds,
+      origin: DASHBOARD_ORIGIN,
+      ...(target.bearers ? { bearers: target.bearers } : {}),
+      ...(target.cookies ? { cookies: target.cookies } : {}),
+      ...(rate ? { rate } : {}),
     };
-    if (bearers) command.bearers = bearers;
-    const run = (c: LoadCommand) => {
-      load.send(c);
-      return nextMessage<LoadResult>(load);
-    };
-    await run(command); // warms the server: JIT, caches, pools
-    if (rate) await run({ ...command, rate }); // warms the generator's open-loop path
-    return await run({ ...command, seconds: SECONDS, ...(rate ? { rate } : {}) });
-  } finally {
-    await stop(server);
-  }
+    load.send(command);
+    return nextMessage<LoadResult>(load);
+  };
 }
 
 async function seed(db: Awaited<ReturnType<typeof createTestDatabase>>["kysely"]) {
@@ -119,18 +129,70 @@ async function seed(db: Awaited<ReturnType<typeof createTestDatabase>>["kysely"]
       })),
     )
     .execute();
-  return { publicKey: chatbots[0]!.public_key, keys: keys.map((k) => k.key) };
+  // Dashboard members, each signed in once: the session path as many people use it.
+  const users = await db
+    .insertInto("users")
+    .values(
+      Array.from({ length: SESSIONS }, (_, i) => ({
+        email: `m${i}@bench.test`,
+        name: `m${i}`,
+        password_hash: "-",
+      })),
+    )
+    .returning("id")
+    .execute();
+  await db
+    .insertInto("memberships")
+    .values(users.map((u) => ({ tenant_id: tenant.id, user_id: u.id, role: "member" as const })))
+    .execute();
+  const cookies: string[] = [];
+  for (const user of users) {
+    const { token } = await createSession(db, user.id, 86_400_000, new Date(), {
+      userAgent: "bench",
+      ip: "127.0.0.1",
+      activeTenantId: tenant.id,
+    });
+    cookies.push(`${SESSION_COOKIE}=${token}`);
+  }
+  return { publicKey: chatbots[0]!.public_key, keys: keys.map((k) => k.key), cookies };
 }
 
 export const describeLoad = (r: LoadResult) =>
   `${r.requests} requests${r.non2xx || r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`;
 
+export type TargetName =
+  | "hono"
+  | "fastify"
+  | "preserialised"
+  | "trpcPublic"
+  | "floor"
+  | "authList"
+  | "sessionList";
+
 export interface ApiBenchResult {
-  hono: LoadResult;
-  fastify: LoadResult;
-  hot: LoadResult;
-  list: LoadResult;
+  /** Each target's result in every round, in round order. */
+  rounds: Record<TargetName, LoadResult[]>;
   listAtRate: LoadResult;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The median over rounds of one statistic, and of its round-by-round ratio to a baseline. */
+export function medianOf(
+  result: ApiBenchResult,
+  name: TargetName,
+  stat: "rps" | "p99" | "p50",
+  baseline?: TargetName,
+) {
+  const ours = result.rounds[name].map((r) => r[stat]);
+  const value = median(ours);
+  if (!baseline) return { value, ratio: null, baseline: null, spread: ours };
+  const base = result.rounds[baseline].map((r) => r[stat]);
+  return { value, baseline: median(base), ratio: median(ours.map((v, i) => v / base[i]!)), spread: ours };
 }
 
 export async function measureApi(): Promise<ApiBenchResult> {
@@ -143,16 +205,49 @@ export async function measureApi(): Promise<ApiBenchResult> {
     appSecret: randomBytes(32).toString("hex"),
   };
   const load = forkChild("api-load.ts", []);
+  const servers: Running[] = [];
   try {
-    const { publicKey, keys } = await seed(database.kysely);
-    const hono = await measure(load, "hono", options, "/json");
-    const fastify = await measure(load, "fastify", options, "/json");
-    const configInput = encodeURIComponent(JSON.stringify({ publicKey }));
-    const hot = await measure(load, "api", options, `/trpc/widget.config?input=${configInput}`);
-    const list = await measure(load, "api", options, "/trpc/chatbot.list", keys);
-    const listAtRate = await measure(load, "api", options, "/trpc/chatbot.list", keys, LIST_RATE);
-    return { hono, fastify, hot, list, listAtRate };
+    const { publicKey, keys, cookies } = await seed(database.kysely);
+    const started = async (kind: ServerKind) => {
+      const server = await startServer(kind, options);
+      servers.push(server);
+      return server;
+    };
+    const [hono, fastify, floor, api] = [
+      await started("hono"),
+      await started("fastify"),
+      await started("floor"),
+      await started("api"),
+    ];
+    const config = encodeURIComponent(JSON.stringify({ publicKey }));
+    // Baseline, ours, baseline, ours: a minute of a busier machine falls on both sides of a ratio.
+    const targets: Record<TargetName, Target> = {
+      hono: { server: hono, path: "/json" },
+      preserialised: { server: api, path: `/trpc/widget.config?input=${config}` },
+      trpcPublic: {
+        server: api,
+        path: `/trpc/widget.config?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { publicKey } }))}`,
+      },
+      fastify: { server: fastify, path: "/json" },
+      floor: { server: floor, path: "/trpc/chatbot.list", bearers: keys },
+      authList: { server: api, path: "/trpc/chatbot.list", bearers: keys },
+      sessionList: { server: api, path: "/trpc/chatbot.list", cookies },
+    };
+    const run = loadRunner(load);
+    for (const target of Object.values(targets)) await run(target, WARMUP_SECONDS); // JIT, caches, pools
+    const rounds = Object.fromEntries(
+      Object.keys(targets).map((name) => [name, [] as LoadResult[]]),
+    ) as Record<TargetName, LoadResult[]>;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, target] of Object.entries(targets) as [TargetName, Target][]) {
+        rounds[name].push(await run(target, SECONDS));
+      }
+    }
+    await run(targets.authList, WARMUP_SECONDS, LIST_RATE); // warms the generator's open-loop path
+    const listAtRate = await run(targets.authList, SECONDS, LIST_RATE);
+    return { rounds, listAtRate };
   } finally {
+    for (const server of servers) await stop(server.child);
     await stop(load);
     const redis = new Redis(redisUrl);
     const stale = await redis.keys(`${prefix}*`);

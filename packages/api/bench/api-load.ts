@@ -10,6 +10,9 @@ export interface LoadCommand {
   seconds: number;
   /** Each request carries the next of these as `Authorization: Bearer` (round robin). */
   bearers?: string[];
+  /** Each request carries the next of these as its `Cookie` header (round robin), with `origin`. */
+  cookies?: string[];
+  origin?: string;
   /** Requests per second sent on a fixed schedule whatever the answers' pace; absent: closed loop. */
   rate?: number;
 }
@@ -26,6 +29,8 @@ export interface LoadResult {
 
 function run(command: LoadCommand): Promise<LoadResult> {
   const bearers = command.bearers ?? [];
+  const cookies = command.cookies ?? [];
+  const fixed = command.origin ? { origin: command.origin } : {};
   let next = 0;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -36,16 +41,18 @@ function run(command: LoadCommand): Promise<LoadResult> {
         requests: [
           {
             method: "GET",
-            setupRequest: (request) =>
-              bearers.length === 0
-                ? request
-                : {
-                    ...request,
-                    headers: {
-                      ...request.headers,
-                      authorization: `Bearer ${bearers[next++ % bearers.length]}`,
-                    },
-                  },
+            setupRequest: (request) => {
+              const turn = next++;
+              return {
+                ...request,
+                headers: {
+                  ...request.headers,
+                  ...fixed,
+                  ...(bearers.length ? { authorization: `Bearer ${bearers[turn % bearers.length]}` } : {}),
+                  ...(cookies.length ? { cookie: cookies[turn % cookies.length]! } : {}),
+                },
+              };
+            },
           },
         ],
       },

@@ -1,6 +1,8 @@
 // One server under test, in its own process (forked by bench/suites/api.ts): a bare Hono JSON route,
-// a bare Fastify JSON route, or the real api over the suite's database and Redis prefix.
+// a bare Fastify JSON route, the floor of an authenticated list (below), or the real api over the
+// suite's database and Redis prefix.
 // Prints nothing; sends { type: "listening", port } over IPC.
+import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createDb } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
@@ -9,13 +11,14 @@ import { serve } from "@hono/node-server";
 import { Queue } from "bullmq";
 import Fastify from "fastify";
 import { Hono } from "hono";
+import pg from "pg";
 import { createApp } from "../src/app";
 import { apiConfigFrom, apiEnv } from "../src/config";
 import type { AppDeps } from "../src/deps";
 import { createApiRedis } from "../src/redis";
 import { createStorage } from "../src/storage";
 
-export type ServerKind = "hono" | "fastify" | "api";
+export type ServerKind = "hono" | "fastify" | "floor" | "api";
 export interface ServerOptions {
   databaseUrl: string;
   redisUrl: string;
@@ -33,7 +36,9 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
     return (app.server.address() as AddressInfo).port;
   }
   let fetch: (request: Request) => Response | Promise<Response>;
-  if (kind === "hono") {
+  if (kind === "floor") {
+    fetch = listFloor(options).fetch;
+  } else if (kind === "hono") {
     const app = new Hono();
     app.get("/json", (c) => c.json(payload));
     fetch = app.fetch;
@@ -74,6 +79,40 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
   const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * The least an API-key list can cost in this design: a bare Hono route that checks the bearer key the
+ * way the api does (SHA-256, a per-process cache of 5 s, the key row by its hash on a miss) and runs the
+ * same indexed SELECT with pg, as the owning role: no tRPC, no middleware, no rate limit, no row-level
+ * security. `chatbot.list` over the real api is compared with it in the same rounds.
+ */
+function listFloor(options: ServerOptions) {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 20 });
+  const keys = new Map<string, { tenantId: string; until: number }>();
+  const app = new Hono();
+  app.get("/trpc/chatbot.list", async (c) => {
+    const key = c.req.header("authorization")?.slice("Bearer ".length) ?? "";
+    const hash = createHash("sha256").update(key).digest();
+    const cacheKey = hash.toString("base64");
+    let known = keys.get(cacheKey);
+    if (!known || known.until < Date.now()) {
+      const { rows } = await pool.query<{ tenant_id: string }>(
+        "select tenant_id from api_keys where key_hash = $1 and revoked_at is null",
+        [hash],
+      );
+      if (!rows[0]) return c.json({ error: "unauthorized" }, 401);
+      known = { tenantId: rows[0].tenant_id, until: Date.now() + 5_000 };
+      keys.set(cacheKey, known);
+    }
+    const { rows } = await pool.query({
+      name: "floor-list",
+      text: "select * from chatbots where tenant_id = $1 order by created_at desc, id",
+      values: [known.tenantId],
+    });
+    return c.json({ result: { data: rows } });
+  });
+  return app;
 }
 
 const [kind, json] = process.argv.slice(2) as [ServerKind, string];
