@@ -1,4 +1,5 @@
-import { voiceSettingsSchema } from "@avatar-chat/protocol";
+// The subpath, not the package root: the dashboard bundles this file, and the root pulls in node:crypto.
+import { voiceSettingsSchema } from "@avatar-chat/protocol/voice";
 import { z } from "zod";
 
 /** Chatbots a plan allows at most; counts come from `tenants.max_chatbots`. */
