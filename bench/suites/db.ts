@@ -85,11 +85,7 @@ const suite: Suite = {
     await lite.close();
 
     return {
-      "db.migrate.postgres_ms": figure(
-        pgMigrateMs,
-        "ms",
-        `all migrations on an empty ${server} database`,
-      ),
+      "db.migrate.postgres_ms": figure(pgMigrateMs, "ms", `all migrations on an empty ${server} database`),
       "db.migrate.pglite_ms": figure(
         liteMigrateMs,
         "ms",
