@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { countTokens } from "../tokens";
+import type { SpokenAudio } from "../voice/espeak";
 import { ProviderError, toProviderError } from "./errors";
 import { createPinnedFetch } from "./pinned-fetch";
 import type { ProviderNetworkPolicy, Resolve } from "./provider-target";
@@ -11,6 +12,7 @@ import {
   type FinishReason,
   type Provider,
   type ProviderSettings,
+  type SpeechOptions,
   type StreamChatOptions,
   type Usage,
 } from "./types";
@@ -24,6 +26,10 @@ export interface ProviderOptions {
   /** DNS resolution; injectable so tests can map names to a local server. */
   resolve?: Resolve;
 }
+
+/** The speech model every OpenAI-compatible speech server knows; the voice is the chatbot's setting. */
+const SPEECH_MODEL = "tts-1";
+const DEFAULT_SPEECH_VOICE = "alloy";
 
 // Keeps each embeddings request well under the API's input limits.
 const EMBED_BATCH = 128;
@@ -133,7 +139,28 @@ export function createOpenAIProvider(settings: OpenAISettings, options: Provider
     }
   }
 
-  return { kind: "openai", streamChat, embed, testConnection };
+  /** One sentence through the speech endpoint; MP3 asked for (small), the type taken from the answer. */
+  async function speak(text: string, opts: SpeechOptions): Promise<SpokenAudio> {
+    try {
+      const response = await client.audio.speech.create(
+        {
+          model: SPEECH_MODEL,
+          input: text,
+          voice: opts.voice || DEFAULT_SPEECH_VOICE,
+          speed: opts.speed,
+          response_format: "mp3",
+        },
+        opts.signal ? { signal: opts.signal } : {},
+      );
+      const type = response.headers.get("content-type") ?? "";
+      const audio = new Uint8Array(await response.arrayBuffer());
+      return { audio, contentType: type.includes("wav") ? "audio/wav" : "audio/mpeg" };
+    } catch (error) {
+      throw toProviderError(error, opts.signal);
+    }
+  }
+
+  return { kind: "openai", streamChat, embed, testConnection, speak };
 }
 
 function finishReason(reason: ChatCompletionChunk.Choice["finish_reason"]): FinishReason {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { hashEmbedding } from "../embedding/hash-embedding";
 import { tokenPieces } from "../offline/answer";
+import { speakWithEspeak } from "../voice/espeak";
 
 /** What the fake server does with the next requests; every field is optional. */
 export interface OpenAIServerBehaviour {
@@ -18,6 +19,8 @@ export interface OpenAIServerBehaviour {
   /** Dimensions of returned embeddings; default: the request's `dimensions` or 256. */
   embeddingDimensions?: number;
   finishReason?: "stop" | "length";
+  /** What /v1/audio/transcriptions hears in any upload. Default: "What are your opening hours?". */
+  transcript?: string;
 }
 
 export interface RecordedRequest {
@@ -61,7 +64,9 @@ export async function startOpenAIServer(
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const raw = await readBody(req);
-    const body: unknown = raw ? JSON.parse(raw) : undefined;
+    // Transcriptions arrive as multipart form data: recorded with their size, not parsed.
+    const json = (req.headers["content-type"] ?? "").startsWith("application/json");
+    const body: unknown = !raw ? undefined : json ? JSON.parse(raw) : { bytes: Buffer.byteLength(raw) };
     requests.push({ method: req.method ?? "GET", path, authorization: req.headers.authorization, body });
 
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -84,6 +89,16 @@ export async function startOpenAIServer(
       return embeddings(res, body as { input: string | string[]; model?: string; dimensions?: number });
     }
     if (req.method === "POST" && path === "/v1/chat/completions") return chat(res, body as ChatBody);
+    if (req.method === "POST" && path === "/v1/audio/speech") {
+      // Real audio: espeak-ng speaks the input (as WAV, whatever format was asked for).
+      const { input, speed } = body as { input: string; speed?: number };
+      const { audio } = await speakWithEspeak(input, { voice: "en", speed: speed ?? 1 });
+      res.writeHead(200, { "content-type": "audio/wav", "content-length": String(audio.byteLength) });
+      return res.end(audio);
+    }
+    if (req.method === "POST" && path === "/v1/audio/transcriptions") {
+      return sendJson(res, 200, { text: behaviour.transcript ?? "What are your opening hours?" });
+    }
     return sendError(res, 404, `no route ${req.method} ${path}`, null);
   }
 

@@ -10,7 +10,7 @@ describe("the mouth from the audio", () => {
     expect(loud.weights.aa).toBe(1);
     const closing = mouthFrame(state, 0, 1200, 16);
     expect(closing.weights.aa).toBeGreaterThan(0.5);
-    for (let i = 0; i < 10; i++) mouthFrame(state, 0, 1200, 16);
+    for (let i = 0; i < 5; i++) mouthFrame(state, 0, 1200, 16);
     expect(mouthFrame(state, 0, 1200, 16).viseme).toBe("sil");
   });
 

@@ -16,8 +16,9 @@ export interface MouthState {
 /** One frame: `rms` of the samples just played, `centroidHz` of their spectrum, `dtMs` since the last frame. */
 export function mouthFrame(state: MouthState, rms: number, centroidHz: number, dtMs: number): VisemeSample {
   const target = Math.max(0, Math.min(1, (rms - GATE) / (FULL - GATE)));
-  // Opens at once (any smoothing here is lag viewers see); closes over ~60 ms so it does not flicker.
-  state.open = target >= state.open ? target : state.open + (target - state.open) * Math.min(1, dtMs / 60);
+  // Opens at once (any smoothing here is lag viewers see); closes with a 30 ms time constant, so it does
+  // not flicker between syllables yet rests in a pause of 100 ms.
+  state.open = target >= state.open ? target : target + (state.open - target) * Math.exp(-dtMs / 30);
   if (state.open < 0.04) return { weights: {}, viseme: "sil", speaking: true };
   const shape = vowelFor(centroidHz);
   const weights: VisemeWeights = { [shape]: state.open };

@@ -1,4 +1,5 @@
 import { espeakAvailable, hashEmbedding, type Provider } from "@avatar-chat/ai";
+import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel, voiceAudioKey } from "@avatar-chat/protocol";
 import { silentLogger } from "@avatar-chat/telemetry";
@@ -13,6 +14,7 @@ import {
   randomPrefix,
   seedConversation,
   testRedis,
+  testServerProvider,
 } from "../../test/fixtures";
 import { processAiReply } from "../ai-reply/process-reply";
 import { replyVoiceStarter } from "./reply-voice";
@@ -33,21 +35,25 @@ const scripted: Provider = {
 
 let db: TestDatabase;
 let redis: Redis;
+let server: OpenAITestServer;
 const prefix = randomPrefix();
 
 beforeAll(async () => {
   db = await createTestDatabase();
   redis = testRedis();
+  server = await startOpenAIServer();
 });
 
 afterAll(async () => {
   await dropPrefix(redis, prefix);
   redis.disconnect();
+  await server.close();
   await db.drop();
 });
 
-function deps(offlineVoice: boolean) {
-  const providerFor = () => scripted;
+function deps(offlineVoice: boolean, speaker?: Provider) {
+  // The answer always streams from the script; speech goes to `speaker` when given.
+  const providerFor = () => (speaker ? { ...scripted, speak: speaker.speak!.bind(speaker) } : scripted);
   return {
     db: db.kysely,
     redis,
@@ -67,7 +73,12 @@ function deps(offlineVoice: boolean) {
   };
 }
 
-async function answer(options: { voice?: boolean; setting?: object; offlineVoice?: boolean }) {
+async function answer(options: {
+  voice?: boolean;
+  setting?: object;
+  offlineVoice?: boolean;
+  speaker?: Provider;
+}) {
   const seeded = await seedConversation(db.kysely);
   if (options.setting)
     await db.kysely
@@ -77,7 +88,9 @@ async function answer(options: { voice?: boolean; setting?: object; offlineVoice
       .execute();
   const messageId = await addUserMessage(db.kysely, seeded, "When do you open?");
   const job = { ...seeded, messageId, ...(options.voice === undefined ? {} : { voice: options.voice }) };
-  expect(await processAiReply(deps(options.offlineVoice ?? true), attempt(job))).toBe("complete");
+  expect(await processAiReply(deps(options.offlineVoice ?? true, options.speaker), attempt(job))).toBe(
+    "complete",
+  );
   return channelEvents(redis, conversationChannel(seeded.conversationId), prefix);
 }
 
@@ -113,5 +126,26 @@ describe.runIf(await espeakAvailable())("the offline voice speaks a streamed rep
   it("uses English when the chosen voice does not exist, and the offline voice when the provider has none", async () => {
     const events = await answer({ voice: true, setting: { provider: "ai", voice: "xx-none", speed: 1.5 } });
     expect(eventsOf(events, "voice.audio")).toHaveLength(3);
+  });
+});
+
+describe.runIf(await espeakAvailable())("the provider's voice", () => {
+  it("speaks each sentence through the provider's speech endpoint with the chosen voice and speed", async () => {
+    const speaker = testServerProvider(server.url);
+    const events = await answer({
+      voice: true,
+      setting: { provider: "ai", voice: "nova", speed: 1.25 },
+      speaker,
+    });
+    const audio = eventsOf(events, "voice.audio");
+    expect(audio.map((a) => a.index)).toEqual([0, 1, 2]);
+    const speech = server.requests.filter((r) => r.path === "/v1/audio/speech");
+    expect(speech.map((r) => r.body)).toEqual(
+      audio.map((a) =>
+        expect.objectContaining({ input: a.text, voice: "nova", speed: 1.25, model: "tts-1" }),
+      ),
+    );
+    // The test server answers with espeak-ng's WAV: the type is taken from the answer.
+    expect(audio.every((a) => a.contentType === "audio/wav")).toBe(true);
   });
 });

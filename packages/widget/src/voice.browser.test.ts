@@ -1,0 +1,321 @@
+import path from "node:path";
+import type { Browser, Page as BrowserPage } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  buildWidget,
+  embedPage,
+  launchChromium,
+  type Page,
+  type StaticServer,
+  serveStatic,
+} from "../test/harness";
+import { type RunningPlatform, startPlatform } from "../test/platform";
+
+// The server's voice end to end in Chromium: the real platform (its worker runs espeak-ng), the widget
+// embedded on another origin, audio that really plays through the page's AudioContext, and the mouth
+// measured against the audio's own energy.
+
+const KNOWLEDGE = `# Opening hours
+The Acme store opens at nine in the morning on weekdays. On Saturdays it opens at ten and closes at four. On Sundays the store is closed all day.`;
+
+let bundle: Awaited<ReturnType<typeof buildWidget>>;
+let platform: RunningPlatform;
+let site: StaticServer;
+let browser: Browser;
+const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
+
+async function dashboardCall(name: string, input: unknown, cookie: string) {
+  const method = name.endsWith(".list") ? "GET" : "POST";
+  const url =
+    method === "GET"
+      ? `${platform.url}/trpc/${name}?input=${encodeURIComponent(JSON.stringify(input))}`
+      : `${platform.url}/trpc/${name}`;
+  const response = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json", origin: platform.url, cookie },
+    ...(method === "POST" ? { body: JSON.stringify(input) } : {}),
+  });
+  const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
+  if (!body.result) throw new Error(`${name}: ${body.error?.message ?? response.status}`);
+  return { data: body.result.data, response };
+}
+
+/**
+ * Installed before the widget loads: records every sentence buffer the page starts playing (with its
+ * start on the performance clock), every stop, and each change of the avatar's mouth.
+ */
+function instrument() {
+  // `at`: when the sentence's first sample is heard, on the performance clock (the AudioContext's
+  // output timestamp maps its timeline to that clock, output latency included).
+  type Played = {
+    at: number;
+    heardAt?: number;
+    onsets: number[];
+    duration: number;
+    stoppedAt: number | null;
+  };
+  const played: Played[] = [];
+  const mouth: Array<[number, boolean]> = [];
+  const voice: string[] = [];
+  Object.assign(window, { __played: played, __mouth: mouth, __voice: voice });
+  // Energy onsets of a buffer: 10 ms windows; an onset is the first loud window (RMS > 0.03)
+  // after 120 ms of near silence (RMS < 0.01).
+  const onsetsOf = (buffer: AudioBuffer) => {
+    const data = buffer.getChannelData(0);
+    const win = Math.round(buffer.sampleRate / 100);
+    const out: number[] = [];
+    let quiet = 12;
+    for (let i = 0; i + win <= data.length; i += win) {
+      let sum = 0;
+      for (let j = i; j < i + win; j++) sum += data[j]! * data[j]!;
+      const rms = Math.sqrt(sum / win);
+      if (rms < 0.01) quiet++;
+      else if (rms > 0.03) {
+        if (quiet >= 12) out.push((i / buffer.sampleRate) * 1000);
+        quiet = 0;
+      }
+    }
+    return out;
+  };
+  const start = AudioBufferSourceNode.prototype.start;
+  const stop = AudioBufferSourceNode.prototype.stop;
+  AudioBufferSourceNode.prototype.start = function (this: AudioBufferSourceNode, ...args: number[]) {
+    const context = this.context as AudioContext;
+    const startsAt = context.currentTime;
+    const entry: Played = {
+      at: performance.now(),
+      onsets: this.buffer ? onsetsOf(this.buffer) : [],
+      duration: (this.buffer?.duration ?? 0) * 1000,
+      stoppedAt: null,
+    };
+    played.push(entry);
+    (this as unknown as { __entry: Played }).__entry = entry;
+    // Once the context outputs this sentence, place its start on the performance clock.
+    const place = () => {
+      const stamp = context.getOutputTimestamp();
+      if ((stamp.contextTime ?? 0) <= startsAt) return void requestAnimationFrame(place);
+      entry.heardAt = stamp.performanceTime! + (startsAt - stamp.contextTime!) * 1000;
+    };
+    requestAnimationFrame(place);
+    return start.apply(this, args as []);
+  };
+  AudioBufferSourceNode.prototype.stop = function (this: AudioBufferSourceNode, ...args: number[]) {
+    const entry = (this as unknown as { __entry?: Played }).__entry;
+    if (entry && entry.stoppedAt === null) entry.stoppedAt = performance.now();
+    return stop.apply(this, args as []);
+  };
+  const watch = () => {
+    const element = document.querySelector("avatar-chat");
+    if (!element) return void requestAnimationFrame(watch);
+    new MutationObserver(() => {
+      const viseme = element.getAttribute("data-viseme") ?? "sil";
+      mouth.push([performance.now(), viseme !== "sil"]);
+    }).observe(element, { attributes: true, attributeFilter: ["data-viseme"] });
+    element.addEventListener("avatar-chat:voice", (event) => {
+      const detail = (event as CustomEvent<{ messageId: string; index: number | null }>).detail;
+      if (detail.index !== null) voice.push(`${detail.messageId}:${detail.index}`);
+    });
+  };
+  watch();
+}
+
+interface Recorded {
+  played: Array<{
+    at: number;
+    heardAt?: number;
+    onsets: number[];
+    duration: number;
+    stoppedAt: number | null;
+  }>;
+  mouth: Array<[number, boolean]>;
+  voice: string[];
+}
+
+const recorded = (page: BrowserPage) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __played: unknown; __mouth: unknown; __voice: unknown };
+    return { played: w.__played, mouth: w.__mouth, voice: w.__voice } as Recorded;
+  });
+
+/**
+ * For each energy onset of the audio played: ms from the onset (as heard) to the mouth opening, negative
+ * when the mouth leads. Only onsets whose mouth was at rest 100 ms before are measurable.
+ */
+function lipsyncLags(data: Recorded): number[] {
+  const lags: number[] = [];
+  for (const sentence of data.played) {
+    // Heard: the context's output timestamp (output latency included); else when it was started.
+    const start = sentence.heardAt ?? sentence.at;
+    const end = sentence.stoppedAt ?? start + sentence.duration;
+    for (const onset of sentence.onsets) {
+      const at = start + onset;
+      if (at >= end) continue;
+      const from = at - 100;
+      const before = data.mouth.filter(([t]) => t <= from).at(-1);
+      if (before?.[1]) continue;
+      const opened = data.mouth.find(([t, open]) => t > from && open);
+      if (opened && opened[0] < end) lags.push(opened[0] - at);
+    }
+  }
+  return lags;
+}
+
+async function openVoiced(page: BrowserPage) {
+  await page.addInitScript(instrument);
+  await page.goto(`${site.url}/`);
+  await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+  const widget = page.locator("avatar-chat");
+  await expect
+    .poll(() => widget.locator(".message.assistant").first().getAttribute("class"))
+    .toContain("complete");
+  await widget.locator("button.mute").click();
+  expect(await widget.locator("button.mute").getAttribute("aria-pressed")).toBe("true");
+  return widget;
+}
+
+async function ask(page: BrowserPage, question: string) {
+  const widget = page.locator("avatar-chat");
+  await widget.locator("textarea").fill(question);
+  await widget.locator("textarea").press("Enter");
+}
+
+beforeAll(async () => {
+  [bundle, platform] = await Promise.all([
+    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
+    startPlatform(),
+  ]);
+  const api = new URL(platform.url);
+  site = await serveStatic({
+    dir: bundle.dir,
+    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
+    pages,
+  });
+  const signUp = await dashboardCall(
+    "auth.signUp",
+    {
+      email: `voice-${Math.random().toString(36).slice(2, 10)}@example.com`,
+      password: "a long enough test password 42",
+      name: "Voice Test",
+      workspaceName: "Voice Test Co",
+    },
+    "",
+  );
+  const cookie = signUp.response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const created = await dashboardCall(
+    "chatbot.create",
+    { name: "Ava", greeting: "Hi, I am Ava.", allowedOrigins: [site.url] },
+    cookie,
+  );
+  const chatbot = created.data as { id: string; publicKey: string };
+  await dashboardCall("chatbot.publish", { chatbotId: chatbot.id }, cookie);
+  await dashboardCall(
+    "knowledge.addText",
+    { chatbotId: chatbot.id, title: "Hours", text: KNOWLEDGE },
+    cookie,
+  );
+  for (let tries = 0; ; tries++) {
+    const sources = await dashboardCall("knowledge.list", { chatbotId: chatbot.id }, cookie);
+    if (JSON.stringify(sources.data).includes('"ready"')) break;
+    if (tries > 600) throw new Error("the knowledge was not indexed");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // The 2D avatar: the mouth is measured, not SwiftShader's frame rate.
+  pages["/"] = embedPage(`<avatar-chat bot="${chatbot.publicKey}" avatar="2d" open></avatar-chat>`, {
+    scriptSrc: `${platform.url}/widget/avatar-chat.js`,
+  });
+  browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await platform?.close();
+  await bundle?.remove();
+});
+
+describe("the avatar speaks with the server's voice", () => {
+  it("plays every sentence once, in order, with the mouth following the audio's energy", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    const widget = await openVoiced(page);
+    await ask(page, "When does the store open on Saturdays?");
+    const answer = widget.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    // Every sentence played through to its end.
+    await expect
+      .poll(
+        async () => {
+          const data = await recorded(page);
+          return data.played.length >= 2 && (await widget.getAttribute("data-voice")) === "idle";
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    const data = await recorded(page);
+    const indices = data.voice.map((v) => Number(v.split(":")[1]));
+    expect(indices).toEqual(indices.map((_, i) => i));
+    expect(data.played.every((p) => p.stoppedAt === null && p.duration > 300)).toBe(true);
+    const lags = lipsyncLags(data);
+    console.log(
+      `voice: ${data.played.length} sentences, mouth changed ${data.mouth.length} times, lags after pauses (ms) ${JSON.stringify(lags.map(Math.round))}`,
+    );
+    // Onsets after a rest (the first sentence's at least; inside sentences the mouth rarely rests).
+    expect(lags.length).toBeGreaterThanOrEqual(1);
+    // The mouth opens near every measurable onset (how near is the bench's business).
+    expect(lags.every((lag) => Math.abs(lag) < 500)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it("resumes after the socket drops mid-answer without repeating or skipping a sentence", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let armed = false;
+    let cut = false;
+    await page.routeWebSocket(/\/realtime/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        const text = String(message);
+        // Cut the socket right after the first sentence's audio event went through.
+        ws.send(message);
+        if (armed && !cut && text.includes('"voice.audio"') && text.includes('"index":0')) {
+          cut = true;
+          void ws.close();
+          void server.close();
+        }
+      });
+    });
+    const widget = await openVoiced(page);
+    armed = true;
+    await ask(page, "When does the store open on Saturdays?");
+    const answer = widget.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    expect(cut).toBe(true);
+    await expect.poll(() => widget.getAttribute("data-voice"), { timeout: 60_000 }).toBe("idle");
+    const data = await recorded(page);
+    const indices = data.voice.map((v) => Number(v.split(":")[1]));
+    expect(indices.length).toBeGreaterThanOrEqual(2);
+    expect(indices).toEqual(indices.map((_, i) => i));
+    expect(data.played).toHaveLength(indices.length);
+  });
+
+  it("stops talking at once when the visitor starts typing (barge-in)", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const widget = await openVoiced(page);
+    await ask(page, "When does the store open on Saturdays?");
+    await expect
+      .poll(async () => (await recorded(page)).played.length, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await widget.locator("textarea").pressSequentially("Wait");
+    const afterTyping = await recorded(page);
+    expect(afterTyping.played.at(-1)?.stoppedAt).not.toBeNull();
+    const answer = widget.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    // Sentences that arrive after the barge-in are not played.
+    const later = await recorded(page);
+    expect(later.played).toHaveLength(afterTyping.played.length);
+  });
+});
