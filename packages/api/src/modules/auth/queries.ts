@@ -64,3 +64,45 @@ export function listSessions(db: Kysely<Database>, userId: string) {
     .orderBy("last_seen_at", "desc")
     .execute();
 }
+
+/** The workspace a session works in (null: the user chooses one). */
+export function setActiveTenant(db: Kysely<Database>, sessionId: string, tenantId: string | null) {
+  return db.updateTable("sessions").set({ active_tenant_id: tenantId }).where("id", "=", sessionId).execute();
+}
+
+export async function findPasswordHash(db: Kysely<Database>, userId: string): Promise<string> {
+  const user = await db
+    .selectFrom("users")
+    .select("password_hash")
+    .where("id", "=", userId)
+    .executeTakeFirstOrThrow();
+  return user.password_hash;
+}
+
+export function setPasswordHash(db: Kysely<Database>, userId: string, passwordHash: string, now: Date) {
+  return db
+    .updateTable("users")
+    .set({ password_hash: passwordHash, updated_at: now })
+    .where("id", "=", userId)
+    .execute();
+}
+
+/** Deletes one of the user's sessions; false when the user has no such session. */
+export async function deleteUserSession(db: Kysely<Database>, userId: string, sessionId: string) {
+  const result = await db
+    .deleteFrom("sessions")
+    .where("id", "=", sessionId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Sessions that had this workspace active lose it, so they stop at "choose a workspace". */
+export function clearActiveTenant(db: Kysely<Database>, userId: string, tenantId: string) {
+  return db
+    .updateTable("sessions")
+    .set({ active_tenant_id: null })
+    .where("user_id", "=", userId)
+    .where("active_tenant_id", "=", tenantId)
+    .execute();
+}

@@ -14,7 +14,17 @@ import {
 } from "../../auth/sessions";
 import { randomToken } from "../../auth/tokens";
 import { type Context, limitOrThrow, publicProcedure, router, userProcedure } from "../../trpc";
-import { createUserWithTenant, findUser, findUserByEmail, listMemberships, listSessions } from "./queries";
+import {
+  createUserWithTenant,
+  deleteUserSession,
+  findPasswordHash,
+  findUser,
+  findUserByEmail,
+  listMemberships,
+  listSessions,
+  setActiveTenant,
+  setPasswordHash,
+} from "./queries";
 import { changePasswordInput, signInInput, signUpInput, slugFrom } from "./rules";
 
 async function startSession(
@@ -111,11 +121,7 @@ export const authRouter = router({
     if (!tenants.some((t) => t.id === input.tenantId)) {
       throw new TRPCError({ code: "NOT_FOUND", message: "No such workspace." });
     }
-    await ctx.deps.db
-      .updateTable("sessions")
-      .set({ active_tenant_id: input.tenantId })
-      .where("id", "=", ctx.session.id)
-      .execute();
+    await setActiveTenant(ctx.deps.db, ctx.session.id, input.tenantId);
     return { activeTenantId: input.tenantId };
   }),
 
@@ -134,19 +140,10 @@ export const authRouter = router({
   }),
 
   changePassword: userProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    const user = await ctx.deps.db
-      .selectFrom("users")
-      .select("password_hash")
-      .where("id", "=", ctx.userId)
-      .executeTakeFirstOrThrow();
-    if (!(await verifyPassword(user.password_hash, input.currentPassword))) {
+    if (!(await verifyPassword(await findPasswordHash(ctx.deps.db, ctx.userId), input.currentPassword))) {
       throw new TRPCError({ code: "BAD_REQUEST", message: "Your current password is not right." });
     }
-    await ctx.deps.db
-      .updateTable("users")
-      .set({ password_hash: await hashPassword(input.newPassword), updated_at: ctx.deps.clock() })
-      .where("id", "=", ctx.userId)
-      .execute();
+    await setPasswordHash(ctx.deps.db, ctx.userId, await hashPassword(input.newPassword), ctx.deps.clock());
     // Other devices may hold a stolen session: a new password ends them all but this one.
     await invalidateUserSessions(ctx.deps.db, ctx.userId, ctx.session.id);
     await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
@@ -161,12 +158,7 @@ export const authRouter = router({
   revokeSession: userProcedure
     .input(z.object({ sessionId: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await ctx.deps.db
-        .deleteFrom("sessions")
-        .where("id", "=", input.sessionId)
-        .where("user_id", "=", ctx.userId)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0)
+      if (!(await deleteUserSession(ctx.deps.db, ctx.userId, input.sessionId)))
         throw new TRPCError({ code: "NOT_FOUND", message: "No such session." });
       await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
       return { ok: true };

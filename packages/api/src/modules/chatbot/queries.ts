@@ -247,3 +247,13 @@ export async function deleteAvatarAsset(tx: Tx, tenantId: string, assetId: strin
     .returning(["storage_key"])
     .executeTakeFirst();
 }
+
+/** The chatbot's id when the tenant has it: a check before writing rows that belong to it. */
+export function findChatbotId(tx: Tx, tenantId: string, chatbotId: string) {
+  return tx
+    .selectFrom("chatbots")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", chatbotId)
+    .executeTakeFirst();
+}

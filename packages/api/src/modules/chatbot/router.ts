@@ -6,7 +6,7 @@ import { randomToken } from "../../auth/tokens";
 import type { AppDeps } from "../../deps";
 import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
-import { widgetCache } from "../widget/config-cache";
+import { widgetCache } from "../widget";
 import {
   chatbotView,
   countChatbots,

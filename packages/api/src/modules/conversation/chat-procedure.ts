@@ -3,8 +3,7 @@ import { verifyVisitorToken } from "@avatar-chat/protocol";
 import { TRPCError } from "@trpc/server";
 import { API_KEY_PREFIX, validateApiKey } from "../../auth/api-keys";
 import { limitOrThrow, publicProcedure } from "../../trpc";
-import { widgetChatbot } from "../widget/lookup";
-import { widgetAccessProblem } from "../widget/rules";
+import { widgetAccessProblem, widgetChatbot } from "../widget";
 
 /** Who is chatting: a widget visitor (one chatbot, own conversations) or an integrator's key (channel `api`). */
 export type Chatter =

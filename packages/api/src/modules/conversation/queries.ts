@@ -1,7 +1,7 @@
 import type { Conversation, Database, InboxViews, Message, TenantReader, Tx } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
-import { notifiedOfHumanRequests } from "../tenant/rules";
+import { notifiedOfHumanRequests } from "../tenant";
 import {
   decodeKeysetCursor,
   encodeKeysetCursor,

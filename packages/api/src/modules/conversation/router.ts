@@ -6,7 +6,9 @@ import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
 import type { AppDeps } from "../../deps";
 import { type Actor, limitOrThrow, router, tenantProcedure } from "../../trpc";
-import { insertEmail } from "../tenant/queries";
+import { findUser } from "../auth";
+import { findChatbotId } from "../chatbot";
+import { insertEmail } from "../tenant";
 import { type Chatter, chatProcedure, ownsConversation } from "./chat-procedure";
 import { publishInboxRow, publishMessage, publishState } from "./events";
 import {
@@ -69,11 +71,7 @@ async function lastEventId(deps: AppDeps, conversationId: string): Promise<numbe
 
 async function agentName(deps: AppDeps, actor: Actor): Promise<string> {
   if (actor.kind !== "user") return "Support";
-  const user = await deps.db
-    .selectFrom("users")
-    .select("name")
-    .where("id", "=", actor.userId)
-    .executeTakeFirst();
+  const user = await findUser(deps.db, actor.userId);
   return user?.name || "Support";
 }
 
@@ -87,13 +85,8 @@ export const conversationRouter = router({
       throw new TRPCError({ code: "BAD_REQUEST", message: "Say which chatbot to talk to (chatbotId)." });
     const now = ctx.deps.clock();
     const conversation = await ctx.inTenant(async (tx) => {
-      const chatbot = await tx
-        .selectFrom("chatbots")
-        .select("id")
-        .where("tenant_id", "=", chatter.tenantId)
-        .where("id", "=", chatbotId)
-        .executeTakeFirst();
-      if (!chatbot) throw new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
+      if (!(await findChatbotId(tx, chatter.tenantId, chatbotId)))
+        throw new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
       const created = await insertConversation(tx, {
         tenantId: chatter.tenantId,
         chatbotId,

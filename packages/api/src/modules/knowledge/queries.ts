@@ -20,15 +20,6 @@ export function sourceView(row: KnowledgeSource) {
 }
 export type SourceView = ReturnType<typeof sourceView>;
 
-export function findChatbotId(tx: Tx, tenantId: string, chatbotId: string) {
-  return tx
-    .selectFrom("chatbots")
-    .select("id")
-    .where("tenant_id", "=", tenantId)
-    .where("id", "=", chatbotId)
-    .executeTakeFirst();
-}
-
 /** The plan's knowledge budget and what the tenant's sources use (optionally without one source). */
 export async function knowledgeBudget(tx: Tx, tenantId: string, exceptSourceId?: string) {
   const tenant = await tx
@@ -128,4 +119,14 @@ export function deleteSource(tx: Tx, tenantId: string, sourceId: string) {
     .where("id", "=", sourceId)
     .returning(["storage_key"])
     .executeTakeFirst();
+}
+
+/** Failed with a message the dashboard shows; the row stays so the user sees why. */
+export function markFailed(tx: Tx, tenantId: string, sourceId: string, message: string, now: Date) {
+  return tx
+    .updateTable("knowledge_sources")
+    .set({ status: "failed", error: message, updated_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", sourceId)
+    .execute();
 }

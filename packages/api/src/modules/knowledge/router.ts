@@ -4,14 +4,15 @@ import { TRPCError } from "@trpc/server";
 import type { AppDeps } from "../../deps";
 import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
-import { providerSettingsFor } from "../ai/provider-settings";
+import { providerSettingsFor } from "../ai";
+import { findChatbotId } from "../chatbot";
 import {
   deleteSource,
-  findChatbotId,
   findSource,
   insertSource,
   knowledgeBudget,
   listSources,
+  markFailed,
   markPending,
   sourceView,
 } from "./queries";
@@ -133,14 +134,7 @@ export const knowledgeRouter = router({
       if (updated.problem) {
         // Too large after all (the declared size was wrong): the object goes, the row stays as a failed source.
         await deps.storage.delete(source.storage_key);
-        await ctx.inTenant((tx) =>
-          tx
-            .updateTable("knowledge_sources")
-            .set({ status: "failed", error: updated.problem.message, updated_at: now })
-            .where("tenant_id", "=", ctx.tenantId)
-            .where("id", "=", source.id)
-            .execute(),
-        );
+        await ctx.inTenant((tx) => markFailed(tx, ctx.tenantId, source.id, updated.problem.message, now));
         throw new TRPCError(updated.problem);
       }
       await enqueueIndexOf(deps, ctx.tenantId, source.id, now);

@@ -232,3 +232,21 @@ export function setHumanRequestNotifications(
     .returning(["role", "notify_human_requests"])
     .executeTakeFirst();
 }
+
+/** An invitation by its token's hash, before its tenant is known (runs as the owner). */
+export function findInvitationByToken(db: Kysely<Database>, tokenHash: Uint8Array) {
+  return db
+    .selectFrom("invitations")
+    .select(["tenant_id", "email"])
+    .where("token_hash", "=", tokenHash)
+    .executeTakeFirst();
+}
+
+/** The user joins the tenant with `role`; already a member: nothing changes. */
+export function addMembership(db: Kysely<Database>, tenantId: string, userId: string, role: Role) {
+  return db
+    .insertInto("memberships")
+    .values({ tenant_id: tenantId, user_id: userId, role })
+    .onConflict((oc) => oc.columns(["tenant_id", "user_id"]).doNothing())
+    .execute();
+}

@@ -5,10 +5,12 @@ import { recordAudit } from "../../audit";
 import { announceUserChange } from "../../auth/credential-changes";
 import { hashSecret, randomToken } from "../../auth/tokens";
 import { type Actor, limitOrThrow, router, tenantProcedure, userProcedure } from "../../trpc";
-import { findUser } from "../auth/queries";
+import { clearActiveTenant, findUser, setActiveTenant } from "../auth";
 import {
+  addMembership,
   claimInvitation,
   deleteMembership,
+  findInvitationByToken,
   findMembership,
   findTenant,
   insertEmail,
@@ -213,11 +215,7 @@ export const tenantRouter = router({
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
     const now = ctx.deps.clock();
     // Found by its token (the tenant is not known yet), then everything runs fixed to that tenant.
-    const invitation = await ctx.deps.db
-      .selectFrom("invitations")
-      .select(["tenant_id", "email"])
-      .where("token_hash", "=", hashSecret(input.token))
-      .executeTakeFirst();
+    const invitation = await findInvitationByToken(ctx.deps.db, hashSecret(input.token));
     const invalid = new TRPCError({
       code: "NOT_FOUND",
       message: "This invitation is invalid, expired or was already used.",
@@ -233,11 +231,7 @@ export const tenantRouter = router({
     const accepted = await withTenant(ctx.deps.db, invitation.tenant_id, async (tx) => {
       const claimed = await claimInvitation(tx, hashSecret(input.token), now);
       if (!claimed) throw invalid;
-      await tx
-        .insertInto("memberships")
-        .values({ tenant_id: claimed.tenant_id, user_id: ctx.userId, role: claimed.role })
-        .onConflict((oc) => oc.columns(["tenant_id", "user_id"]).doNothing())
-        .execute();
+      await addMembership(tx, claimed.tenant_id, ctx.userId, claimed.role);
       await recordAudit(tx, {
         tenantId: claimed.tenant_id,
         actor: { kind: "user", userId: ctx.userId },
@@ -249,11 +243,7 @@ export const tenantRouter = router({
       });
       return claimed;
     });
-    await ctx.deps.db
-      .updateTable("sessions")
-      .set({ active_tenant_id: accepted.tenant_id })
-      .where("id", "=", ctx.session.id)
-      .execute();
+    await setActiveTenant(ctx.deps.db, ctx.session.id, accepted.tenant_id);
     return { tenantId: accepted.tenant_id, role: accepted.role };
   }),
 
@@ -339,13 +329,3 @@ export const tenantRouter = router({
       }),
     ),
 });
-
-/** Sessions that had this workspace active lose it, so they stop at "choose a workspace". */
-function clearActiveTenant(db: Parameters<typeof findUser>[0], userId: string, tenantId: string) {
-  return db
-    .updateTable("sessions")
-    .set({ active_tenant_id: null })
-    .where("user_id", "=", userId)
-    .where("active_tenant_id", "=", tenantId)
-    .execute();
-}

@@ -1,0 +1,3 @@
+// What other modules may use of conversation; nothing else of this folder crosses (module-entries.test.ts).
+export { latestOpenConversation, listMessagePage, messageView } from "./queries";
+export { TRANSCRIPT_PAGE_SIZE } from "./rules";
