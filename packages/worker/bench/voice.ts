@@ -43,6 +43,12 @@ const model: Provider = {
  */
 const suite: Suite = {
   name: "voice",
+  measures: [
+    "packages/worker/src/voice",
+    "packages/ai/src/voice",
+    "packages/ai/src/provider",
+    "packages/protocol",
+  ],
   async run(): Promise<Figures> {
     const db = await createTestDatabase();
     const redis = testRedis();
