@@ -34,11 +34,12 @@ fi
 
 # Tests also use the openssl command (a throwaway certificate for the provider's https test) and Debian's
 # pgbouncer (the transaction-mode pooler tests start their own, on a free port), haproxy (the
-# deployment's balancer configuration is checked with it, the fleet test runs it) and redis-sentinel (the
-# failover tests start their own Sentinels).
-if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null || ! command -v haproxy >/dev/null || ! command -v redis-sentinel >/dev/null; }; then
-  echo "setup: installing Debian's chromium, openssl, pgbouncer, haproxy and redis-sentinel for the tests"
+# deployment's balancer configuration is checked with it, the fleet test runs it), redis-sentinel (the
+# failover tests start their own Sentinels) and prometheus (the metrics test scrapes a running platform with
+# it; its promtool checks the alert rules).
+if $want_test && { [ ! -x /usr/bin/chromium ] || ! command -v openssl >/dev/null || ! command -v pgbouncer >/dev/null || ! command -v haproxy >/dev/null || ! command -v redis-sentinel >/dev/null || ! command -v prometheus >/dev/null; }; then
+  echo "setup: installing Debian's chromium, openssl, pgbouncer, haproxy, redis-sentinel and prometheus for the tests"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer haproxy redis-sentinel >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium openssl pgbouncer haproxy redis-sentinel prometheus >/dev/null
 fi
 echo "setup: done"

@@ -35,6 +35,17 @@ export const platformEnv = databaseEnv
     /** Days the audit log keeps an entry; the worker's hourly housekeeping prunes older ones. */
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
     LOG_LEVEL: z.enum(logLevels).default("info"),
+    /** Where Prometheus scrapes /metrics; unset: no metrics listener. Not the public port. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** The metrics listener's address: loopback unless the operator opens it (compose: the private network). */
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+    // Tracing is configured by OpenTelemetry's standard variables; these are the ones the platform reads
+    // itself (whether to start the SDK, and its service name). The exporter reads its own.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().optional(),
+    OTEL_TRACES_EXPORTER: z.string().optional(),
+    OTEL_SDK_DISABLED: z.string().optional(),
+    OTEL_SERVICE_NAME: z.string().optional(),
     /** A request taking longer is logged as slow (while it runs and when it ends). */
     SLOW_REQUEST_MS: z.coerce.number().int().min(1).default(2000),
     /** A job running longer is logged as slow while it runs; stalled jobs are always logged. */

@@ -42,17 +42,41 @@ describe("requestLog", () => {
     return { app, log, release: () => release() };
   }
 
-  it("logs nothing for a quick successful request", async () => {
+  it("logs one access line per request, with a request id it echoes", async () => {
     const { app, log } = appWith(60_000);
-    expect((await app.request("/ok")).status).toBe(200);
-    expect(log.lines).toEqual([]);
+    const response = await app.request("/widget/x.js");
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(log.lines).toMatchObject([
+      {
+        level: "info",
+        message: "request",
+        detail: {
+          method: "GET",
+          path: "/widget/x.js",
+          procedure: "/widget",
+          status: 404,
+          caller: "anonymous",
+        },
+      },
+    ]);
+  });
+
+  it("keeps a well-formed incoming X-Request-Id and replaces any other", async () => {
+    const { app } = appWith(60_000);
+    const kept = await app.request("/ok", { headers: { "x-request-id": "edge-42.a:b" } });
+    expect(kept.headers.get("x-request-id")).toBe("edge-42.a:b");
+    for (const bad of ["a b", "x".repeat(129), "<script>"]) {
+      const replaced = await app.request("/ok", { headers: { "x-request-id": bad } });
+      expect(replaced.headers.get("x-request-id")).not.toBe(bad);
+    }
   });
 
   it("logs a 5xx answer and a thrown error as failed requests, with the error", async () => {
     const { app, log } = appWith(60_000);
     expect((await app.request("/unavailable")).status).toBe(503);
     expect((await app.request("/throws")).status).toBe(500);
-    expect(log.lines).toMatchObject([
+    expect(log.lines.filter((line) => line.level === "error")).toMatchObject([
       {
         level: "error",
         message: "request failed",

@@ -21,12 +21,20 @@ import { connectionStatus, createRedisClient, describeRedis, watchRedis } from "
 import { createDb, migrate } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
-import { createLogger } from "@avatar-chat/telemetry";
+import {
+  createLogger,
+  createMetrics,
+  serveMetrics,
+  startTracing,
+  tracingConfigured,
+} from "@avatar-chat/telemetry";
 import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import type { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
+import { registerScrapedMetrics } from "./process-metrics";
 import { requestLog } from "./request-log";
 import { serveDashboard } from "./static-files";
 
@@ -64,6 +72,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
   // One logger for the process; each role logs through a child that names it.
   const logger = createLogger({ level: env.LOG_LEVEL, service: "platform" });
   const roleLogger = (role: string) => logger.child({ role });
+  // Recorded only where something scrapes them.
+  const metrics = env.METRICS_PORT === undefined ? undefined : createMetrics();
   const stops: Array<() => Promise<unknown>> = [];
   const banner: string[] = [];
   // A step waiting on a dependency that is gone (Redis killed, PostgreSQL down) must not hold the stop past
@@ -85,6 +95,14 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
   };
 
   try {
+    if (tracingConfigured(env)) {
+      // Stopped last (pushed first): the spans of everything stopping before it are flushed.
+      const stopTracing = await startTracing(env.OTEL_SERVICE_NAME ?? `avatar-chat-${[...roles].join("-")}`);
+      stops.push(stopTracing);
+      banner.push(
+        `tracing: OTLP to ${env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT}`,
+      );
+    }
     // Every pooled and pipelined PostgreSQL connection of this process reports here: one log line when the
     // database becomes unreachable, one when it is back.
     const db = await createDb({
@@ -147,8 +165,9 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         network: config.aiNetwork,
       });
 
+    let worker: ReturnType<typeof createWorker> | null = null;
     if (roles.has("worker")) {
-      const worker = createWorker({
+      worker = createWorker({
         db: db.kysely,
         redis: redisConnection,
         prefix,
@@ -160,9 +179,11 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         indexingPerTenant: env.KB_INDEXING_PER_TENANT,
         slowJobMs: env.SLOW_JOB_MS,
         logger: roleLogger("worker"),
+        ...(metrics ? { metrics } : {}),
       });
       await worker.waitUntilReady();
-      stops.push(() => worker.close());
+      const running = worker;
+      stops.push(() => running.close());
       banner.push("worker: ai-reply, kb-index, analytics-rollup, email, housekeeping");
     }
 
@@ -209,11 +230,14 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       stops.push(async () => revocations.disconnect());
     }
 
+    // Every process keeps one plain Redis client (the api's, or the health server's); metrics ping through it.
+    let pingable: Redis | null = null;
     let url: string | null = null;
     if (roles.has("api")) {
       const apiLogger = roleLogger("api");
       const redisStatus = connectionStatus("api: redis", apiLogger);
       const redis = createApiRedis(redisConnection, redisStatus);
+      pingable = redis;
       stops.push(async () => redis.disconnect());
       const queueOptions = { redis: redisConnection, prefix, status: redisStatus };
       const queues = {
@@ -235,7 +259,14 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         logger: apiLogger,
       });
       const root = new Hono();
-      root.use("*", requestLog({ logger: roleLogger("http"), slowMs: env.SLOW_REQUEST_MS }));
+      root.use(
+        "*",
+        requestLog({
+          logger: roleLogger("http"),
+          slowMs: env.SLOW_REQUEST_MS,
+          ...(metrics ? { metrics } : {}),
+        }),
+      );
       root.route("/", api);
       const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
       const server = serve({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" }) as Server;
@@ -255,6 +286,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       // Without the api's server, the process serves /healthz and /readyz itself (on realtime's port when
       // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
       const redis = createApiRedis(redisConnection, connectionStatus("health: redis", logger));
+      pingable = redis;
       stops.push(async () => redis.disconnect());
       const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
       const server = serve({
@@ -275,6 +307,12 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       banner.push(`health: http://localhost:${bound}/healthz and /readyz`);
     } else if (realtime) {
       banner.push(`realtime: ${realtimeUrl}`);
+    }
+    if (metrics && env.METRICS_PORT !== undefined && pingable) {
+      registerScrapedMetrics(metrics, { db, redis: pingable, worker, realtime });
+      const served = await serveMetrics(metrics, { host: env.METRICS_HOST, port: env.METRICS_PORT });
+      stops.push(served.close);
+      banner.push(`metrics: ${served.url}`);
     }
     return { url, realtimeUrl: realtime ? realtimeUrl : null, banner, close };
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { ApiKeyScope, Role } from "@avatar-chat/db";
 import { readInTenant, type TenantReader, type Tx, withTenant } from "@avatar-chat/db";
 import { type VerifiedVisitor, verifyVisitorToken } from "@avatar-chat/protocol";
+import { currentScope } from "@avatar-chat/telemetry";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import { inputProblem } from "./accepted-input";
@@ -79,11 +80,28 @@ const answerOutagesWith503 = t.middleware(async ({ ctx, next }) => {
  * Every procedure starts here: its raw input is refused with a 400 when it holds text PostgreSQL cannot store
  * (NUL, broken Unicode) or is nested deeper than any procedure takes, before any schema or query sees it.
  */
-export const publicProcedure = t.procedure.use(answerOutagesWith503).use(async ({ getRawInput, next }) => {
-  const problem = inputProblem(await getRawInput());
-  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: problem });
-  return next();
-});
+export const publicProcedure = t.procedure
+  .use(answerOutagesWith503)
+  .use(async ({ getRawInput, path, next }) => {
+    noteProcedure(path);
+    const problem = inputProblem(await getRawInput());
+    if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: problem });
+    return next();
+  });
+
+/** Names the request's procedure for its access log line and metrics (several in one batch: "batch"). */
+function noteProcedure(path: string): void {
+  const scope = currentScope();
+  if (scope) scope.procedure = scope.procedure && scope.procedure !== path ? "batch" : path;
+}
+
+/** The request's caller, for its access log line: which tenant and what kind of credential (never which). */
+export function noteCaller(tenantId: string | undefined, caller: "user" | "apiKey" | "visitor"): void {
+  const scope = currentScope();
+  if (!scope) return;
+  scope.caller = caller;
+  if (tenantId) scope.tenantId = tenantId;
+}
 
 function isAllowedOrigin(ctx: Context): boolean {
   return ctx.request.origin !== null && ctx.deps.config.dashboardOrigins.includes(ctx.request.origin);
@@ -124,6 +142,7 @@ async function requireSession(ctx: Context, type: "query" | "mutation" | "subscr
 /** A signed-in dashboard user (session cookie). */
 export const userProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   const session = await requireSession(ctx, type);
+  noteCaller(session.active_tenant_id ?? undefined, "user");
   return next({ ctx: { session, userId: session.user_id } });
 });
 
@@ -187,6 +206,7 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
   const readTenant = <T>(fn: (reader: TenantReader) => Promise<T>) => readInTenant(ctx.deps.db, tenantId, fn);
   const readLagging = <T>(fn: (reader: TenantReader) => Promise<T>) =>
     readInTenant(ctx.deps.db, tenantId, fn, { lagTolerant: true });
+  noteCaller(tenantId, actor.kind);
   return next({ ctx: { tenantId, actor, inTenant, readTenant, readLagging } });
 });
 
@@ -200,6 +220,7 @@ export const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Your chat session expired. Please reload." });
   await limitOrThrow(ctx, `visitor:${visitor.visitorId}`, { limit: 60, windowMs: 60_000 });
   if (ctx.request.ip) await limitOrThrow(ctx, `ip:${ctx.request.ip}`, { limit: 300, windowMs: 60_000 });
+  noteCaller(visitor.tenantId, "visitor");
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, visitor.tenantId, fn);
   return next({ ctx: { visitor, tenantId: visitor.tenantId, inTenant } });
 });

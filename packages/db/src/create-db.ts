@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
@@ -45,10 +45,32 @@ export type PoolMode = "session" | "transaction";
 
 const ignoreConnection: ConnectionEvents = { lost() {}, restored() {} };
 
+/** One pg pool's connections now, for the pool-usage gauges. */
+export interface PoolUsage {
+  pool: "owner" | "tenant" | "replica";
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Db {
   kysely: Kysely<Database>;
   backend: "postgres" | "pglite";
+  /** Connections of each pg pool (none on PGlite, which has one connection and no pool). */
+  poolUsage(): PoolUsage[];
+  /** Seconds the read replica's last replayed transaction is behind (null: no replica, or nothing replayed). */
+  replicaLagSeconds(): Promise<number | null>;
   close(): Promise<void>;
+}
+
+function usageOf(pools: ReadonlyMap<PoolUsage["pool"], pg.Pool>): () => PoolUsage[] {
+  return () =>
+    [...pools].map(([pool, p]) => ({
+      pool,
+      total: p.totalCount,
+      idle: p.idleCount,
+      waiting: p.waitingCount,
+    }));
 }
 
 const INT8 = 20;
@@ -88,20 +110,22 @@ export async function createDb(config: DbConfig): Promise<Db> {
     const poolConfig: pg.PoolConfig = { ...clientConfig, max: config.poolSize ?? 20 };
     const events = config.connection ?? ignoreConnection;
     const pool = watchPool(new pg.Pool(poolConfig), events);
+    const pools = new Map<PoolUsage["pool"], pg.Pool>([["owner", pool]]);
     const kysely = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
-    const replica = config.replicaUrl
-      ? new Kysely<Database>({
-          dialect: guardedDialect(
-            new PostgresDialect({
-              pool: watchPool(
-                new pg.Pool({ ...clientConfigFor(config.replicaUrl), max: config.poolSize ?? 20 }),
-                events,
-              ),
-            }),
-          ),
-        })
+    const replicaPool = config.replicaUrl
+      ? watchPool(new pg.Pool({ ...clientConfigFor(config.replicaUrl), max: config.poolSize ?? 20 }), events)
+      : undefined;
+    if (replicaPool) pools.set("replica", replicaPool);
+    const replica = replicaPool
+      ? new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool: replicaPool })) })
       : undefined;
     if (replica) registerReplica(kysely, replica);
+    const replicaLagSeconds = async () => {
+      if (!replica) return null;
+      const { rows } = await sql<{ lag: number | null }>`
+        select extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as lag`.execute(replica);
+      return rows[0]?.lag ?? null;
+    };
     const closeAll =
       (...handles: Kysely<Database>[]) =>
       async () => {
@@ -109,10 +133,18 @@ export async function createDb(config: DbConfig): Promise<Db> {
       };
     // Through a transaction-mode pooler only the one pool: tenant settings are made per transaction
     // (withTenant's path without a tenant scope, as on PGlite).
-    if (config.poolMode === "transaction") return { kysely, backend: "postgres", close: closeAll(kysely) };
+    if (config.poolMode === "transaction")
+      return {
+        kysely,
+        backend: "postgres",
+        poolUsage: usageOf(pools),
+        replicaLagSeconds,
+        close: closeAll(kysely),
+      };
     // A second pool whose connections stay pinned to a tenant (see tenant-pool.ts), beside the first for
     // work above tenants (sign-in, lookups by public key, migrations). Both open connections on demand.
     const tenantPool = watchPool(new pg.Pool(poolConfig), events);
+    pools.set("tenant", tenantPool);
     const tenantKysely = new Kysely<Database>({
       dialect: guardedDialect(new PostgresDialect({ pool: tenantPinnedPool(tenantPool) })),
     });
@@ -128,7 +160,13 @@ export async function createDb(config: DbConfig): Promise<Db> {
       ),
     });
     registerTenantScope(kysely, { transactions: tenantKysely, reads: readKysely });
-    return { kysely, backend: "postgres", close: closeAll(kysely, tenantKysely, readKysely) };
+    return {
+      kysely,
+      backend: "postgres",
+      poolUsage: usageOf(pools),
+      replicaLagSeconds,
+      close: closeAll(kysely, tenantKysely, readKysely),
+    };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { vector } = await import("@electric-sql/pglite/vector");
@@ -140,6 +178,8 @@ export async function createDb(config: DbConfig): Promise<Db> {
   return {
     kysely,
     backend: "pglite",
+    poolUsage: () => [],
+    replicaLagSeconds: async () => null,
     close: async () => {
       await kysely.destroy();
       if (!client.closed) await client.close();

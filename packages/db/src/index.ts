@@ -1,6 +1,6 @@
 export { sql } from "kysely";
 export { type ConnectionEvents, createDb, type Db, type DbConfig } from "./create-db";
-export { migrate } from "./migrate";
+export { migrate, pendingMigrations } from "./migrate";
 export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 export { isUniqueViolation } from "./pg-errors";
 export { precompiled } from "./precompiled";

@@ -11,6 +11,18 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/**
+ * The request that enqueued a job: its id (for the worker's log lines) and W3C trace context (so the job's
+ * span continues the request's trace). Absent for work the worker enqueues itself (sweeps, schedules).
+ */
+export const jobOrigin = z
+  .object({
+    requestId: z.string().max(128).optional(),
+    traceparent: z.string().max(64).optional(),
+    tracestate: z.string().max(512).optional(),
+  })
+  .optional();
+
 export const aiReplyJob = z.object({
   tenantId: z.uuid(),
   conversationId: z.uuid(),
@@ -20,16 +32,18 @@ export const aiReplyJob = z.object({
   question: z.string().max(20_000).optional(),
   /** The visitor has voice on: the worker speaks the answer sentence by sentence (absent: text only). */
   voice: z.boolean().optional(),
+  origin: jobOrigin,
 });
 export type AiReplyJob = z.infer<typeof aiReplyJob>;
 
 export const kbIndexJob = z.object({
   tenantId: z.uuid(),
   sourceId: z.uuid(),
+  origin: jobOrigin,
 });
 export type KbIndexJob = z.infer<typeof kbIndexJob>;
 
-export const emailJob = z.object({ outboxId: z.uuid() });
+export const emailJob = z.object({ outboxId: z.uuid(), origin: jobOrigin });
 export type EmailJob = z.infer<typeof emailJob>;
 
 export const analyticsRollupJob = z.object({

@@ -53,6 +53,9 @@ export function createFanout<Owner>(deps: FanoutDeps<Owner>) {
   const channelByPubsubKey = new Map<string, string>();
   let delivered = 0;
   let resyncs = 0;
+  // Subscriptions that asked to resume behind the channel's head, and the events replayed to them.
+  let resumes = 0;
+  let replayed = 0;
 
   function offer(sub: Subscription<Owner>, id: number, data: string | Buffer): void {
     if (sub.buffer) {
@@ -147,7 +150,11 @@ export function createFanout<Owner>(deps: FanoutDeps<Owner>) {
       if (sub.closed) return;
       // Starting at the sequence read after SUBSCRIBE, every later id is in the buffer: no stream read needed.
       if (sub.lastSent >= sequence) release(sub, []);
-      else void backfill(sub);
+      else {
+        resumes++;
+        replayed += sequence - sub.lastSent;
+        void backfill(sub);
+      }
     },
     leave,
     /** After a Redis reconnect: subscribe again, then let every socket read what it missed meanwhile. */
@@ -169,7 +176,7 @@ export function createFanout<Owner>(deps: FanoutDeps<Owner>) {
     stats() {
       let subscriptions = 0;
       for (const state of channels.values()) subscriptions += state.subscriptions.size;
-      return { channels: channels.size, subscriptions, delivered, resyncs };
+      return { channels: channels.size, subscriptions, delivered, resyncs, resumes, replayed };
     },
   };
 

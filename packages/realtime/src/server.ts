@@ -174,6 +174,8 @@ export function createRealtime(deps: RealtimeDeps) {
     quotaCloses: 0,
     connectionLimitCloses: 0,
   };
+  /** Sockets this server closed, by close code (what metrics call drops). */
+  const closesByCode = new Map<number, number>();
   let closing = false;
   let ownServer: Server | null = null;
 
@@ -191,6 +193,7 @@ export function createRealtime(deps: RealtimeDeps) {
   function closeConnection(conn: Connection, code: number, reason: string): void {
     if (conn.closing) return;
     conn.closing = true;
+    closesByCode.set(code, (closesByCode.get(code) ?? 0) + 1);
     for (const sub of conn.subscriptions) fanout.leave(sub);
     closeSocket(conn.socket, code, reason);
   }
@@ -599,6 +602,11 @@ export function createRealtime(deps: RealtimeDeps) {
     for (const conn of connections) {
       if (!conn.alive) {
         counters.heartbeatTimeouts++;
+        // Terminated without a close frame; counted under the code a client is told to expect for it.
+        closesByCode.set(
+          closeCodes.heartbeatTimeout,
+          (closesByCode.get(closeCodes.heartbeatTimeout) ?? 0) + 1,
+        );
         conn.socket.terminate();
         continue;
       }
@@ -678,6 +686,9 @@ export function createRealtime(deps: RealtimeDeps) {
         expiring: expiry.size,
         ...fanout.stats(),
         ...counters,
+        closesByCode: closesByCode as ReadonlyMap<number, number>,
+        /** Open sockets per tenant on this node. */
+        tenantSockets: tenantConnections.counts(),
       };
     },
     /**

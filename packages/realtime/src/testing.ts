@@ -81,7 +81,7 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 
 export async function startNode(
   options: { prefix: string; url?: string; limits?: RealtimeLimitsInput } & Partial<
-    Pick<RealtimeDeps, "authenticate" | "renew">
+    Pick<RealtimeDeps, "authenticate" | "renew" | "logger">
   >,
 ) {
   const realtime = createRealtime({
@@ -92,6 +92,7 @@ export async function startNode(
     allowedOrigins: [dashboardOrigin],
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.renew ? { renew: options.renew } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const { port } = await realtime.listen(0, "127.0.0.1");
   return { realtime, port, url: `ws://127.0.0.1:${port}/realtime` };

@@ -1,3 +1,4 @@
+export { type JobOrigin, jobOrigin, runJob } from "./job-origin";
 export {
   createLogger,
   type LogFn,
@@ -7,3 +8,14 @@ export {
   logLevels,
   silentLogger,
 } from "./logger";
+export {
+  counterFromScrape,
+  createMetrics,
+  gaugeFromScrape,
+  type Metrics,
+  type Sample,
+  topEntries,
+} from "./metrics";
+export { serveMetrics } from "./metrics-server";
+export { currentScope, type RequestScope, requestIdFrom, runInScope } from "./request-scope";
+export { inSpan, SpanKind, type SpanOptions, startTracing, traceHeaders, tracingConfigured } from "./tracing";

@@ -1,4 +1,5 @@
 import { type DestinationStream, pino } from "pino";
+import { currentScope } from "./request-scope";
 
 export const logLevels = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -63,6 +64,11 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Lines written while serving a request, or running the job it enqueued, name that request.
+      mixin: () => {
+        const scope = currentScope();
+        return scope ? { requestId: scope.requestId } : {};
+      },
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.errWithCause, error: pino.stdSerializers.errWithCause },
       redact: {

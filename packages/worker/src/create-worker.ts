@@ -2,14 +2,15 @@ import { createProvider, espeakAvailable, type Provider, type SafeFetchOptions }
 import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
-import { type Logger, silentLogger } from "@avatar-chat/telemetry";
-import { type Job, Worker } from "bullmq";
+import { type Logger, type Metrics, type Sample, silentLogger } from "@avatar-chat/telemetry";
+import { type Job, Queue, Worker } from "bullmq";
 import type { Kysely } from "kysely";
 import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
 import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
+import { observeJob } from "./job-observation";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import {
   bullConnection,
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** Jobs run at once per queue in this process. */
   concurrency?: Partial<Record<QueueName, number>>;
   logger?: Logger;
+  /** Job wait and run times, stalled jobs, reply timings and tokens; unset: not recorded. */
+  metrics?: Metrics;
   clock?: () => Date;
   /** Budget of one reply attempt (retrieval + generation). Default 120 s. */
   replyTimeoutMs?: number;
@@ -69,6 +72,8 @@ export interface RunningWorker {
   waitUntilReady(): Promise<void>;
   /** Stops taking jobs, lets running ones finish (up to shutdownTimeoutMs), then disconnects. */
   close(): Promise<void>;
+  /** Jobs per queue and state (waiting, active, delayed, failed), for the queue-depth gauge. */
+  queueDepths(): Promise<Sample[]>;
 }
 
 const defaultConcurrency: Record<QueueName, number> = {
@@ -131,6 +136,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
             logger,
             timeoutMs: replyTimeoutMs,
             voice,
+            ...(deps.metrics ? { metrics: deps.metrics.ai } : {}),
           },
           job,
         ),
@@ -159,8 +165,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
     const run = (job: Job, token?: string) =>
-      warnIfSlow(logger, deps.slowJobMs ?? 120_000, { queue: name, id: job.id }, () =>
-        processors[name](job, token),
+      observeJob(deps.metrics, name, job, () =>
+        warnIfSlow(logger, deps.slowJobMs ?? 120_000, { queue: name, id: job.id }, () =>
+          processors[name](job, token),
+        ),
       );
     const worker = new Worker(name, run, {
       connection: bullConnection(deps.redis),
@@ -179,7 +187,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     });
     worker.on("completed", jobsStatus.restored);
     // Its lock expired (the process was blocked or died): BullMQ hands the job to another attempt.
-    worker.on("stalled", (jobId) => logger.warn({ jobId }, `${name}: job stalled`));
+    worker.on("stalled", (jobId) => {
+      deps.metrics?.jobs.stalled.inc({ queue: name });
+      logger.warn({ jobId }, `${name}: job stalled`);
+    });
     worker.on("error", (error) => {
       if (isDependencyUnavailable(error)) redisStatus.lost(error);
       else logger.error({ err: error }, `${name}: worker error`);
@@ -230,7 +241,22 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const sweepTimer = redeliverEveryMs === null ? null : setInterval(sweep, redeliverEveryMs);
   sweepTimer?.unref();
 
+  // Read at scrape time over the worker's plain Redis client (a Queue given a client shares it).
+  const depthQueues = Object.values(QUEUES).map(
+    (name) => new Queue(name, { connection: redis, prefix: bullPrefix(deps.prefix) }),
+  );
+  const depthStates = ["waiting", "active", "delayed", "failed"] as const;
+
   return {
+    async queueDepths() {
+      const counts = await Promise.all(depthQueues.map((queue) => queue.getJobCounts(...depthStates)));
+      return depthQueues.flatMap((queue, i) =>
+        depthStates.map((state) => ({
+          labels: { queue: queue.name, state },
+          value: counts[i]?.[state] ?? 0,
+        })),
+      );
+    },
     async waitUntilReady() {
       await Promise.all(workers.map((w) => w.waitUntilReady()));
       await Promise.all(Object.values(redeliveryQueues).map((queue) => queue.waitUntilReady()));
@@ -259,6 +285,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       await scheduled;
       await Promise.all(scheduleQueues.map((schedule) => closeQueue(schedule.queue)));
       email.close();
+      await Promise.all(depthQueues.map((queue) => queue.close().catch(() => {})));
       if (redisUp) await redis.quit();
       else redis.disconnect();
     },

@@ -17,7 +17,7 @@ import {
   tenantChannel,
 } from "@avatar-chat/protocol";
 import { type AiReplyJob, aiReplyJob, stopReplyKey } from "@avatar-chat/protocol/jobs";
-import type { Logger } from "@avatar-chat/telemetry";
+import { inSpan, type Logger, type Metrics, SpanKind } from "@avatar-chat/telemetry";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
@@ -41,6 +41,8 @@ export interface ReplyDeps {
   timeoutMs: number;
   /** Speaks the answer sentence by sentence when the visitor has voice on (voice/reply-voice.ts). */
   voice?: StartReplyVoice;
+  /** Reply timings, tokens and provider errors; unset: not recorded. */
+  metrics?: Metrics["ai"];
 }
 
 export type ReplyOutcome = "complete" | "stopped" | "failed" | "already-stored" | "agent-handoff" | "missing";
@@ -160,15 +162,19 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
 
   try {
     const provider = await providerReady;
-    const embedding =
-      earlyEmbedding && early === context.question
-        ? await earlyEmbedding
-        : await embedQuestion(provider, context.question);
-    chunks = await retrieveChunks(deps.db, {
-      tenantId: data.tenantId,
-      chatbotId: context.chatbotId,
-      question: context.question,
-      embedding,
+    chunks = await inSpan("retrieve", {}, async (span) => {
+      const embedding =
+        earlyEmbedding && early === context.question
+          ? await earlyEmbedding
+          : await embedQuestion(provider, context.question);
+      const found = await retrieveChunks(deps.db, {
+        tenantId: data.tenantId,
+        chatbotId: context.chatbotId,
+        question: context.question,
+        embedding,
+      });
+      span?.setAttribute("retrieval.chunks", found.length);
+      return found;
     });
     const messages = buildPrompt({
       persona: context.persona,
@@ -177,18 +183,24 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
       question: context.question,
       chunks,
     });
-    const stream = provider.streamChat(messages, {
-      signal: controller.signal,
-      temperature: context.temperature,
-      maxTokens: context.maxTokens,
-      context: { chunks, greeting: context.greeting },
+    await inSpan("provider.stream", { kind: SpanKind.CLIENT }, async (span) => {
+      const stream = provider.streamChat(messages, {
+        signal: controller.signal,
+        temperature: context.temperature,
+        maxTokens: context.maxTokens,
+        context: { chunks, greeting: context.greeting },
+      });
+      for await (const event of stream) {
+        if (stopped) break;
+        if (event.type === "finish") usage = event.usage;
+        else await emit(stripper.push(event.text));
+      }
+      if (!stopped) await emit(stripper.flush());
+      span?.setAttributes({
+        "gen_ai.usage.input_tokens": usage.promptTokens,
+        "gen_ai.usage.output_tokens": usage.completionTokens,
+      });
     });
-    for await (const event of stream) {
-      if (stopped) break;
-      if (event.type === "finish") usage = event.usage;
-      else await emit(stripper.push(event.text));
-    }
-    if (!stopped) await emit(stripper.flush());
     // The last sentence's audio is published before speaking.stop and message.complete.
     if (!stopped) await voice?.finish();
   } catch (error) {
@@ -241,7 +253,15 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
     }),
   );
   if (!inserted) deps.logger.warn({ replyId }, "ai-reply: reply was already stored by another attempt");
-  await announce(deps, data, context, stored, publish);
+  else if (deps.metrics) {
+    if (firstTokenMs !== null) deps.metrics.firstToken.observe(firstTokenMs / 1000);
+    deps.metrics.total.observe({ outcome: stopped ? "stopped" : "complete" }, totalMs / 1000);
+    deps.metrics.tokens.inc({ direction: "in" }, usage.promptTokens);
+    deps.metrics.tokens.inc({ direction: "out" }, stopped ? index : usage.completionTokens);
+  }
+  await inSpan("realtime.publish", { kind: SpanKind.PRODUCER }, () =>
+    announce(deps, data, context, stored, publish),
+  );
   return stopped ? "stopped" : "complete";
 }
 
@@ -308,6 +328,8 @@ async function failAttempt(
   // PostgreSQL or Redis away: no "unavailable" reply for that, even on the last attempt; the job is
   // retried, and redelivered by the sweep if its attempts run out before the dependency is back.
   if (isDependencyUnavailable(error)) throw error;
+  if (isProviderError(error)) deps.metrics?.providerErrors.inc({ kind: error.kind });
+  else if (error instanceof ReplyTimeout) deps.metrics?.providerErrors.inc({ kind: "timeout" });
   const retryable = error instanceof ReplyTimeout || !isProviderError(error) || error.retryable;
   if (retryable && !isFinalAttempt(job.attemptsMade, job.opts.attempts)) throw error;
 

@@ -2,7 +2,7 @@ import { type Tx, withTenant } from "@avatar-chat/db";
 import { verifyVisitorToken } from "@avatar-chat/protocol";
 import { TRPCError } from "@trpc/server";
 import { API_KEY_PREFIX, validateApiKey } from "../../auth/api-keys";
-import { limitOrThrow, publicProcedure } from "../../trpc";
+import { limitOrThrow, noteCaller, publicProcedure } from "../../trpc";
 import { widgetAccessProblem, widgetChatbot } from "../widget";
 
 /** Who is chatting: a widget visitor (one chatbot, own conversations) or an integrator's key (channel `api`). */
@@ -46,6 +46,7 @@ export const chatProcedure = publicProcedure.use(async ({ ctx, next }) => {
     };
   }
   const tenantId = chatter.tenantId;
+  noteCaller(tenantId, chatter.kind);
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
   return next({ ctx: { chatter, tenantId, inTenant } });
 });
