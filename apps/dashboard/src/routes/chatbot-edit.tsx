@@ -146,7 +146,7 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
               <Field
                 label="Persona"
                 error={errors.persona}
-                hint="How the chatbot behaves; the system prompt."
+                hint="How the chatbot behaves; the system prompt. Visitors can get it repeated, so it is public: nothing secret."
               >
                 <textarea value={draft.persona} onChange={(e) => set("persona", e.target.value)} rows={5} />
               </Field>

@@ -62,6 +62,17 @@ describe("chatbot", () => {
         avatar: { kind: "glb", assetId: crypto.randomUUID() },
       }),
     ).rejects.toMatchObject({ message: "Upload the avatar file before choosing it." });
+    // The persona and greeting reach the model, which may repeat them to anyone who asks (docs/ai.md).
+    const { key } = await owner.browser.apiKey.create.mutate({ name: "ci", scopes: ["read"] });
+    for (const secret of [key, "sk-proj-abcdefghijklmnopqrstuvwxyz012345", "AKIAIOSFODNN7EXAMPLE"]) {
+      await expect(
+        owner.browser.chatbot.update.mutate({ chatbotId: bot.id, persona: `You help. Internal: ${secret}` }),
+      ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" }, message: expect.stringMatching(/public/) });
+      await expect(
+        owner.browser.chatbot.update.mutate({ chatbotId: bot.id, greeting: `Hi ${secret}` }),
+      ).rejects.toMatchObject({ data: { code: "BAD_REQUEST" } });
+    }
+    await owner.browser.chatbot.update.mutate({ chatbotId: bot.id, persona: "Write to support@acme.test." });
     await owner.browser.chatbot.delete.mutate({ chatbotId: bot.id });
   });
 

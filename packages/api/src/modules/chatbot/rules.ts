@@ -70,10 +70,32 @@ export const localeSchema = z
   .trim()
   .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "Use a language tag like en or pt-BR.");
 
+/**
+ * Credentials by their shape: the platform's API keys, OpenAI-style provider keys, AWS access key ids,
+ * PEM private keys. A model that obeys an injected instruction repeats its system prompt, so text that
+ * reaches it is public (docs/ai.md, "What the system prompt may contain").
+ */
+const CREDENTIAL =
+  /\back_\w{8}_\w+|\bsk-[\w-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+export function looksLikeCredential(text: string): boolean {
+  return CREDENTIAL.test(text);
+}
+
+/** Persona and greeting: text the model sees and may repeat to any visitor, so never a credential. */
+const promptText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !looksLikeCredential(text), {
+      message:
+        "This text reaches the model, which can repeat it to visitors: it is public. Keep keys out of it.",
+    });
+
 export const chatbotSettingsSchema = z.object({
   name: z.string().trim().min(1, "Give the chatbot a name.").max(80),
-  persona: z.string().max(4000),
-  greeting: z.string().max(500),
+  persona: promptText(4000),
+  greeting: promptText(500),
   locale: localeSchema,
   model: z.string().trim().min(1).max(100).nullable(),
   // Kept to two decimals: the column is a `real`, which refuses what a double can hold (5e-324 underflows).
