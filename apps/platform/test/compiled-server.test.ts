@@ -91,21 +91,25 @@ describe("the compiled server (dist/main.js, dist/migrate.js)", () => {
   });
 
   it("ships indexing's worker thread beside the bundle, runnable by plain node", () => {
-    // What prepareDocument starts from dist/main.js: one request in, the chunks (embedded offline) out.
+    // What prepareDocument starts from dist/main.js: a document in, its chunk count, then its rows.
     const worker = JSON.stringify(path.join(appDir, "dist/prepare-document.worker.js"));
     const script = path.join(dataDir, "start-worker.mjs");
     writeFileSync(
       script,
       `import { Worker } from "node:worker_threads";
       const worker = new Worker(${worker});
-      worker.on("message", (m) => {
-        console.log(m.type === "batch" ? \`\${m.batch.chunks.length} \${m.batch.embeddings.length}\` : m.type);
-        if (m.type !== "batch") void worker.terminate();
+      worker.on("message", (reply) => {
+        console.log(reply.id === 0 ? reply.value : reply.value[0].content);
+        if (reply.id === 1) void worker.terminate();
       });
       const bytes = new TextEncoder().encode("# Returns\\n\\nWithin 30 days.");
-      worker.postMessage({ bytes, contentType: "text/markdown", embedOffline: true, batchSize: 64 });`,
+      const request = { bytes, contentType: "text/markdown", embedOffline: true };
+      worker.postMessage({ id: 0, call: { type: "prepare", request } });
+      worker.postMessage({ id: 1, call: { type: "rows", from: 0, to: 1 } });`,
     );
-    expect(execFileSync(process.execPath, [script], { encoding: "utf8" })).toBe("1 256\ndone\n");
+    expect(execFileSync(process.execPath, [script], { encoding: "utf8" })).toBe(
+      "1\nReturns\n\nWithin 30 days.\n",
+    );
   });
 
   describe("as separate roles on PostgreSQL, after the one-shot migration", () => {

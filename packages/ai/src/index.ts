@@ -12,7 +12,7 @@ export {
 } from "./ingest/extract-text";
 export { type IndexTextInput, indexSourceText } from "./ingest/index-text";
 export { isPublicAddress } from "./ingest/ip-ranges";
-export { type PreparedBatch, packEmbeddings, prepareDocument } from "./ingest/prepare-document";
+export { type PreparedDocument, prepareDocument } from "./ingest/prepare-document";
 export {
   type ResolvedAddress,
   SafeFetchError,
@@ -55,6 +55,7 @@ export {
   type StreamChatOptions,
   type Usage,
 } from "./provider/types";
+export { type ChunkRow, chunkRow } from "./retrieval/chunk-row";
 export { replaceSourceChunks, type StoreChunksInput } from "./retrieval/chunks";
 export { RRF_K, reciprocalRankFusion } from "./retrieval/fusion";
 export {

@@ -28,7 +28,7 @@ export function chunkText(text: string, options: ChunkOptions = {}): TextChunk[]
 }
 
 /** `chunkText`'s chunks one at a time, as they are cut: a large document's chunks need not all be held. */
-export function* textChunks(text: string, options: ChunkOptions = {}): Generator<TextChunk, void, void> {
+function* textChunks(text: string, options: ChunkOptions = {}): Generator<TextChunk, void, void> {
   const target = options.targetTokens ?? 350;
   const overlap = Math.min(options.overlapTokens ?? 50, Math.floor(target / 2));
   let ordinal = 0;

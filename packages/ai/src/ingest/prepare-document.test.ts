@@ -1,60 +1,82 @@
 import { describe, expect, it } from "vitest";
 import { hashEmbedding } from "../embedding/hash-embedding";
-import { EMBEDDING_DIMENSIONS } from "../provider/types";
+import { type ChunkRow, chunkRow } from "../retrieval/chunk-row";
 import { makePdf } from "../testing/pdf";
 import { chunkText } from "./chunk-text";
 import { ExtractError, type ExtractInput, extractText } from "./extract-text";
-import { type PreparedBatch, prepareDocument } from "./prepare-document";
+import { prepareDocument } from "./prepare-document";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const paragraphs = (n: number, make: (i: number) => string) =>
   Array.from({ length: n }, (_, i) => make(i)).join("\n\n");
 
-async function prepared(input: ExtractInput, embedOffline = true): Promise<PreparedBatch[]> {
-  const batches: PreparedBatch[] = [];
-  for await (const batch of prepareDocument({ ...input, embedOffline, batchSize: 64 })) batches.push(batch);
-  return batches;
+/** Every row of the document, fetched 64 at a time as indexing does. */
+async function preparedRows(input: ExtractInput): Promise<ChunkRow[]> {
+  const document = await prepareDocument({ ...input, embedOffline: true });
+  try {
+    const rows: ChunkRow[] = [];
+    for (let from = 0; from < document.chunkCount; from += 64) {
+      rows.push(...(await document.rows(from, Math.min(from + 64, document.chunkCount))));
+    }
+    return rows;
+  } finally {
+    await document.close();
+  }
+}
+
+/** The rows extractText, chunkText and the offline embedder give on the event loop (single precision). */
+async function expectedRows(input: ExtractInput): Promise<ChunkRow[]> {
+  const chunks = chunkText((await extractText(input)).text);
+  return chunks.map((chunk) => chunkRow(chunk, Float32Array.from(hashEmbedding(chunk.content))));
 }
 
 describe("prepareDocument", () => {
-  // Large documents are prepared in a worker thread: the chunks must be the ones extractText + chunkText give.
-  it("gives a large Markdown file the same chunks as extractText and chunkText, with their offline embeddings", async () => {
+  // Documents are prepared in a worker thread: the rows must be the ones the same steps give in-process.
+  it("gives a large Markdown file the same chunks and offline embeddings as extractText and chunkText", async () => {
     const markdown = `---\ntitle: x\n---\n# Handbook\n\n${paragraphs(6000, (i) =>
       i % 500 === 0
         ? `<!-- a comment\n\nspanning paragraphs ${i} -->\n\n---\n\nLone line ${i}`
         : `## Rule ${i}\n\nCustomers may return [items](https://x.test/${i}) within **30** days, rule ${i}.`,
     )}`;
     const input = { bytes: bytes(markdown), contentType: "text/markdown" };
-    const expected = chunkText((await extractText(input)).text);
-    const batches = await prepared(input);
     expect(markdown.length).toBeGreaterThan(300_000);
-    expect(batches.every((b) => b.chunks.length <= 64)).toBe(true);
-    expect(batches.flatMap((b) => b.chunks)).toEqual(expected);
-    const last = batches.at(-1)!;
-    const vector = last.embeddings!.subarray((last.chunks.length - 1) * EMBEDDING_DIMENSIONS);
-    expect([...vector]).toEqual(hashEmbedding(expected.at(-1)!.content).map(Math.fround));
+    expect(await preparedRows(input)).toEqual(await expectedRows(input));
     expect(input.bytes.byteLength).toBe(bytes(markdown).byteLength); // the caller's bytes are left as they were
   });
 
-  it("gives plain text and PDF the same chunks, and leaves embedding to the caller when asked", async () => {
-    const plain = paragraphs(8000, (i) =>
+  it("gives plain text and PDF the same chunks, and takes a network provider's embeddings", async () => {
+    const plain = paragraphs(3000, (i) =>
       i % 300 === 0 ? `Section ${i}\nIt starts here.` : `Line ${i} says something.`,
     );
     const text = { bytes: bytes(plain), contentType: "text/plain" };
-    const batches = await prepared(text, false);
-    expect(batches.flatMap((b) => b.chunks)).toEqual(chunkText((await extractText(text)).text));
-    expect(batches.every((b) => b.embeddings === null)).toBe(true);
+    expect(await preparedRows(text)).toEqual(await expectedRows(text));
     const pdf = {
       bytes: makePdf(["Refunds", "Refunds take five working days."]),
       contentType: "application/pdf",
     };
-    expect((await prepared(pdf)).flatMap((b) => b.chunks)).toEqual(chunkText((await extractText(pdf)).text));
+    expect(await preparedRows(pdf)).toEqual(await expectedRows(pdf));
+
+    const document = await prepareDocument({ ...text, embedOffline: false });
+    try {
+      const texts = await document.texts(0, 2);
+      expect(texts).toEqual(
+        chunkText((await extractText(text)).text)
+          .slice(0, 2)
+          .map((c) => c.content),
+      );
+      const unit = Array.from({ length: 256 }, (_, i) => (i === 0 ? 1 : 0));
+      await document.setEmbeddings(0, [unit, unit]);
+      const [row] = await document.rows(0, 1);
+      expect(row!.embedding).toBe(`[${unit.join(",")}]`);
+    } finally {
+      await document.close();
+    }
   });
 
   it("rejects a document it cannot read with ExtractError", async () => {
     await expect(
-      prepared({ bytes: bytes("%PDF-1.7 broken"), contentType: "application/pdf" }),
+      preparedRows({ bytes: bytes("%PDF-1.7 broken"), contentType: "application/pdf" }),
     ).rejects.toThrow(ExtractError);
-    await expect(prepared({ bytes: bytes("x"), contentType: "image/png" })).rejects.toThrow(ExtractError);
+    await expect(preparedRows({ bytes: bytes("x"), contentType: "image/png" })).rejects.toThrow(ExtractError);
   });
 });

@@ -1,81 +1,91 @@
 import { Worker } from "node:worker_threads";
 import { EMBEDDING_DIMENSIONS } from "../provider/types";
-import type { TextChunk } from "./chunk-text";
+import type { ChunkRow } from "../retrieval/chunk-row";
 import { ExtractError, type ExtractInput } from "./extract-text";
 
-/** Chunks of one document, in order, with their embeddings when the worker made them (offline provider). */
-export interface PreparedBatch {
-  chunks: TextChunk[];
-  /** `chunks.length` vectors of EMBEDDING_DIMENSIONS, one after another; null when the caller embeds. */
-  embeddings: Float32Array | null;
-}
-
-/** What the worker thread is asked to do and what it answers (prepare-document.worker.ts). */
+/** What the worker thread is asked to prepare (prepare-document.worker.ts). */
 export interface PrepareRequest extends ExtractInput {
   /** Embed with the offline hashing embedder too (CPU work, so it belongs off the event loop). */
   embedOffline: boolean;
-  batchSize: number;
 }
-export type PrepareMessage =
-  | { type: "batch"; batch: PreparedBatch }
-  | { type: "done" }
-  | { type: "error"; name: string; message: string };
+
+/** The calls the worker answers, one at a time, each with a reply of the same id. */
+export type PrepareCall =
+  | { type: "prepare"; request: PrepareRequest }
+  | { type: "texts"; from: number; to: number }
+  | { type: "embeddings"; from: number; vectors: Float32Array }
+  | { type: "rows"; from: number; to: number };
+export type PrepareReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; name: string; message: string };
+
+/** A document prepared in a worker thread, which holds its chunks and vectors until they are inserted. */
+export interface PreparedDocument {
+  chunkCount: number;
+  /** Chunks [from, to)'s text, for a provider that embeds over the network. */
+  texts(from: number, to: number): Promise<string[]>;
+  /** Embeddings of chunks from `from` on (a network provider's answers). */
+  setEmbeddings(from: number, vectors: readonly (readonly number[])[]): Promise<void>;
+  /** Chunks [from, to) as rows to insert, their vectors already written as pgvector text. */
+  rows(from: number, to: number): Promise<ChunkRow[]>;
+  close(): Promise<void>;
+}
 
 /**
- * Extracts, chunks and (offline) embeds a document in a worker thread and hands the chunks over in batches
- * of `batchSize`, in order. All of it is synchronous CPU work on up to 25 MB of text: on the event loop,
- * it and the garbage it leaves stalled every other request of the process for up to a second.
- * Rejects with ExtractError for a document that cannot be read, as `extractText` does.
+ * Extracts, chunks and (offline) embeds a document in a worker thread, which keeps the chunks and their
+ * vectors (single precision) and hands them over as insert-ready rows, a batch at a time. Done on the event
+ * loop, this CPU work and the heap it left (25,000 chunks of a 25 MB file, and their vectors) stalled every
+ * other request of the process for over a second. Rejects with ExtractError for a document that cannot be
+ * read, as `extractText` does; `close` ends the thread.
  */
-export async function* prepareDocument(request: PrepareRequest): AsyncGenerator<PreparedBatch> {
+export async function prepareDocument(request: PrepareRequest): Promise<PreparedDocument> {
   const worker = startWorker();
-  const inbox: PrepareMessage[] = [];
-  let wake: (() => void) | null = null;
-  let failure: Error | null = null;
-  const arrived = () => {
-    wake?.();
-    wake = null;
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  const failAll = (error: Error) => {
+    for (const call of waiting.values()) call.reject(error);
+    waiting.clear();
   };
-  worker.on("message", (message: PrepareMessage) => {
-    inbox.push(message);
-    arrived();
+  worker.on("message", (reply: PrepareReply) => {
+    const call = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.ok) call?.resolve(reply.value);
+    else
+      call?.reject(
+        reply.name === "ExtractError" ? new ExtractError(reply.message) : new Error(reply.message),
+      );
   });
-  worker.on("error", (error) => {
-    failure = error;
-    arrived();
-  });
-  worker.on("exit", (code) => {
-    failure ??= new Error(`the indexing worker stopped (exit code ${code})`);
-    arrived();
-  });
-  try {
-    // Copied, not transferred: the bytes may share a buffer with others (Buffer's pool, a caller's cache).
-    worker.postMessage(request);
-    for (;;) {
-      const message = inbox.shift();
-      if (!message) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        continue;
-      }
-      if (message.type === "done") return;
-      if (message.type === "error") {
-        throw message.name === "ExtractError"
-          ? new ExtractError(message.message)
-          : new Error(message.message);
-      }
-      yield message.batch;
-    }
-  } finally {
+  worker.on("error", failAll);
+  worker.on("exit", (code) => failAll(new Error(`the indexing worker stopped (exit code ${code})`)));
+  const call = <T>(message: PrepareCall): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, call: message });
+    });
+  const close = async () => {
     worker.removeAllListeners();
     worker.on("error", () => {});
     await worker.terminate();
+  };
+  try {
+    // The bytes are copied, not transferred: they may share a buffer (Buffer's pool, a caller's cache).
+    const chunkCount = await call<number>({ type: "prepare", request });
+    return {
+      chunkCount,
+      texts: (from, to) => call<string[]>({ type: "texts", from, to }),
+      setEmbeddings: (from, vectors) =>
+        call<void>({ type: "embeddings", from, vectors: packEmbeddings(vectors) }),
+      rows: (from, to) => call<ChunkRow[]>({ type: "rows", from, to }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
-/** The embeddings of a batch as one Float32Array (pgvector stores single precision anyway). */
+/** Vectors as one Float32Array (pgvector stores single precision anyway). */
 export function packEmbeddings(vectors: readonly (readonly number[])[]): Float32Array<ArrayBuffer> {
   const packed = new Float32Array(vectors.length * EMBEDDING_DIMENSIONS);
   vectors.forEach((vector, i) => {

@@ -1,35 +1,44 @@
-// Worker thread of prepare-document.ts: extract, chunk and (offline) embed one document, batch by batch.
+// Worker thread of prepare-document.ts: prepares one document and keeps its chunks and vectors.
 import { parentPort } from "node:worker_threads";
 import { hashEmbedding } from "../embedding/hash-embedding";
-import { type TextChunk, textChunks } from "./chunk-text";
+import { EMBEDDING_DIMENSIONS } from "../provider/types";
+import { chunkRow } from "../retrieval/chunk-row";
+import { chunkText, type TextChunk } from "./chunk-text";
 import { extractText } from "./extract-text";
-import { type PrepareMessage, type PrepareRequest, packEmbeddings } from "./prepare-document";
+import type { PrepareCall, PrepareReply } from "./prepare-document";
 
 const port = parentPort!;
+let chunks: TextChunk[] = [];
+let vectors = new Float32Array(0);
+const vector = (i: number) => vectors.subarray(i * EMBEDDING_DIMENSIONS, (i + 1) * EMBEDDING_DIMENSIONS);
 
-port.once("message", async (request: PrepareRequest) => {
-  const send = (message: PrepareMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-  try {
-    const { text } = await extractText(request);
-    let chunks: TextChunk[] = [];
-    const flush = () => {
-      const embeddings = request.embedOffline
-        ? packEmbeddings(chunks.map((chunk) => hashEmbedding(chunk.content)))
-        : null;
-      send({ type: "batch", batch: { chunks, embeddings } }, embeddings ? [embeddings.buffer] : []);
-      chunks = [];
-    };
-    for (const chunk of textChunks(text)) {
-      chunks.push(chunk);
-      if (chunks.length === request.batchSize) flush();
+async function answer(call: PrepareCall): Promise<unknown> {
+  switch (call.type) {
+    case "prepare": {
+      const { text } = await extractText(call.request);
+      chunks = chunkText(text);
+      vectors = new Float32Array(chunks.length * EMBEDDING_DIMENSIONS);
+      if (call.request.embedOffline)
+        chunks.forEach((chunk, i) => vector(i).set(hashEmbedding(chunk.content)));
+      return chunks.length;
     }
-    if (chunks.length > 0) flush();
-    send({ type: "done" });
-  } catch (error) {
-    send({
-      type: "error",
-      name: error instanceof Error ? error.name : "Error",
-      message: error instanceof Error ? error.message : String(error),
-    });
+    case "texts":
+      return chunks.slice(call.from, call.to).map((chunk) => chunk.content);
+    case "embeddings":
+      vectors.set(call.vectors, call.from * EMBEDDING_DIMENSIONS);
+      return undefined;
+    case "rows":
+      return chunks.slice(call.from, call.to).map((chunk, k) => chunkRow(chunk, vector(call.from + k)));
   }
+}
+
+port.on("message", async ({ id, call }: { id: number; call: PrepareCall }) => {
+  let reply: PrepareReply;
+  try {
+    reply = { id, ok: true, value: await answer(call) };
+  } catch (error) {
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    reply = { id, ok: false, name, message };
+  }
+  port.postMessage(reply);
 });

@@ -1,15 +1,12 @@
 import {
-  EMBEDDING_DIMENSIONS,
   EXTRACTABLE_CONTENT_TYPES,
   ExtractError,
   isProviderError,
   type Provider,
-  packEmbeddings,
   prepareDocument,
   SafeFetchError,
   type SafeFetchOptions,
   safeFetch,
-  type TextChunk,
 } from "@avatar-chat/ai";
 import { type Database, type KnowledgeSource, type KnowledgeStatus, withTenant } from "@avatar-chat/db";
 import { publishEvent, tenantChannel } from "@avatar-chat/protocol";
@@ -80,31 +77,34 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
   try {
     const { bytes, contentType, url } = await loadSource(deps, source);
     const provider = await deps.providerFor(data.tenantId);
-    // Extraction, chunking and offline embedding run in a worker thread, a batch at a time; a provider
-    // with a network API embeds each batch from here. Vectors are kept as Float32Array views: a 25 MB
-    // file's 25,000 number[] vectors were a heap whose collection stalled the process.
-    const chunks: TextChunk[] = [];
-    const embeddings: Float32Array[] = [];
-    for await (const batch of prepareDocument({
+    // Extraction, chunking and offline embedding run in a worker thread, which keeps the chunks and their
+    // vectors and hands them over as rows, one insert batch at a time: the event loop only moves batches.
+    const document = await prepareDocument({
       bytes,
       contentType,
       ...(url ? { url } : {}),
       embedOffline: provider.kind === "offline",
-      batchSize: EMBED_BATCH,
-    })) {
-      const vectors =
-        batch.embeddings ?? packEmbeddings(await provider.embed(batch.chunks.map((c) => c.content)));
-      batch.chunks.forEach((chunk, i) => {
-        chunks.push(chunk);
-        embeddings.push(vectors.subarray(i * EMBEDDING_DIMENSIONS, (i + 1) * EMBEDDING_DIMENSIONS));
-      });
+    });
+    let stored: boolean;
+    try {
+      if (document.chunkCount === 0) throw new SourceError("the document contains no readable text");
+      if (provider.kind !== "offline") {
+        for (let from = 0; from < document.chunkCount; from += EMBED_BATCH) {
+          const texts = await document.texts(from, Math.min(from + EMBED_BATCH, document.chunkCount));
+          const vectors = await provider.embed(texts);
+          if (vectors.length !== texts.length)
+            throw new Error(`${texts.length} texts embedded as ${vectors.length} vectors`);
+          await document.setEmbeddings(from, vectors);
+        }
+      }
+      stored = await inTenant((tx) =>
+        replaceChunks(tx, { source, document, sizeBytes: bytes.byteLength, at: deps.clock() }),
+      );
+    } finally {
+      await document.close();
     }
-    if (chunks.length === 0) throw new SourceError("the document contains no readable text");
-    const stored = await inTenant((tx) =>
-      replaceChunks(tx, { source, chunks, embeddings, sizeBytes: bytes.byteLength, at: deps.clock() }),
-    );
     if (!stored) return "missing";
-    await announce("ready", { chunkCount: chunks.length });
+    await announce("ready", { chunkCount: document.chunkCount });
     return "ready";
   } catch (error) {
     const retryable = isRetryable(error);

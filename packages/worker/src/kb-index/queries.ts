@@ -1,4 +1,4 @@
-import { replaceSourceChunks, type TextChunk } from "@avatar-chat/ai";
+import { type PreparedDocument, replaceSourceChunks } from "@avatar-chat/ai";
 import type { KnowledgeSource, KnowledgeStatus, Tx } from "@avatar-chat/db";
 
 export async function findSource(tx: Tx, sourceId: string): Promise<KnowledgeSource | undefined> {
@@ -24,8 +24,7 @@ export async function replaceChunks(
   tx: Tx,
   args: {
     source: Pick<KnowledgeSource, "id" | "tenant_id" | "chatbot_id">;
-    chunks: readonly TextChunk[];
-    embeddings: readonly Float32Array[];
+    document: Pick<PreparedDocument, "chunkCount" | "rows">;
     sizeBytes: number;
     at: Date;
   },
@@ -42,8 +41,8 @@ export async function replaceChunks(
     tenantId: args.source.tenant_id,
     chatbotId: args.source.chatbot_id,
     sourceId: args.source.id,
-    chunks: args.chunks,
-    embeddings: args.embeddings,
+    count: args.document.chunkCount,
+    rows: args.document.rows,
   });
   await tx
     .updateTable("knowledge_sources")
