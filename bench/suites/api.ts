@@ -17,7 +17,7 @@ import { figure, type Suite } from "../figures.ts";
 
 const suite: Suite = {
   name: "api",
-  measures: ["packages/api", "packages/db", "packages/config", "bench/suites/api.ts"],
+  measures: ["packages/api", "packages/db", "packages/config", "apps/platform", "bench/suites/api.ts"],
   async run() {
     const result = await measureApi();
     const how = `${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s alternating with the baseline, medians`;
@@ -77,6 +77,26 @@ const suite: Suite = {
         "ms",
         `chatbot.list with session cookies, latency p99 at saturation (median of rounds; p50 ${medianOf(result, "sessionList", "p50").value} ms); baseline the floor's p99; target < 25 ms`,
         sessionP99.baseline,
+      ),
+      ...Object.fromEntries(
+        (
+          [
+            ["platformAuthList", "platform_auth_list", "API keys"],
+            ["platformSessionList", "platform_session_list", "dashboard session cookies"],
+          ] as const
+        ).map(([name, key, credential]) => {
+          const rps = medianOf(result, name, "rps", "floor");
+          const p99 = medianOf(result, name, "p99").value;
+          return [
+            `api.${key}.rps`,
+            figure(
+              rps.value,
+              "req/s",
+              `chatbot.list with ${credential} on the all-in-one process \`pnpm start\` runs (api, worker and realtime in one process, request log on), ${how}; per round ${spread(rps.spread)} (last: ${last(name)}); p99 ${p99} ms (median of rounds); baseline the API-key floor; target as the key path: >= 3000, p99 < 25 ms, ratio >= 0.5`,
+              rps.baseline,
+            ),
+          ];
+        }),
       ),
       "api.auth_list.open_loop_p99_ms": figure(
         result.listAtRate.p99,

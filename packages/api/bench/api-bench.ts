@@ -32,7 +32,7 @@ const DASHBOARD_ORIGIN = "http://dashboard.bench";
 export const LIST_RATE = 3_000;
 
 function forkChild(file: string, args: string[]): ChildProcess {
-  return fork(path.join(apiDir, file), args, {
+  return fork(path.resolve(apiDir, file), args, {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -63,11 +63,15 @@ interface Running {
   port: number;
 }
 
-async function startServer(kind: ServerKind, options: ServerOptions): Promise<Running> {
-  const child = forkChild("api-server.ts", [
-    kind,
-    JSON.stringify({ ...options, prefix: `${options.prefix}${kind}:` }),
-  ]);
+/** What `pnpm start` runs: api, worker and realtime in one process (apps/platform/bench/platform-server.ts). */
+const PLATFORM_SERVER = path.join(apiDir, "../../../apps/platform/bench/platform-server.ts");
+
+async function startServer(kind: ServerKind | "platform", options: ServerOptions): Promise<Running> {
+  const serverOptions = JSON.stringify({ ...options, prefix: `${options.prefix}${kind}:` });
+  const child =
+    kind === "platform"
+      ? forkChild(PLATFORM_SERVER, [serverOptions])
+      : forkChild("api-server.ts", [kind, serverOptions]);
   const { port } = await nextMessage<{ port: number }>(child);
   return { child, port };
 }
@@ -167,7 +171,9 @@ export type TargetName =
   | "trpcPublic"
   | "floor"
   | "authList"
-  | "sessionList";
+  | "sessionList"
+  | "platformAuthList"
+  | "platformSessionList";
 
 export interface ApiBenchResult {
   /** Each target's result in every round, in round order. */
@@ -208,16 +214,17 @@ export async function measureApi(): Promise<ApiBenchResult> {
   const servers: Running[] = [];
   try {
     const { publicKey, keys, cookies } = await seed(database.kysely);
-    const started = async (kind: ServerKind) => {
+    const started = async (kind: ServerKind | "platform") => {
       const server = await startServer(kind, options);
       servers.push(server);
       return server;
     };
-    const [hono, fastify, floor, api] = [
+    const [hono, fastify, floor, api, platform] = [
       await started("hono"),
       await started("fastify"),
       await started("floor"),
       await started("api"),
+      await started("platform"),
     ];
     const config = encodeURIComponent(JSON.stringify({ publicKey }));
     // Baseline, ours, baseline, ours: a minute of a busier machine falls on both sides of a ratio.
@@ -232,6 +239,8 @@ export async function measureApi(): Promise<ApiBenchResult> {
       floor: { server: floor, path: "/trpc/chatbot.list", bearers: keys },
       authList: { server: api, path: "/trpc/chatbot.list", bearers: keys },
       sessionList: { server: api, path: "/trpc/chatbot.list", cookies },
+      platformAuthList: { server: platform, path: "/trpc/chatbot.list", bearers: keys },
+      platformSessionList: { server: platform, path: "/trpc/chatbot.list", cookies },
     };
     const run = loadRunner(load);
     for (const target of Object.values(targets)) await run(target, WARMUP_SECONDS); // JIT, caches, pools
