@@ -1,10 +1,12 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createProvider } from "@avatar-chat/ai";
 import { localServerAccess, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { withTenant } from "@avatar-chat/db";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { channelKeys } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
-import { silentLogger } from "@avatar-chat/telemetry";
+import { inSpan, SpanKind, silentLogger, startTracing } from "@avatar-chat/telemetry";
 import { type Figures, figure, percentile, type Suite } from "../../../bench/figures";
 import { createWorker } from "../src/create-worker";
 import { enqueueReply } from "../src/enqueue";
@@ -23,6 +25,8 @@ import {
 
 const WARMUP = 30;
 const RUNS = 300;
+/** Alternating blocks of turns with tracing off and on. */
+const BLOCKS = 5;
 const QUESTION = "When do you open?";
 
 /**
@@ -80,8 +84,9 @@ const suite: Suite = {
         },
         attempt({ tenantId: first.tenantId, sourceId }),
       );
+      // A warm-up, then each turn twice: with tracing off (the default) and on.
       const conversations = await Promise.all(
-        Array.from({ length: WARMUP + RUNS }, async () => {
+        Array.from({ length: WARMUP + 2 * RUNS }, async () => {
           const row = await db.kysely
             .insertInto("conversations")
             .values({ tenant_id: first.tenantId, chatbot_id: first.chatbotId })
@@ -103,41 +108,72 @@ const suite: Suite = {
         if (message.includes('"type":"message.complete"')) waiter.complete();
       });
 
-      const overhead: number[] = [];
-      for (const [i, conversationId] of conversations.entries()) {
-        const firstDelta = signal();
-        const completed = signal();
-        waiting.set(conversationId, { delta: firstDelta.fire, complete: completed.fire });
-        const started = performance.now();
-        const message = await withTenant(db.kysely, first.tenantId, async (tx) => {
-          const row = await tx
-            .insertInto("messages")
-            .values({
-              tenant_id: first.tenantId,
-              conversation_id: conversationId,
-              role: "user",
-              content: QUESTION,
-            })
-            .returning("id")
-            .executeTakeFirstOrThrow();
-          await tx
-            .updateTable("conversations")
-            .set((eb) => ({ message_count: eb("message_count", "+", 1), last_message_at: new Date() }))
-            .where("id", "=", conversationId)
-            .execute();
-          return row;
-        });
-        await enqueueReply(queue, {
-          tenantId: first.tenantId,
-          conversationId,
-          messageId: message.id,
-          question: QUESTION,
-        });
-        await firstDelta.fired;
-        if (i >= WARMUP) overhead.push(performance.now() - started);
-        await completed.fired;
-        waiting.delete(conversationId);
+      const turns = async (
+        ids: string[],
+        send: (enqueue: () => Promise<void>) => Promise<void>,
+        skip = 0,
+      ) => {
+        const overhead: number[] = [];
+        for (const [i, conversationId] of ids.entries()) {
+          const firstDelta = signal();
+          const completed = signal();
+          waiting.set(conversationId, { delta: firstDelta.fire, complete: completed.fire });
+          const started = performance.now();
+          const message = await withTenant(db.kysely, first.tenantId, async (tx) => {
+            const row = await tx
+              .insertInto("messages")
+              .values({
+                tenant_id: first.tenantId,
+                conversation_id: conversationId,
+                role: "user",
+                content: QUESTION,
+              })
+              .returning("id")
+              .executeTakeFirstOrThrow();
+            await tx
+              .updateTable("conversations")
+              .set((eb) => ({ message_count: eb("message_count", "+", 1), last_message_at: new Date() }))
+              .where("id", "=", conversationId)
+              .execute();
+            return row;
+          });
+          await send(() =>
+            enqueueReply(queue, {
+              tenantId: first.tenantId,
+              conversationId,
+              messageId: message.id,
+              question: QUESTION,
+            }),
+          );
+          await firstDelta.fired;
+          if (i >= skip) overhead.push(performance.now() - started);
+          await completed.fired;
+          waiting.delete(conversationId);
+        }
+        return overhead;
+      };
+      // Tracing off and on in alternating blocks (the machine's load drifts), after one warm-up block off;
+      // on: spans exported over OTLP/HTTP to a local sink, each send the server span of a request.
+      const sink = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end("{}")));
+      await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+      const overhead = await turns(conversations.slice(0, WARMUP), (enqueue) => enqueue(), WARMUP);
+      const traced: number[] = [];
+      for (let block = 0; block < BLOCKS; block++) {
+        const ids = conversations.slice(WARMUP + (2 * block * RUNS) / BLOCKS);
+        overhead.push(...(await turns(ids.slice(0, RUNS / BLOCKS), (enqueue) => enqueue())));
+        const stopTracing = await startTracing("bench-chat");
+        traced.push(
+          ...(await turns(ids.slice(RUNS / BLOCKS, (2 * RUNS) / BLOCKS), (enqueue) =>
+            inSpan("POST conversation.send", { kind: SpanKind.SERVER }, enqueue),
+          )),
+        );
+        await stopTracing();
       }
+      delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      sink.close();
+      overhead.sort((a, b) => a - b);
+      traced.sort((a, b) => a - b);
 
       // Baseline: the model server alone, first token of a direct streaming call.
       const direct: number[] = [];
@@ -151,8 +187,8 @@ const suite: Suite = {
         }
       }
 
-      overhead.sort((a, b) => a - b);
       direct.sort((a, b) => a - b);
+      const tracedNote = `the same ${RUNS} turns with tracing on (OTLP/HTTP to a local sink); baseline: tracing off, same run`;
       const note = `${RUNS} sequential turns after ${WARMUP} warm-up; baseline: the model server's own first token`;
       return {
         "chat.first_token_overhead.p50_ms": figure(
@@ -166,6 +202,18 @@ const suite: Suite = {
           "ms",
           `${note} (target < 50 ms)`,
           percentile(direct, 99),
+        ),
+        "chat.first_token_overhead.traced_p50_ms": figure(
+          percentile(traced, 50),
+          "ms",
+          tracedNote,
+          percentile(overhead, 50),
+        ),
+        "chat.first_token_overhead.traced_p99_ms": figure(
+          percentile(traced, 99),
+          "ms",
+          tracedNote,
+          percentile(overhead, 99),
         ),
       };
     } finally {
