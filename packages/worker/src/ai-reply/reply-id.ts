@@ -14,3 +14,6 @@ export function replyMessageId(userMessageId: string): string {
   const hex = hash.subarray(0, 16).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** Key marking that an attempt of this reply has published deltas (so the next attempt discards them first). */
+export const streamedKey = (prefix: string, replyId: string) => `${prefix}reply:streamed:${replyId}`;
