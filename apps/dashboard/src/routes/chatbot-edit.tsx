@@ -30,6 +30,9 @@ interface Draft {
   primaryColor: string;
   position: "bottom-right" | "bottom-left";
   dark: boolean;
+  voiceProvider: Chatbot["voice"]["provider"];
+  voiceName: string;
+  voiceSpeed: number;
 }
 
 function draftOf(chatbot: Chatbot): Draft {
@@ -45,6 +48,9 @@ function draftOf(chatbot: Chatbot): Draft {
     primaryColor: chatbot.theme.primaryColor ?? "#3b5bdb",
     position: chatbot.theme.position ?? "bottom-right",
     dark: chatbot.theme.dark ?? false,
+    voiceProvider: chatbot.voice.provider,
+    voiceName: chatbot.voice.voice,
+    voiceSpeed: chatbot.voice.speed,
   };
 }
 
@@ -100,6 +106,7 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
       maxTokens: draft.maxTokens,
       allowedOrigins: parseOriginList(draft.allowedOrigins),
       theme: { primaryColor: draft.primaryColor, position: draft.position, dark: draft.dark },
+      voice: { provider: draft.voiceProvider, voice: draft.voiceName.trim(), speed: draft.voiceSpeed },
     });
     setErrors(result.ok ? {} : result.errors);
     if (result.ok) update.mutate(result.data);
@@ -218,6 +225,47 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
                   />
                   Dark theme
                 </label>
+              </div>
+              <div className="row">
+                <Field
+                  label="Voice"
+                  error={errors.voice}
+                  hint="Heard by visitors who turn the widget's sound on."
+                >
+                  <select
+                    value={draft.voiceProvider}
+                    onChange={(e) => set("voiceProvider", e.target.value as Draft["voiceProvider"])}
+                  >
+                    <option value="offline">Built-in voice (espeak-ng, free)</option>
+                    <option value="ai">Your AI provider's voice (billed by it)</option>
+                    <option value="off">Browser voice only</option>
+                  </select>
+                </Field>
+                <Field
+                  label="Voice name"
+                  hint={
+                    draft.voiceProvider === "ai"
+                      ? "e.g. alloy, nova; empty: alloy"
+                      : "e.g. en-us, de, en+f3; empty: the language's"
+                  }
+                >
+                  <input
+                    value={draft.voiceName}
+                    onChange={(e) => set("voiceName", e.target.value)}
+                    disabled={draft.voiceProvider === "off"}
+                  />
+                </Field>
+                <Field label={`Speed: ${draft.voiceSpeed.toFixed(2)}×`}>
+                  <input
+                    type="range"
+                    min={0.5}
+                    max={2}
+                    step={0.05}
+                    value={draft.voiceSpeed}
+                    onChange={(e) => set("voiceSpeed", Number(e.target.value))}
+                    disabled={draft.voiceProvider === "off"}
+                  />
+                </Field>
               </div>
             </fieldset>
             {update.error && <Notice kind="error">{readableError(update.error)}</Notice>}
