@@ -4,15 +4,7 @@ export { isStopRequest, providerBackoffMs, UNAVAILABLE_REPLY } from "./ai-reply/
 export { processRollup, rollupDay, rollupDays } from "./analytics/rollup";
 export { createWorker, type RunningWorker, type WorkerDeps } from "./create-worker";
 export { createEmailSender, type EmailDeps, type MailerConfig } from "./email/send-email";
-export { enqueueEmail, enqueueIndex, enqueueReply } from "./enqueue";
 export { type FailedJob, listFailedJobs } from "./failed-jobs";
 export { type IndexDeps, processKbIndex, type StorageReader } from "./kb-index/process-index";
-export {
-  bullPrefix,
-  closeQueue,
-  createQueue,
-  defaultJobOptions,
-  type JobAttempt,
-  type RedisConnection,
-} from "./queues";
+export * from "./producer";
 export { DEFAULT_REDELIVERY, type RedeliveryOptions, redeliver } from "./redelivery/sweep";
