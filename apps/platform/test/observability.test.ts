@@ -107,6 +107,14 @@ async function startPrometheus(targets: string[]) {
     { stdio: "ignore" },
   );
   const api = `http://127.0.0.1:${port}/api/v1`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   await until(
     () =>
       fetch(`http://127.0.0.1:${port}/-/ready`).then(
@@ -114,8 +122,12 @@ async function startPrometheus(targets: string[]) {
         () => false,
       ),
     "prometheus to be ready",
-  );
+  ).catch(async (error: unknown) => {
+    await stop(); // never leave a Prometheus behind a failed start
+    throw error;
+  });
   return {
+    stop,
     /** The instant vector of `query`: each series' labels and value. */
     async query(query: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
       const response = await fetch(`${api}/query?query=${encodeURIComponent(query)}`);
@@ -123,12 +135,6 @@ async function startPrometheus(targets: string[]) {
         data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
       };
       return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-    },
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
