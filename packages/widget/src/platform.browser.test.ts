@@ -10,7 +10,12 @@ import {
   type StaticServer,
   serveStatic,
 } from "../test/harness";
-import { type RunningPlatform, startPlatform } from "../test/platform";
+import {
+  dashboardCall as callDashboard,
+  type RunningPlatform,
+  signUpOwner,
+  startPlatform,
+} from "../test/platform";
 
 // End to end: the widget script served by the real platform, embedded in a tenant's page (its own
 // origin, strict CSP), talks to that platform (api + worker + realtime, embedded database, the
@@ -32,17 +37,9 @@ const pages: Record<string, Page> = {
   "/favicon.ico": { body: "", type: "image/x-icon" },
 };
 
-/** A dashboard call with the session cookie, as the dashboard SPA makes it. */
-async function dashboardCall(path: string, input: unknown, cookie: string) {
-  const response = await fetch(`${platform.url}/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: platform.url, cookie },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
-  if (!body.result) throw new Error(`${path}: ${body.error?.message ?? response.status}`);
-  return { data: body.result.data, response };
-}
+/** A dashboard call with the owner's session cookie. */
+const dashboardCall = (name: string, input: unknown, cookie: string) =>
+  callDashboard(platform, name, input, cookie);
 
 beforeAll(async () => {
   // The platform serves the package's dist at /widget/, as in production: build it there.
@@ -57,20 +54,7 @@ beforeAll(async () => {
     csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
     pages,
   });
-  const signUp = await dashboardCall(
-    "auth.signUp",
-    {
-      email: `widget-${Math.random().toString(36).slice(2, 10)}@example.com`,
-      password: "a long enough test password 42",
-      name: "Widget Test",
-      workspaceName: "Widget Test Co",
-    },
-    "",
-  );
-  cookie = signUp.response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  cookie = await signUpOwner(platform, "Widget Test");
   insecureSiteUrl = `http://shop.test:${new URL(site.url).port}`;
   const created = await dashboardCall(
     "chatbot.create",

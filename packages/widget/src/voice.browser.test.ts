@@ -9,7 +9,12 @@ import {
   type StaticServer,
   serveStatic,
 } from "../test/harness";
-import { type RunningPlatform, startPlatform } from "../test/platform";
+import {
+  dashboardCall as callDashboard,
+  type RunningPlatform,
+  signUpOwner,
+  startPlatform,
+} from "../test/platform";
 
 // The server's voice end to end in Chromium: the real platform (its worker runs espeak-ng), the widget
 // embedded on another origin, audio that really plays through the page's AudioContext, and the mouth
@@ -24,21 +29,8 @@ let site: StaticServer;
 let browser: Browser;
 const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
 
-async function dashboardCall(name: string, input: unknown, cookie: string) {
-  const method = name.endsWith(".list") ? "GET" : "POST";
-  const url =
-    method === "GET"
-      ? `${platform.url}/trpc/${name}?input=${encodeURIComponent(JSON.stringify(input))}`
-      : `${platform.url}/trpc/${name}`;
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", origin: platform.url, cookie },
-    ...(method === "POST" ? { body: JSON.stringify(input) } : {}),
-  });
-  const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
-  if (!body.result) throw new Error(`${name}: ${body.error?.message ?? response.status}`);
-  return { data: body.result.data, response };
-}
+const dashboardCall = (name: string, input: unknown, cookie: string) =>
+  callDashboard(platform, name, input, cookie);
 
 /**
  * Installed before the widget loads: records every sentence buffer the page starts playing (with its
@@ -190,20 +182,7 @@ beforeAll(async () => {
     csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
     pages,
   });
-  const signUp = await dashboardCall(
-    "auth.signUp",
-    {
-      email: `voice-${Math.random().toString(36).slice(2, 10)}@example.com`,
-      password: "a long enough test password 42",
-      name: "Voice Test",
-      workspaceName: "Voice Test Co",
-    },
-    "",
-  );
-  const cookie = signUp.response.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const cookie = await signUpOwner(platform, "Voice Test");
   const created = await dashboardCall(
     "chatbot.create",
     { name: "Ava", greeting: "Hi, I am Ava.", allowedOrigins: [site.url] },

@@ -41,3 +41,37 @@ export async function startPlatform(): Promise<RunningPlatform> {
     },
   };
 }
+
+/** A dashboard call with a session cookie, as the dashboard SPA makes it (`.list` and `.get` queries as GET). */
+export async function dashboardCall(platform: RunningPlatform, name: string, input: unknown, cookie: string) {
+  const query = /\.(list|get)$/.test(name);
+  const url = `${platform.url}/trpc/${name}${query ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ""}`;
+  const response = await fetch(url, {
+    method: query ? "GET" : "POST",
+    headers: { "content-type": "application/json", origin: platform.url, cookie },
+    ...(query ? {} : { body: JSON.stringify(input) }),
+  });
+  const body = (await response.json()) as { result?: { data: unknown }; error?: { message: string } };
+  if (!body.result) throw new Error(`${name}: ${body.error?.message ?? response.status}`);
+  return { data: body.result.data, response };
+}
+
+/** A new workspace owner named `name`, signed up through the api; returns the session cookie. */
+export async function signUpOwner(platform: RunningPlatform, name: string): Promise<string> {
+  const slug = name.toLowerCase().replace(/\W+/g, "-");
+  const signUp = await dashboardCall(
+    platform,
+    "auth.signUp",
+    {
+      email: `${slug}-${Math.random().toString(36).slice(2, 10)}@example.com`,
+      password: "a long enough test password 42",
+      name,
+      workspaceName: `${name} Co`,
+    },
+    "",
+  );
+  return signUp.response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
