@@ -39,7 +39,6 @@ describe("Redis connection settings", () => {
       name: "platform",
     });
     const options = redisOptionsOf(connection);
-    expect(options.failoverDetector).toBe(true);
     const reconnect = options.reconnectOnError as (error: Error) => unknown;
     expect(reconnect(new Error("READONLY You can't write against a read only replica."))).toBe(2);
     expect(reconnect(new Error("WRONGTYPE"))).toBe(false);

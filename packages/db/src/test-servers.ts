@@ -123,8 +123,14 @@ export interface ReplicaServer extends PostgresServer {
   resumeReplay(): Promise<void>;
 }
 
-/** A streaming replica of `primary`, made with pg_basebackup as an operator would. */
-export async function streamingReplica(primary: PostgresServer): Promise<ReplicaServer> {
+/**
+ * A streaming replica of `primary`, made with pg_basebackup as an operator would. A replica refuses to
+ * start with fewer `maxConnections` than its primary has.
+ */
+export async function streamingReplica(
+  primary: PostgresServer,
+  options: ClusterOptions = {},
+): Promise<ReplicaServer> {
   const { dir, remove } = serverDirectory("pg-replica");
   const data = path.join(dir, "data");
   const port = await freePort();
@@ -142,8 +148,8 @@ export async function streamingReplica(primary: PostgresServer): Promise<Replica
     "-X",
     "stream",
   ]);
-  await startCluster(dir, data, port);
-  const server = serverAt(port, dir, data, remove);
+  await startCluster(dir, data, port, options);
+  const server = serverAt(port, dir, data, remove, options);
   const sql = async (text: string) => {
     const pg = (await import("pg")).default;
     const client = new pg.Client({ connectionString: server.url });
@@ -167,10 +173,14 @@ export interface Pooler {
   stop(): Promise<void>;
 }
 
-/** Debian's PgBouncer in front of the PostgreSQL at `upstream`, in `mode` (transaction by default). */
+/**
+ * Debian's PgBouncer in front of the PostgreSQL at `upstream`, in `mode` (transaction by default), with
+ * `poolSize` server connections per database and user (few by default, so clients really share them).
+ */
 export async function pgBouncer(
   upstream: string,
   mode: "transaction" | "session" = "transaction",
+  poolSize = 3,
 ): Promise<Pooler> {
   const { dir, remove } = serverDirectory("pgbouncer");
   const port = await freePort();
@@ -189,9 +199,10 @@ export async function pgBouncer(
       "auth_type = trust",
       `auth_file = ${path.join(dir, "users.txt")}`,
       `pool_mode = ${mode}`,
-      // Few server connections per database, so clients really share them between transactions.
-      "default_pool_size = 3",
+      `default_pool_size = ${poolSize}`,
       "max_client_conn = 500",
+      // After PostgreSQL restarts, try logging in again within a second (the default waits 15 s).
+      "server_login_retry = 1",
       "ignore_startup_parameters = extra_float_digits,options",
       `logfile = ${path.join(dir, "pgbouncer.log")}`,
       `pidfile = ${path.join(dir, "pgbouncer.pid")}`,

@@ -1,0 +1,2 @@
+// The implementation lives with the code it measures, where its dependencies resolve.
+export { default } from "../../apps/platform/bench/fleet.ts";
