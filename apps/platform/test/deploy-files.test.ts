@@ -62,6 +62,21 @@ describe("docker-compose.yml", () => {
       if (name !== "migrate") expect(service.healthcheck, name).toBeDefined();
   });
 
+  it("carries the fleet's topology: PgBouncer in transaction mode, a PostgreSQL replica, Redis behind Sentinel", () => {
+    const env = compose.services.api?.environment ?? {};
+    expect(env.DATABASE_URL).toMatch(/@pgbouncer:/);
+    expect(env.DATABASE_POOL_MODE).toBe("transaction");
+    expect(env.DATABASE_REPLICA_URL).toMatch(/@postgres-replica:/);
+    expect(env.REDIS_URL).toBeUndefined();
+    const sentinels = (env.REDIS_SENTINELS ?? "").split(",");
+    expect(sentinels).toHaveLength(3);
+    for (const address of sentinels) expect(compose.services[address.split(":")[0]!], address).toBeDefined();
+    expect(compose.services.pgbouncer?.environment?.POOL_MODE).toBe("transaction");
+    expect(compose.services["redis-replica"]?.command).toContain("--replicaof");
+    // The migration changes the schema on the primary itself.
+    expect(compose.services.migrate?.environment?.DATABASE_URL).toMatch(/@postgres:/);
+  });
+
   it("presigns for an address browsers reach and trusts only the balancer's network", () => {
     const env = compose.services.api?.environment ?? {};
     expect(env.S3_PUBLIC_ENDPOINT).toMatch(/^http:\/\/localhost:/);

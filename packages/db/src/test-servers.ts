@@ -144,6 +144,7 @@ export async function streamingReplica(
     "-U",
     "postgres",
     "--no-sync",
+    "--checkpoint=fast", // a spread checkpoint can keep an idle primary's backup waiting for minutes
     "-R", // writes standby.signal and the primary's connection info
     "-X",
     "stream",
