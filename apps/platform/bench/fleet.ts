@@ -4,6 +4,7 @@ import { runFleet } from "../fleet/run-fleet";
 // The long form of `pnpm fleet`: twelve visitors of three tenants for four minutes under the fault schedule.
 const suite: Suite = {
   name: "fleet",
+  measures: ["apps/platform", "packages", "deploy"],
   async run(): Promise<Figures> {
     const report = await runFleet({ durationS: 240, visitors: 12, tenants: 3, log: console.log });
     if (report.problems.length > 0) throw new Error(`fleet: ${report.problems.join("; ")}`);
