@@ -2,7 +2,9 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-// A module exposes what other modules may use from its index.ts; nothing else of its folder crosses.
+// A module exposes what other modules may use from its index.ts; nothing else of its folder crosses,
+// but for its rules.ts: zod and pure rules only, the entry a browser-bundled rules file imports (the
+// index would pull the module's queries, and the database driver, into the dashboard).
 // A router holds procedures; queries.ts holds the Kysely calls.
 describe("module boundaries", () => {
   it("a module imports another module only through that module's index.ts", async () => {
@@ -14,7 +16,7 @@ describe("module boundaries", () => {
         if (!file.endsWith(".ts")) continue;
         const text = await readFile(path.join(dir, module.name, file), "utf8");
         for (const [, target] of text.matchAll(/from "\.\.\/([^".][^"]*)"/g)) {
-          if (target!.includes("/")) crossings.push(`${module.name}/${file} imports ../${target}`);
+          if (target!.includes("/") && !target!.endsWith("/rules")) crossings.push(`${module.name}/${file} imports ../${target}`);
         }
       }
     }

@@ -1,6 +1,6 @@
 import type { Role } from "@avatar-chat/db";
 import { z } from "zod";
-import { emailSchema } from "../auth";
+import { emailSchema } from "../auth/rules";
 
 export const renameTenantInput = z.object({ name: z.string().trim().min(1).max(120) });
 
