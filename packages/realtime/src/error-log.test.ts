@@ -25,7 +25,7 @@ it("logs a failed upgrade's error with its message and stack (a plain JSON.strin
   await expect(openSocket(`${node.url}?token=${token}`)).rejects.toThrow(/500/);
   await node.realtime.close();
   const failure = lines.find((line) => line.msg === "realtime authenticate failed");
-  expect(failure?.err.message).toBe("session store unreachable");
-  expect(failure?.err.stack).toContain("error-log.test.ts");
+  expect(failure?.err?.message).toBe("session store unreachable");
+  expect(failure?.err?.stack).toContain("error-log.test.ts");
   expect(JSON.stringify(lines)).not.toContain(token);
 });
