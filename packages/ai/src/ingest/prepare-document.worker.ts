@@ -18,8 +18,9 @@ async function answer(call: PrepareCall): Promise<unknown> {
       const { text } = await extractText(call.request);
       chunks = chunkText(text);
       vectors = new Float32Array(chunks.length * EMBEDDING_DIMENSIONS);
-      if (call.request.embedOffline)
-        chunks.forEach((chunk, i) => vector(i).set(hashEmbedding(chunk.content)));
+      if (call.request.embedOffline) {
+        for (const [i, chunk] of chunks.entries()) vector(i).set(hashEmbedding(chunk.content));
+      }
       return chunks.length;
     }
     case "texts":

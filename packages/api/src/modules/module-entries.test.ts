@@ -16,7 +16,8 @@ describe("module boundaries", () => {
         if (!file.endsWith(".ts")) continue;
         const text = await readFile(path.join(dir, module.name, file), "utf8");
         for (const [, target] of text.matchAll(/from "\.\.\/([^".][^"]*)"/g)) {
-          if (target!.includes("/") && !target!.endsWith("/rules")) crossings.push(`${module.name}/${file} imports ../${target}`);
+          if (target!.includes("/") && !target!.endsWith("/rules"))
+            crossings.push(`${module.name}/${file} imports ../${target}`);
         }
       }
     }
