@@ -1,20 +1,46 @@
 // Real servers for tests that need a topology of their own: a private PostgreSQL primary with a streaming
 // replica, and PgBouncer in transaction mode. The machine's shared PostgreSQL is never stopped or changed.
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/** The kernel's range for `listen(0)` and outgoing connections (Linux's default where it cannot be read). */
+function ephemeralRangeStart(): number {
+  try {
+    return (
+      Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768
+    );
+  } catch {
+    return 32768;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on, chosen below the kernel's ephemeral range: a port the kernel picked for
+ * `listen(0)` could be picked again, before the server meant for it starts, for another process's
+ * `listen(0)` or outgoing connection (the fleet lost a realtime role to an embedded store's port so).
+ */
+export async function freePort(): Promise<number> {
+  const below = ephemeralRangeStart();
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (below - 10_000));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, () => server.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** PostgreSQL and PgBouncer refuse to run as root: as root, they run as the `postgres` system user. */
