@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createProvider } from "@avatar-chat/ai";
@@ -14,6 +13,7 @@ import {
   listenForCredentialChanges,
   providerSettingsFor,
   type StorageConfig,
+  serveHttp,
   startEmbeddedS3,
 } from "@avatar-chat/api";
 import { createRealtimeAccess } from "@avatar-chat/api/realtime-access";
@@ -29,7 +29,6 @@ import {
   tracingConfigured,
 } from "@avatar-chat/telemetry";
 import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
@@ -269,11 +268,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       );
       root.route("/", api);
       const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
-      const server = serve({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" }) as Server;
-      await new Promise<void>((resolve, reject) => {
-        server.once("listening", resolve);
-        server.once("error", reject);
-      });
+      const server = await serveHttp({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" });
       stops.push(() => new Promise((resolve) => server.close(resolve)));
       if (realtime) realtime.attach(server);
       const port = (server.address() as AddressInfo).port;
@@ -289,14 +284,10 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       pingable = redis;
       stops.push(async () => redis.disconnect());
       const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
-      const server = serve({
+      const server = await serveHttp({
         fetch: healthRoutes({ db: db.kysely, redis }).fetch,
         port,
         hostname: "0.0.0.0",
-      }) as Server;
-      await new Promise<void>((resolve, reject) => {
-        server.once("listening", resolve);
-        server.once("error", reject);
       });
       stops.push(() => new Promise((resolve) => server.close(resolve)));
       const bound = (server.address() as AddressInfo).port;

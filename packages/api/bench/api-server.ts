@@ -7,7 +7,6 @@ import type { AddressInfo } from "node:net";
 import { createDb } from "@avatar-chat/db";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { createLogger } from "@avatar-chat/telemetry";
-import { serve } from "@hono/node-server";
 import { Queue } from "bullmq";
 import Fastify from "fastify";
 import { Hono } from "hono";
@@ -15,6 +14,7 @@ import pg from "pg";
 import { createApp } from "../src/app";
 import { apiConfigFrom, apiEnv } from "../src/config";
 import type { AppDeps } from "../src/deps";
+import { serveHttp } from "../src/http/serve-http";
 import { createApiRedis } from "../src/redis";
 import { createStorage } from "../src/storage";
 
@@ -76,8 +76,7 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
     };
     fetch = createApp(deps).fetch;
   }
-  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const server = await serveHttp({ fetch, port: 0, hostname: "127.0.0.1" });
   return (server.address() as AddressInfo).port;
 }
 

@@ -5,6 +5,7 @@ export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";
 export { healthRoutes } from "./http/health";
+export { serveHttp } from "./http/serve-http";
 export { providerSettingsFor } from "./modules/ai";
 export { createApiRedis } from "./redis";
 export type { AppRouter } from "./root";

@@ -9,7 +9,6 @@ import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
 import { silentLogger } from "@avatar-chat/telemetry";
 import { createQueue } from "@avatar-chat/worker/producer";
-import { serve } from "@hono/node-server";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
@@ -19,6 +18,7 @@ import { listenForCredentialChanges } from "./auth/credential-changes";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
+import { serveHttp } from "./http/serve-http";
 import type { AppRouter } from "./root";
 import { createStorage } from "./storage";
 
@@ -123,8 +123,7 @@ export async function createTestPlatform(
     keyRevoked: (keyId) => forgetApiKey(database.kysely, keyId),
     userChanged: () => {}, // no realtime service in the api's test platform
   });
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const server = await serveHttp({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   config.publicUrl = url;
   config.realtimeUrl = realtimeUrlFor(url);
