@@ -44,3 +44,23 @@ export function findSubscription(conn: Connection, channel: string): Subscriptio
 export function connectionOf(socket: WebSocket): Connection | null {
   return (socket as ConnectionSocket).connection;
 }
+
+const settled = Promise.resolve();
+
+/** Runs a task after the connection's earlier ones; the queue is dropped once it drains. */
+export function enqueue(
+  conn: Connection,
+  task: () => Promise<void>,
+  onFailure: (error: unknown) => void,
+): void {
+  const run = (conn.queue ?? settled).then(task).catch(onFailure);
+  conn.queue = run;
+  void run.then(() => {
+    if (conn.queue === run) conn.queue = null;
+  });
+}
+
+/** Settles once the tasks queued so far have run. */
+export function drained(conn: Connection): Promise<void> {
+  return conn.queue ?? settled;
+}

@@ -4,9 +4,9 @@ import { Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 
-// Canary for the ws internal server.ts relies on (ws is pinned exactly in pnpm-workspace.yaml's
+// Canary for the ws internal delivery.ts relies on (ws is pinned exactly in pnpm-workspace.yaml's
 // catalog): a failure names the internal an upgrade changed.
-describe("ws internals server.ts relies on", () => {
+describe("ws internals delivery.ts relies on", () => {
   const server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   const listening = once(server, "listening");
   afterAll(() => new Promise((resolve) => server.close(resolve)));
