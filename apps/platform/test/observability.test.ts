@@ -1,29 +1,17 @@
 // Metrics, traces and logs of a running all-in-one platform, seen through real components: Debian's
 // Prometheus scrapes it, an OTLP/HTTP receiver in the test collects its spans, and its captured log must
 // hold the worker's error with message and stack and none of the credentials the test created.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { AppRouter } from "@avatar-chat/api";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PlatformProcess, startPlatformProcess } from "./outage-scenario";
 import { freePort } from "./private-services";
+import { type Prometheus, startPrometheus, until } from "./prometheus";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds (expect.poll works only inside a test, not in beforeAll). */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 const site = "https://shop.observability.test";
 
 function client(url: string, headers: Record<string, string>) {
@@ -89,59 +77,9 @@ async function refusingProvider() {
   return { url: `http://127.0.0.1:${port}/v1`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Debian's prometheus scraping `targets` every second, with its HTTP API on a free port. */
-async function startPrometheus(targets: string[]) {
-  const dir = mkdtempSync(path.join(tmpdir(), "prometheus-"));
-  const port = await freePort();
-  writeFileSync(
-    path.join(dir, "prometheus.yml"),
-    `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: avatar-chat\n    static_configs:\n      - targets: [${targets.map((t) => `"${t}"`).join(", ")}]\n`,
-  );
-  const child: ChildProcess = spawn(
-    "prometheus",
-    [
-      `--config.file=${path.join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${path.join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: "ignore" },
-  );
-  const api = `http://127.0.0.1:${port}/api/v1`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  await until(
-    () =>
-      fetch(`http://127.0.0.1:${port}/-/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      ),
-    "prometheus to be ready",
-  ).catch(async (error: unknown) => {
-    await stop(); // never leave a Prometheus behind a failed start
-    throw error;
-  });
-  return {
-    stop,
-    /** The instant vector of `query`: each series' labels and value. */
-    async query(query: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
-      const response = await fetch(`${api}/query?query=${encodeURIComponent(query)}`);
-      const body = (await response.json()) as {
-        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-      };
-      return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-    },
-  };
-}
-
 describe("observability of the all-in-one platform", () => {
   let platform: PlatformProcess;
-  let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
+  let prometheus: Prometheus;
   let otlp: Awaited<ReturnType<typeof otlpReceiver>>;
   let provider: Awaited<ReturnType<typeof refusingProvider>>;
   const secrets: Record<string, string> = {};
@@ -160,7 +98,7 @@ describe("observability of the all-in-one platform", () => {
       OTEL_SERVICE_NAME: "avatar-chat-test",
       AI_ALLOW_PRIVATE_NETWORK: "true",
     });
-    prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`]);
+    prometheus = await startPrometheus({ "avatar-chat": [`127.0.0.1:${metricsPort}`] });
     const { url } = platform;
 
     // A visitor's conversation on the offline model, watched over a realtime socket.
