@@ -1,7 +1,8 @@
 // Prometheus scraping the production topology's roles: api, worker and realtime as separate processes from
 // the built bundle (`node dist/main.js`, as the image runs it; `pnpm test` builds it first), each serving
-// /metrics on its own METRICS_PORT, one scrape job per role. A visitor's conversation crosses all three,
-// and each role's series must come from that role's job.
+// /metrics on its own METRICS_PORT, one scrape job per role (`avatar-chat-<role>`, as the alert rules
+// expect). A visitor's conversation crosses all three, and each role's series must come from that role's
+// job.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -96,7 +97,7 @@ describe("observability of separate role processes", () => {
       )),
     );
     prometheus = await startPrometheus(
-      Object.fromEntries(processes.map((p) => [p.role, [`127.0.0.1:${p.metricsPort}`]])),
+      Object.fromEntries(processes.map((p) => [`avatar-chat-${p.role}`, [`127.0.0.1:${p.metricsPort}`]])),
     );
 
     // A visitor's conversation: sent to the api, answered by the worker, delivered by realtime.
@@ -157,7 +158,10 @@ describe("observability of separate role processes", () => {
     await expect.poll(async () => (await positive()).length, { timeout: 20_000 }).toBeGreaterThan(0);
     const { metricsPort } = processes.find((p) => p.role === role)!;
     for (const { metric } of await positive())
-      expect(metric, query).toMatchObject({ job: role, instance: `127.0.0.1:${metricsPort}` });
+      expect(metric, query).toMatchObject({
+        job: `avatar-chat-${role}`,
+        instance: `127.0.0.1:${metricsPort}`,
+      });
   }
 
   it("scrapes requests from the api, jobs and first tokens from the worker, sockets from realtime", async () => {
@@ -173,20 +177,23 @@ describe("observability of separate role processes", () => {
     // Depth per queue and state, read by the worker (it may be 0 now the work is done).
     const depths = await prometheus.query('avatar_queue_jobs{queue="ai-reply"}');
     expect(depths.map((series) => `${series.metric.job} ${series.metric.state}`).sort()).toEqual([
-      "worker active",
-      "worker delayed",
-      "worker failed",
-      "worker waiting",
+      "avatar-chat-worker active",
+      "avatar-chat-worker delayed",
+      "avatar-chat-worker failed",
+      "avatar-chat-worker waiting",
     ]);
     expect(await prometheus.query("avatar_realtime_sockets")).toEqual([
-      expect.objectContaining({ metric: expect.objectContaining({ job: "realtime" }) }),
+      expect.objectContaining({ metric: expect.objectContaining({ job: "avatar-chat-realtime" }) }),
     ]);
     // Every process: dependencies, pools and the event loop.
     for (const role of ["api", "worker", "realtime"] as const) {
-      await positiveFrom(role, `avatar_db_round_trip_seconds{job="${role}"}`);
-      await positiveFrom(role, `avatar_redis_round_trip_seconds{job="${role}"}`);
-      await positiveFrom(role, `nodejs_eventloop_lag_p99_seconds{job="${role}"}`);
-      await positiveFrom(role, `avatar_db_pool_connections{job="${role}",pool="owner",state="total"}`);
+      await positiveFrom(role, `avatar_db_round_trip_seconds{job="avatar-chat-${role}"}`);
+      await positiveFrom(role, `avatar_redis_round_trip_seconds{job="avatar-chat-${role}"}`);
+      await positiveFrom(role, `nodejs_eventloop_lag_p99_seconds{job="avatar-chat-${role}"}`);
+      await positiveFrom(
+        role,
+        `avatar_db_pool_connections{job="avatar-chat-${role}",pool="owner",state="total"}`,
+      );
     }
   });
 });
