@@ -12,7 +12,7 @@ import {
 import { figure, type Suite } from "../figures.ts";
 
 // The api's reads against bare Hono and Fastify routes and against the floor of an authenticated list,
-// alternated in rounds; servers and the autocannon load each run in their own child process
+// alternated in rounds, and the all-in-one process's list with tracing off and on; servers and the autocannon load each run in their own child process
 // (packages/api/bench, docs/api.md).
 
 const suite: Suite = {
@@ -30,6 +30,27 @@ const suite: Suite = {
     const session = medianOf(result, "sessionList", "rps", "floor");
     const sessionP99 = medianOf(result, "sessionList", "p99", "floor");
     const last = (name: Parameters<typeof medianOf>[1]) => describeLoad(result.rounds[name].at(-1)!);
+    // The key path on the all-in-one process with tracing on (every request a server span, batched to an
+    // OTLP/HTTP sink in the bench process) against the same process kind with tracing off, same rounds.
+    const tracedFigures = () => {
+      const rps = medianOf(result, "platformTracedAuthList", "rps", "platformAuthList");
+      const p99 = medianOf(result, "platformTracedAuthList", "p99", "platformAuthList");
+      const note = `chatbot.list with API keys on the all-in-one process with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT: a server span per request, batched over OTLP/HTTP to a local sink), measured right after the same process kind with tracing off in each round, ${how}`;
+      return {
+        "api.platform_auth_list.traced_rps": figure(
+          rps.value,
+          "req/s",
+          `${note}; per round ${spread(rps.spread)} (last: ${last("platformTracedAuthList")}); baseline tracing off (api.platform_auth_list.rps); informational`,
+          rps.baseline,
+        ),
+        "api.platform_auth_list.traced_p99_ms": figure(
+          p99.value,
+          "ms",
+          `${note}; latency p99 (median of rounds); baseline tracing off; informational`,
+          p99.baseline,
+        ),
+      };
+    };
     return {
       "api.preserialised_read.rps": figure(
         pre.value,
@@ -98,6 +119,7 @@ const suite: Suite = {
           ];
         }),
       ),
+      ...tracedFigures(),
       "api.auth_list.open_loop_p99_ms": figure(
         result.listAtRate.p99,
         "ms",

@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { Redis } from "ioredis";
@@ -16,6 +18,8 @@ import type { ServerKind, ServerOptions } from "./api-server";
 // 600 calls a minute) and with dashboard session cookies (400 sessions), against a floor that does the
 // same key check and SELECT on a bare Hono route. Every target runs once per round and the rounds repeat,
 // so each ratio is the median of ratios measured seconds apart. Then an open loop at a steady 3,000 req/s.
+// The all-in-one process runs twice: tracing off (the default) and on, exporting OTLP/HTTP to a sink here,
+// so the key path's cost of tracing is a ratio of neighbouring measurements.
 
 const apiDir = path.dirname(new URL(import.meta.url).pathname);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -66,10 +70,15 @@ interface Running {
 /** What `pnpm start` runs: api, worker and realtime in one process (apps/platform/bench/platform-server.ts). */
 const PLATFORM_SERVER = path.join(apiDir, "../../../apps/platform/bench/platform-server.ts");
 
-async function startServer(kind: ServerKind | "platform", options: ServerOptions): Promise<Running> {
+type ServerName = ServerKind | "platform" | "platformTraced";
+
+async function startServer(
+  kind: ServerName,
+  options: ServerOptions & { otlpEndpoint?: string },
+): Promise<Running> {
   const serverOptions = JSON.stringify({ ...options, prefix: `${options.prefix}${kind}:` });
   const child =
-    kind === "platform"
+    kind === "platform" || kind === "platformTraced"
       ? forkChild(PLATFORM_SERVER, [serverOptions])
       : forkChild("api-server.ts", [kind, serverOptions]);
   const { port } = await nextMessage<{ port: number }>(child);
@@ -173,7 +182,8 @@ export type TargetName =
   | "authList"
   | "sessionList"
   | "platformAuthList"
-  | "platformSessionList";
+  | "platformSessionList"
+  | "platformTracedAuthList";
 
 export interface ApiBenchResult {
   /** Each target's result in every round, in round order. */
@@ -212,19 +222,27 @@ export async function measureApi(): Promise<ApiBenchResult> {
   };
   const load = forkChild("api-load.ts", []);
   const servers: Running[] = [];
+  // Where the traced platform exports its spans: accepted and dropped, as a collector would take them.
+  const sink = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end("{}")));
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const otlpEndpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   try {
     const { publicKey, keys, cookies } = await seed(database.kysely);
-    const started = async (kind: ServerKind | "platform") => {
-      const server = await startServer(kind, options);
+    const started = async (kind: ServerName) => {
+      const server = await startServer(
+        kind,
+        kind === "platformTraced" ? { ...options, otlpEndpoint } : options,
+      );
       servers.push(server);
       return server;
     };
-    const [hono, fastify, floor, api, platform] = [
+    const [hono, fastify, floor, api, platform, platformTraced] = [
       await started("hono"),
       await started("fastify"),
       await started("floor"),
       await started("api"),
       await started("platform"),
+      await started("platformTraced"),
     ];
     const config = encodeURIComponent(JSON.stringify({ publicKey }));
     // Baseline, ours, baseline, ours: a minute of a busier machine falls on both sides of a ratio.
@@ -240,6 +258,8 @@ export async function measureApi(): Promise<ApiBenchResult> {
       authList: { server: api, path: "/trpc/chatbot.list", bearers: keys },
       sessionList: { server: api, path: "/trpc/chatbot.list", cookies },
       platformAuthList: { server: platform, path: "/trpc/chatbot.list", bearers: keys },
+      // Right after its untraced twin: the two sides of the tracing ratio are seconds apart.
+      platformTracedAuthList: { server: platformTraced, path: "/trpc/chatbot.list", bearers: keys },
       platformSessionList: { server: platform, path: "/trpc/chatbot.list", cookies },
     };
     const run = loadRunner(load);
@@ -258,6 +278,7 @@ export async function measureApi(): Promise<ApiBenchResult> {
   } finally {
     for (const server of servers) await stop(server.child);
     await stop(load);
+    sink.close();
     const redis = new Redis(redisUrl);
     const stale = await redis.keys(`${prefix}*`);
     if (stale.length) await redis.del(...stale);
