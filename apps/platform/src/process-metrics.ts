@@ -4,6 +4,7 @@ import {
   counterFromScrape,
   gaugeFromScrape,
   type Metrics,
+  type NamedRedisClient,
   type Sample,
   topEntries,
 } from "@avatar-chat/telemetry";
@@ -33,9 +34,21 @@ async function roundTripSeconds(check: () => Promise<unknown>): Promise<Sample[]
  */
 export function registerScrapedMetrics(
   metrics: Metrics,
-  parts: { db: Db; redis: Pick<Redis, "ping">; worker: RunningWorker | null; realtime: Realtime | null },
+  parts: {
+    db: Db;
+    redis: Pick<Redis, "ping">;
+    /** The process's own Redis clients; the worker's and realtime's are added to them. */
+    redisClients: readonly NamedRedisClient[];
+    worker: RunningWorker | null;
+    realtime: Realtime | null;
+  },
 ): void {
   const { db, redis, worker, realtime } = parts;
+  const redisClients = async () => [
+    ...parts.redisClients,
+    ...(worker ? await worker.redisClients() : []),
+    ...(realtime ? realtime.redisClients() : []),
+  ];
   gaugeFromScrape(
     metrics,
     {
@@ -52,8 +65,34 @@ export function registerScrapedMetrics(
   gaugeFromScrape(
     metrics,
     {
+      name: "avatar_redis_client_status",
+      help: "Each Redis client of this process, 1 under its ioredis status (ready, connecting, reconnecting, …)",
+      labelNames: ["client", "status"],
+    },
+    async () =>
+      (await redisClients()).map(({ client, redis }) => ({
+        labels: { client, status: redis.status },
+        value: 1,
+      })),
+  );
+  gaugeFromScrape(
+    metrics,
+    {
+      name: "avatar_redis_commands_in_flight",
+      help: "Commands sent on each Redis client of this process and not yet answered",
+      labelNames: ["client"],
+    },
+    async () =>
+      (await redisClients()).map(({ client, redis }) => ({
+        labels: { client },
+        value: redis.commandQueue?.length ?? 0,
+      })),
+  );
+  gaugeFromScrape(
+    metrics,
+    {
       name: "avatar_db_pool_connections",
-      help: "PostgreSQL pool connections by pool (owner, tenant, replica) and state (total, idle, waiting clients)",
+      help: "Database connections by pool (owner, tenant, replica; embedded: PGlite's one) and state (total, idle, waiting callers)",
       labelNames: ["pool", "state"],
     },
     () =>

@@ -24,6 +24,7 @@ import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime"
 import {
   createLogger,
   createMetrics,
+  type NamedRedisClient,
   serveMetrics,
   startTracing,
   tracingConfigured,
@@ -208,6 +209,8 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       stops.push(() => realtime!.close());
     }
 
+    // This process's own Redis clients, by name, for the client gauges (the worker and realtime list theirs).
+    const redisClients: NamedRedisClient[] = [];
     if (roles.has("api") || realtime) {
       // Whichever api process made the change: a revoked API key leaves this process's key cache and its
       // realtime sockets close at once; a user who signed out or lost a membership has their sockets checked.
@@ -227,6 +230,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       });
       // Unsubscribing first would wait for a Redis that may be gone; the connection is this listener's own.
       stops.push(async () => revocations.disconnect());
+      redisClients.push({ client: "credential-changes", redis: revocations });
     }
 
     // Every process keeps one plain Redis client (the api's, or the health server's); metrics ping through it.
@@ -237,6 +241,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       const redisStatus = connectionStatus("api: redis", apiLogger);
       const redis = createApiRedis(redisConnection, redisStatus);
       pingable = redis;
+      redisClients.push({ client: "api", redis });
       stops.push(async () => redis.disconnect());
       const queueOptions = { redis: redisConnection, prefix, status: redisStatus };
       const queues = {
@@ -245,7 +250,11 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         email: createQueue(QUEUES.email, queueOptions),
       };
       // Connected before the platform says it runs: a stop never has to wait on a half-open connection.
-      await Promise.all(Object.values(queues).map((queue) => queue.waitUntilReady()));
+      await Promise.all(
+        Object.values(queues).map(async (queue) =>
+          redisClients.push({ client: `queue:${queue.name}`, redis: await queue.waitUntilReady() }),
+        ),
+      );
       stops.push(() => Promise.all(Object.values(queues).map(closeQueue)));
       const api = createApp({
         db: db.kysely,
@@ -282,6 +291,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
       const redis = createApiRedis(redisConnection, connectionStatus("health: redis", logger));
       pingable = redis;
+      redisClients.push({ client: "health", redis });
       stops.push(async () => redis.disconnect());
       const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
       const server = await serveHttp({
@@ -300,7 +310,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       banner.push(`realtime: ${realtimeUrl}`);
     }
     if (metrics && env.METRICS_PORT !== undefined && pingable) {
-      registerScrapedMetrics(metrics, { db, redis: pingable, worker, realtime });
+      registerScrapedMetrics(metrics, { db, redis: pingable, redisClients, worker, realtime });
       const served = await serveMetrics(metrics, { host: env.METRICS_HOST, port: env.METRICS_PORT });
       stops.push(served.close);
       banner.push(`metrics: ${served.url}`);

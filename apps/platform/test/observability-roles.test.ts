@@ -195,5 +195,22 @@ describe("observability of separate role processes", () => {
         `avatar_db_pool_connections{job="avatar-chat-${role}",pool="owner",state="total"}`,
       );
     }
+    // Each process's Redis clients by name: ready, and their commands in flight (0 when idle).
+    const clients: Record<Role, string[]> = {
+      api: ["api", "credential-changes", "queue:ai-reply", "queue:email", "queue:kb-index"],
+      worker: ["health", "worker", "worker:ai-reply", "worker:analytics-rollup", "worker:email"],
+      realtime: ["credential-changes", "health", "realtime-cmd", "realtime-sub"],
+    };
+    for (const role of ["api", "worker", "realtime"] as const) {
+      const ready = `avatar_redis_client_status{job="avatar-chat-${role}",status="ready"}`;
+      await positiveFrom(role, ready);
+      const names = (await prometheus.query(ready)).map((series) => series.metric.client).sort();
+      expect(names).toEqual(expect.arrayContaining(clients[role]));
+      const inFlight = await prometheus.query(`avatar_redis_commands_in_flight{job="avatar-chat-${role}"}`);
+      const all = await prometheus.query(`avatar_redis_client_status{job="avatar-chat-${role}"}`);
+      expect(inFlight.map((series) => series.metric.client).sort()).toEqual(
+        all.map((series) => series.metric.client).sort(),
+      );
+    }
   });
 });

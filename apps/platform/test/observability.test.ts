@@ -198,6 +198,23 @@ describe("observability of the all-in-one platform", () => {
     await positive("avatar_db_round_trip_seconds");
     await positive("avatar_redis_round_trip_seconds");
     await positive("nodejs_eventloop_lag_p99_seconds");
+    // The embedded database's one connection, and every role's Redis clients in this one process.
+    await positive('avatar_db_pool_connections{pool="embedded",state="total"}');
+    expect(await prometheus.query('avatar_db_pool_connections{pool="embedded"}')).toHaveLength(3);
+    const ready = await positive('avatar_redis_client_status{status="ready"}');
+    expect(ready.map((series) => series.metric.client)).toEqual(
+      expect.arrayContaining([
+        "api",
+        "queue:ai-reply",
+        "worker",
+        "worker:ai-reply",
+        "realtime-sub",
+        "realtime-cmd",
+      ]),
+    );
+    expect((await prometheus.query("avatar_redis_commands_in_flight")).length).toBe(
+      (await prometheus.query("avatar_redis_client_status")).length,
+    );
     // Depth per queue and state exists (it may be 0 now the work is done).
     const depths = await prometheus.query('avatar_queue_jobs{queue="ai-reply"}');
     expect(depths.map((series) => series.metric.state).sort()).toEqual([

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { countedDialect } from "./connection-usage";
 import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
 import type { Database } from "./schema";
 import { tenantPinnedPool } from "./tenant-pool";
@@ -45,9 +46,9 @@ export type PoolMode = "session" | "transaction";
 
 const ignoreConnection: ConnectionEvents = { lost() {}, restored() {} };
 
-/** One pg pool's connections now, for the pool-usage gauges. */
+/** One pool's connections now, for the pool-usage gauges (`embedded`: PGlite's one connection). */
 export interface PoolUsage {
-  pool: "owner" | "tenant" | "replica";
+  pool: "owner" | "tenant" | "replica" | "embedded";
   total: number;
   idle: number;
   waiting: number;
@@ -56,7 +57,7 @@ export interface PoolUsage {
 export interface Db {
   kysely: Kysely<Database>;
   backend: "postgres" | "pglite";
-  /** Connections of each pg pool (none on PGlite, which has one connection and no pool). */
+  /** Connections of each pg pool; on PGlite its one connection, and the queries queued behind it. */
   poolUsage(): PoolUsage[];
   /** Seconds the read replica's last replayed transaction is behind (null: no replica, or nothing replayed). */
   replicaLagSeconds(): Promise<number | null>;
@@ -174,11 +175,15 @@ export async function createDb(config: DbConfig): Promise<Db> {
   const dataDir = config.dataDir ?? ".data/pglite";
   if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
   const client = await PGlite.create(dataDir, { extensions: { vector, pg_trgm }, parsers });
-  const kysely = new Kysely<Database>({ dialect: guardedDialect(new PGliteDialect(client)) });
+  const embedded = countedDialect(new PGliteDialect(client));
+  const kysely = new Kysely<Database>({ dialect: guardedDialect(embedded.dialect) });
   return {
     kysely,
     backend: "pglite",
-    poolUsage: () => [],
+    poolUsage: () => {
+      const { inUse, waiting } = embedded.counts();
+      return [{ pool: "embedded", total: 1, idle: 1 - inUse, waiting }];
+    },
     replicaLagSeconds: async () => null,
     close: async () => {
       await kysely.destroy();

@@ -217,6 +217,13 @@ export function createRealtime(deps: RealtimeDeps) {
       await admission.census.leave().catch((error: unknown) => onError(error, "census"));
       await Promise.allSettled([subscriber.quit(), commands.quit()]);
     },
+    /** Its two Redis clients, for the Redis client gauges. */
+    redisClients() {
+      return [
+        { client: "realtime-sub", redis: subscriber },
+        { client: "realtime-cmd", redis: commands },
+      ];
+    },
     stats() {
       return {
         connections: sockets.size,

@@ -13,6 +13,7 @@ export {
   createMetrics,
   gaugeFromScrape,
   type Metrics,
+  type NamedRedisClient,
   type Sample,
   topEntries,
 } from "./metrics";

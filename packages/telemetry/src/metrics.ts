@@ -78,6 +78,15 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * A Redis client as the client gauges read it, under a name from a fixed set ("api", "realtime-sub",
+ * "worker:ai-reply", …): its ioredis status, and the commands sent on it still awaiting their reply.
+ */
+export interface NamedRedisClient {
+  client: string;
+  redis: { status: string; commandQueue?: { length: number } };
+}
+
 /** One sample of a gauge read at scrape time. */
 export interface Sample {
   labels?: Record<string, string | number>;

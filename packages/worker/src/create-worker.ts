@@ -2,7 +2,13 @@ import { createProvider, espeakAvailable, type Provider, type SafeFetchOptions }
 import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
-import { type Logger, type Metrics, type Sample, silentLogger } from "@avatar-chat/telemetry";
+import {
+  type Logger,
+  type Metrics,
+  type NamedRedisClient,
+  type Sample,
+  silentLogger,
+} from "@avatar-chat/telemetry";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Kysely } from "kysely";
 import { processAiReply } from "./ai-reply/process-reply";
@@ -74,6 +80,8 @@ export interface RunningWorker {
   close(): Promise<void>;
   /** Jobs per queue and state (waiting, active, delayed, failed), for the queue-depth gauge. */
   queueDepths(): Promise<Sample[]>;
+  /** Its plain Redis client and each queue's BullMQ worker connection, for the Redis client gauges. */
+  redisClients(): Promise<NamedRedisClient[]>;
 }
 
 const defaultConcurrency: Record<QueueName, number> = {
@@ -256,6 +264,12 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
           value: counts[i]?.[state] ?? 0,
         })),
       );
+    },
+    async redisClients() {
+      const queueClients = await Promise.all(
+        workers.map(async (w) => ({ client: `worker:${w.name}`, redis: await w.client })),
+      );
+      return [{ client: "worker", redis }, ...queueClients];
     },
     async waitUntilReady() {
       await Promise.all(workers.map((w) => w.waitUntilReady()));
