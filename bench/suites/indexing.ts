@@ -1,2 +1,2 @@
 // The implementation lives with the code it measures, where its dependencies resolve.
-export { default } from "../../packages/worker/bench/indexing.ts";
+export { default } from "../../apps/platform/bench/indexing.ts";

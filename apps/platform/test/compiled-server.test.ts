@@ -91,7 +91,7 @@ describe("the compiled server (dist/main.js, dist/migrate.js)", () => {
   });
 
   it("ships indexing's worker thread beside the bundle, runnable by plain node", () => {
-    // What prepareDocument starts from dist/main.js: a document in, its chunk count, then its rows.
+    // What prepareDocument starts from dist/main.js: a document's bytes in, its chunk count, then its rows.
     const worker = JSON.stringify(path.join(appDir, "dist/prepare-document.worker.js"));
     const script = path.join(dataDir, "start-worker.mjs");
     writeFileSync(
@@ -99,13 +99,15 @@ describe("the compiled server (dist/main.js, dist/migrate.js)", () => {
       `import { Worker } from "node:worker_threads";
       const worker = new Worker(${worker});
       worker.on("message", (reply) => {
-        console.log(reply.id === 0 ? reply.value : reply.value[0].content);
-        if (reply.id === 1) void worker.terminate();
+        if (reply.id === 1) console.log(reply.value);
+        if (reply.id === 2) console.log(reply.value[0].content);
+        if (reply.id === 2) void worker.terminate();
       });
-      const bytes = new TextEncoder().encode("# Returns\\n\\nWithin 30 days.");
-      const request = { bytes, contentType: "text/markdown", embedOffline: true };
-      worker.postMessage({ id: 0, call: { type: "prepare", request } });
-      worker.postMessage({ id: 1, call: { type: "rows", from: 0, to: 1 } });`,
+      const piece = new TextEncoder().encode("# Returns\\n\\nWithin 30 days.");
+      const request = { contentType: "text/markdown", embedOffline: true };
+      worker.postMessage({ id: 0, call: { type: "bytes", piece } });
+      worker.postMessage({ id: 1, call: { type: "prepare", request } });
+      worker.postMessage({ id: 2, call: { type: "rows", from: 0, to: 1 } });`,
     );
     expect(execFileSync(process.execPath, [script], { encoding: "utf8" })).toBe(
       "1\nReturns\n\nWithin 30 days.\n",

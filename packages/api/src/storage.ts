@@ -57,14 +57,6 @@ export interface Storage {
   get(key: string): Promise<Uint8Array>;
   /** The object as a stream, or why not: it is gone, or it is no longer the version `ifMatch` names. */
   open(key: string, options?: { ifMatch?: string | null }): Promise<ObjectRead | "missing" | "changed">;
-  /**
-   * The whole object when it is still the version `etag` names (any version when null) and at most
-   * `maxBytes` long; what is read never exceeds `maxBytes`, whatever the object's size.
-   */
-  read(
-    key: string,
-    expect: { etag: string | null; maxBytes: number },
-  ): Promise<Uint8Array | "missing" | "changed" | "too-large">;
   head(key: string): Promise<ObjectHead | null>;
   /** Server-side copy; the copy's head, or "missing" when `from` is not there. */
   copy(from: string, to: string): Promise<ObjectHead | "missing">;
@@ -123,24 +115,6 @@ export function createStorage(config: StorageConfig): Storage {
         if (statusOf(error) === 412) return "changed";
         throw error;
       }
-    },
-    async read(key, expect) {
-      const file = await this.open(key, { ifMatch: expect.etag });
-      if (typeof file === "string") return file;
-      const reader = file.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > expect.maxBytes) {
-          await reader.cancel();
-          return "too-large";
-        }
-        chunks.push(value);
-      }
-      return Buffer.concat(chunks);
     },
     async head(key) {
       try {

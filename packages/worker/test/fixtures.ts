@@ -50,13 +50,25 @@ export function memoryStorage(): MemoryStorage {
         etag: `"v${++versions}"`,
       }),
     etag: (key) => objects.get(key)?.etag ?? null,
-    read: async (key, expect) => {
+    open: async (key, { ifMatch }) => {
       const object = objects.get(key);
       if (!object) return "missing";
-      if (expect.etag !== null && expect.etag !== object.etag) return "changed";
-      return object.bytes.byteLength > expect.maxBytes ? "too-large" : object.bytes;
+      if (ifMatch !== null && ifMatch !== object.etag) return "changed";
+      return { body: socketReads(object.bytes), size: object.bytes.byteLength };
     },
   };
+}
+
+/** Bytes as an HTTP body arrives: views of 64 KiB. */
+function socketReads(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.byteLength) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + 65_536));
+      at += 65_536;
+    },
+  });
 }
 
 export interface Seeded {

@@ -8,14 +8,20 @@ import { extractText } from "./extract-text";
 import type { PrepareCall, PrepareReply } from "./prepare-document";
 
 const port = parentPort!;
+let received: Uint8Array[] = [];
 let chunks: TextChunk[] = [];
 let vectors = new Float32Array(0);
 const vector = (i: number) => vectors.subarray(i * EMBEDDING_DIMENSIONS, (i + 1) * EMBEDDING_DIMENSIONS);
 
 async function answer(call: PrepareCall): Promise<unknown> {
   switch (call.type) {
+    case "bytes":
+      received.push(call.piece);
+      return undefined;
     case "prepare": {
-      const { text } = await extractText(call.request);
+      const bytes = Buffer.concat(received);
+      received = [];
+      const { text } = await extractText({ ...call.request, bytes });
       chunks = chunkText(text);
       vectors = new Float32Array(chunks.length * EMBEDDING_DIMENSIONS);
       if (call.request.embedOffline) {

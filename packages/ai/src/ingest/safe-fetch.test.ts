@@ -175,7 +175,7 @@ describe("safeFetch success", () => {
     const result = await safeFetch(`${base()}/page`, testOptions);
     expect(result.status).toBe(200);
     expect(result.contentType).toBe("text/html; charset=utf-8");
-    expect(new TextDecoder().decode(result.bytes)).toBe("<h1>Hello</h1>");
+    expect(Buffer.concat(result.parts).toString("utf8")).toBe("<h1>Hello</h1>");
   });
 
   it("follows a redirect and reports the final URL", async () => {

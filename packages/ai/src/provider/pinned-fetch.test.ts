@@ -76,7 +76,7 @@ describe("pinned fetches over https", () => {
       allowPrivateForTests: ["provider.test", "other.test"],
     };
     const page = await safeFetch(`https://provider.test:${port}/page`, options);
-    expect(new TextDecoder().decode(page.bytes)).toBe('{"object":"list","data":[]}');
+    expect(Buffer.concat(page.parts).toString("utf8")).toBe('{"object":"list","data":[]}');
     expect(seen.at(-1)).toEqual({ sni: "provider.test", host: `provider.test:${port}` });
     await expect(safeFetch(`https://other.test:${port}/page`, options)).rejects.toMatchObject({
       reason: "network",

@@ -1,9 +1,10 @@
 import type { Tx } from "@avatar-chat/db";
 import type { ChunkRow } from "./chunk-row";
 
-// Rows per INSERT, fetched, built and sent between event-loop turns: writing 200 vectors as text and
-// compiling their statement held the loop for 100-200 ms on a busy machine; 50 keep each turn short.
-const INSERT_BATCH = 50;
+// Rows per INSERT, fetched from indexing's thread between event-loop turns. Embedded PGlite runs each
+// statement on this thread, and a chunk's row (its HNSW and GIN index entries) costs it 3-15 ms: 50 rows
+// held the loop for 1-5 s. PostgreSQL pays a round trip per statement, small beside its index work.
+const INSERT_BATCH = 4;
 
 export interface StoreChunksInput {
   tenantId: string;

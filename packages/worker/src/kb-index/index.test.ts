@@ -209,6 +209,24 @@ describe("kb-index", () => {
     ).rejects.toMatchObject({ name: "UnrecoverableError" });
     expect(await source(grown)).toMatchObject({ status: "failed", error: expect.stringMatching(/larger/) });
     expect(await chunks(grown)).toEqual([]);
+
+    // A store that announces the checked size but sends more: the stream is cut at the checked size.
+    const lying = await addSource(db.kysely, storage, seeded, {
+      kind: "text",
+      title: "Notes",
+      body: "Short.",
+    });
+    const more = new TextEncoder().encode("Much longer than announced. ".repeat(1000));
+    const lyingStorage: IndexDeps["storage"] = {
+      open: async () => ({ body: new Blob([more]).stream(), size: 6 }),
+    };
+    await expect(
+      processKbIndex(
+        { ...deps, storage: lyingStorage },
+        attempt({ tenantId: seeded.tenantId, sourceId: lying }, { attempts: 3 }),
+      ),
+    ).rejects.toMatchObject({ name: "UnrecoverableError" });
+    expect(await source(lying)).toMatchObject({ status: "failed", error: expect.stringMatching(/larger/) });
   });
 
   it("fails a URL that answers 404", async () => {

@@ -20,12 +20,12 @@ import { isFinalAttempt, type JobAttempt } from "../queues";
 import { readableError } from "../readable-error";
 import { findSource, replaceChunks, setSourceStatus } from "./queries";
 
-/** Object storage as the worker needs it: read one object, if it is still the version the api checked. */
+/** Object storage as the worker needs it: one object as a stream, if it is still the version `ifMatch` names. */
 export interface StorageReader {
-  read(
+  open(
     key: string,
-    expect: { etag: string | null; maxBytes: number },
-  ): Promise<Uint8Array | "missing" | "changed" | "too-large">;
+    options: { ifMatch: string | null },
+  ): Promise<{ body: ReadableStream<Uint8Array>; size: number } | "missing" | "changed">;
 }
 
 export interface IndexDeps {
@@ -75,12 +75,19 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
   await announce("indexing");
 
   try {
-    const { bytes, contentType, url } = await loadSource(deps, source);
+    const { content, contentType, url } = await openSource(deps, source);
     const provider = await deps.providerFor(data.tenantId);
-    // Extraction, chunking and offline embedding run in a worker thread, which keeps the chunks and their
-    // vectors and hands them over as rows, one insert batch at a time: the event loop only moves batches.
-    const document = await prepareDocument({
-      bytes,
+    // The bytes stream into a worker thread, which extracts, chunks and embeds (offline) there, keeps the
+    // chunks and their vectors and hands them over as rows, one insert batch at a time: the event loop
+    // never holds the whole file, and only moves pieces and batches.
+    let sizeBytes = 0;
+    const counted = async function* () {
+      for await (const chunk of content) {
+        sizeBytes += chunk.byteLength;
+        yield chunk;
+      }
+    };
+    const document = await prepareDocument(counted(), {
       contentType,
       ...(url ? { url } : {}),
       embedOffline: provider.kind === "offline",
@@ -97,9 +104,7 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
           await document.setEmbeddings(from, vectors);
         }
       }
-      stored = await inTenant((tx) =>
-        replaceChunks(tx, { source, document, sizeBytes: bytes.byteLength, at: deps.clock() }),
-      );
+      stored = await inTenant((tx) => replaceChunks(tx, { source, document, sizeBytes, at: deps.clock() }));
     } finally {
       await document.close();
     }
@@ -119,10 +124,10 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
   }
 }
 
-async function loadSource(
+async function openSource(
   deps: IndexDeps,
   source: KnowledgeSource,
-): Promise<{ bytes: Uint8Array; contentType: string; url?: string }> {
+): Promise<{ content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>; contentType: string; url?: string }> {
   if (source.kind === "url") {
     if (!source.url) throw new SourceError("the source has no URL");
     const fetched = await safeFetch(source.url, {
@@ -131,24 +136,46 @@ async function loadSource(
       allowedContentTypes: [...EXTRACTABLE_CONTENT_TYPES, "application/octet-stream"],
       ...deps.fetchOptions,
     });
-    return { bytes: fetched.bytes, contentType: fetched.contentType, url: fetched.url };
+    return { content: fetched.parts, contentType: fetched.contentType, url: fetched.url };
   }
   // Files and pasted text both live in object storage under storage_key (the api writes text as text/plain).
   if (!source.storage_key) throw new SourceError("the source has no stored content");
   // Only the object the api checked: its size at confirmation (within the upload cap) and, for an
   // upload, its ETag. An upload URL re-used after confirmation changes the object, and is refused here.
-  const bytes = await deps.storage.read(source.storage_key, {
-    etag: source.checksum,
-    maxBytes: Number(source.size_bytes),
-  });
-  if (bytes === "missing") throw new SourceError("the stored file is gone; upload it again");
-  if (bytes === "changed") throw new SourceError("the file changed after it was checked; upload it again");
-  if (bytes === "too-large")
-    throw new SourceError("the stored file is larger than the size checked at upload; upload it again");
+  const file = await deps.storage.open(source.storage_key, { ifMatch: source.checksum });
+  if (file === "missing") throw new SourceError("the stored file is gone; upload it again");
+  if (file === "changed") throw new SourceError("the file changed after it was checked; upload it again");
+  const maxBytes = Number(source.size_bytes);
+  if (file.size > maxBytes) {
+    await file.body.cancel();
+    throw tooLarge();
+  }
   const contentType =
     source.content_type ?? (source.kind === "text" ? "text/plain" : "application/octet-stream");
   // The title of an uploaded file is its name: its extension types a file stored as octet-stream.
-  return { bytes, contentType, ...(source.kind === "file" ? { url: source.title } : {}) };
+  return {
+    content: capped(file.body, maxBytes),
+    contentType,
+    ...(source.kind === "file" ? { url: source.title } : {}),
+  };
+}
+
+const tooLarge = () =>
+  new SourceError("the stored file is larger than the size checked at upload; upload it again");
+
+/** The stream's chunks, failing (and cancelling it) once they add up to more than `maxBytes`. */
+async function* capped(body: ReadableStream<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let total = 0;
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      total += read.value.byteLength;
+      if (total > maxBytes) throw tooLarge();
+      yield read.value;
+    }
+  } finally {
+    await reader.cancel();
+  }
 }
 
 // Document problems (unsupported type, broken PDF, blocked URL, 404) fail at once; outages are retried.
