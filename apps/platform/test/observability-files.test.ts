@@ -45,4 +45,12 @@ describe("deploy/observability", () => {
     ])
       expect(referenced(rules)).toContain(name);
   });
+
+  it("docs/operations.md names every series the platform exports and every alert rule", () => {
+    const operations = read("docs/operations.md");
+    for (const name of exported) expect(operations, name).toContain(`\`${name}`);
+    const alerts = [...read("deploy/observability/alerts.yml").matchAll(/- alert: (\w+)/g)].map((m) => m[1]!);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const alert of alerts) expect(operations, alert).toContain(`\`${alert}\``);
+  });
 });
