@@ -53,6 +53,7 @@ export {
   providerSettingsSchema,
   type SpeechOptions,
   type StreamChatOptions,
+  type TranscriptionOptions,
   type Usage,
 } from "./provider/types";
 export { type ChunkRow, chunkRow } from "./retrieval/chunk-row";

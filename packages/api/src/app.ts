@@ -14,6 +14,7 @@ import { trpcErrorBody } from "./http/trpc-error-response";
 import { type ResponseHeaders, trpcQueryHandler } from "./http/trpc-query";
 import { voiceAudio } from "./http/voice-audio";
 import { widgetFiles } from "./http/widget-files";
+import { MAX_RECORDING_BYTES, voiceInputRoute } from "./modules/conversation";
 import { widgetConfigFromCache } from "./modules/widget/config-response";
 import { appRouter } from "./root";
 import type { Context } from "./trpc";
@@ -90,6 +91,24 @@ export function createApp(deps: AppDeps) {
   app.get("/widget/*", widgetFiles({ dir: deps.widgetDir }));
   app.get("/avatars/:file", avatarFiles(deps));
   app.get("/voice/:id", voiceAudio(deps));
+  app.use(
+    "/voice-input/*",
+    apiCors({
+      credentialOrigins: config.dashboardOrigins,
+      allowHeaders: ["content-type", "authorization"],
+      allowMethods: ["POST", "OPTIONS"],
+      maxAgeSeconds: 600,
+    }),
+  );
+  app.use(
+    "/voice-input/*",
+    bodyLimit({
+      maxSize: MAX_RECORDING_BYTES,
+      onError: (c) =>
+        c.json(trpcErrorBody("PAYLOAD_TOO_LARGE", 413, "A recording may be at most 2 MB."), 413),
+    }),
+  );
+  app.post("/voice-input/:conversationId", voiceInputRoute(deps, contextFor));
 
   app.all("/trpc/*", (c) =>
     fetchRequestHandler({

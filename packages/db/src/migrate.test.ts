@@ -29,6 +29,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0006_redelivery_index",
       "0007_chatbot_voice",
       "0008_inbox_search",
+      "0009_voice_input",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

@@ -8,6 +8,7 @@ import * as retentionIndexes from "./migrations/0005_retention_indexes";
 import * as redeliveryIndex from "./migrations/0006_redelivery_index";
 import * as chatbotVoice from "./migrations/0007_chatbot_voice";
 import * as inboxSearch from "./migrations/0008_inbox_search";
+import * as voiceInput from "./migrations/0009_voice_input";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "0006_redelivery_index": redeliveryIndex,
   "0007_chatbot_voice": chatbotVoice,
   "0008_inbox_search": inboxSearch,
+  "0009_voice_input": voiceInput,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -105,6 +105,7 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     avatar: "required",
     avatar_asset_id: "nullable",
     voice: "required",
+    store_voice_input: "required",
     theme: "required",
     allowed_origins: "required",
     public_key: "required",
@@ -182,6 +183,7 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     total_ms: "nullable",
     feedback: "nullable",
     feedback_comment: "nullable",
+    voice_input_key: "nullable",
     created_at: "required",
   },
   usage_events: {

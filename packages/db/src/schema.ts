@@ -151,6 +151,8 @@ export interface ChatbotsTable {
   avatar_asset_id: string | null;
   theme: Json<ThemeSettings>;
   voice: ColumnType<VoiceSettingsColumn, string | undefined, string>;
+  /** Keep visitors' recordings (object store, linked from their message); off: transcribe and forget. */
+  store_voice_input: Generated<boolean>;
   allowed_origins: Generated<string[]>;
   public_key: string;
   published: Generated<boolean>;
@@ -233,6 +235,8 @@ export interface MessagesTable {
   total_ms: number | null;
   feedback: -1 | 1 | null;
   feedback_comment: string | null;
+  /** The object-store key of the recording this visitor message was spoken as (stored only when the chatbot keeps them). */
+  voice_input_key: string | null;
   created_at: CreatedAt;
 }
 

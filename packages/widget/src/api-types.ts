@@ -32,6 +32,8 @@ export interface ChatbotConfig {
   avatar: { kind: AvatarKind; url?: string; voice?: string };
   /** The server speaks answers for visitors who turn voice on (absent from older servers: browser speech). */
   serverVoice?: boolean;
+  /** The tenant's AI provider transcribes recordings (`POST /voice-input/<conversationId>`). */
+  transcription?: boolean;
 }
 
 export interface WidgetStartInput {
@@ -70,7 +72,13 @@ export interface WidgetProcedures {
   };
   "conversation.send": {
     kind: "mutation";
-    input: { conversationId: string; content: string; clientMessageId: string; voice?: boolean };
+    input: {
+      conversationId: string;
+      content: string;
+      clientMessageId: string;
+      voice?: boolean;
+      voiceInputId?: string;
+    };
     output: { messageId: string; conversationId: string };
   };
   "conversation.history": {

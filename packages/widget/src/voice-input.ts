@@ -1,4 +1,5 @@
-// Optional voice input through the Web Speech API (Chrome, Edge, Safari); absent elsewhere.
+// Voice input through the Web Speech API (Chrome, Edge, Safari): the fallback where the chatbot's workspace
+// has no AI provider to transcribe recordings (a lazy chunk, loaded on the first press of the microphone).
 
 interface RecognitionResultEvent {
   results: ArrayLike<ArrayLike<{ transcript: string }> & { isFinal: boolean }>;
@@ -23,10 +24,6 @@ function recognitionConstructor(): RecognitionConstructor | null {
     webkitSpeechRecognition?: RecognitionConstructor;
   };
   return scope.SpeechRecognition ?? scope.webkitSpeechRecognition ?? null;
-}
-
-export function voiceInputSupported(): boolean {
-  return recognitionConstructor() !== null;
 }
 
 /** Listens once; `onText` gets the growing transcript, `onEnd` fires when listening stops. */

@@ -13,7 +13,10 @@ import { createVisemeQueue } from "./lipsync/timeline";
 import { createSpeaker, lastSentenceEnd, type Speaker } from "./speech";
 import { browserStorage, createVisitorStore } from "./storage";
 import type { VoicePlayer } from "./voice/player";
-import { listenOnce, voiceInputSupported } from "./voice-input";
+import type { Recorder } from "./voice/recorder";
+
+/** A press longer than this records until released (push-to-talk); a shorter one toggles. */
+const HOLD_MS = 600;
 
 // The chat panel of one <avatar-chat>, loaded when it first opens: the composition root that wires
 // session (API + realtime), chat view, avatar and speech together.
@@ -30,6 +33,12 @@ export function createWidget(host: WidgetHost): WidgetController {
   panel.setAttribute("role", isInline() ? "region" : "dialog");
   panel.hidden = true;
   panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && recorder) {
+      // Escape drops a recording in progress; the next one closes the panel.
+      event.stopPropagation();
+      cancelRecording();
+      return;
+    }
     if (event.key === "Escape" && !isInline()) {
       event.stopPropagation();
       host.close();
@@ -68,7 +77,10 @@ export function createWidget(host: WidgetHost): WidgetController {
     onStop: () => void stop(),
     onRetry: (id) => void session?.retry(id),
     onFeedback: (id, rating) => void session?.feedback(id, rating).catch(() => {}),
-    ...(voiceInputSupported() ? { onVoice: () => listenForVoice() } : {}),
+    onVoice: () => {
+      if (skipVoiceClick) skipVoiceClick = false;
+      else void pressVoice();
+    },
     onScrollTop: () => void session?.loadOlder().catch(() => {}),
     onRequestHuman: () => void requestHuman(),
   });
@@ -82,6 +94,21 @@ export function createWidget(host: WidgetHost): WidgetController {
     view.counter,
     view.announcer,
   );
+
+  // Shown once the chatbot's config says how the visitor can speak (chooseVoiceInput).
+  view.voice.hidden = true;
+  // Push-to-talk: press and hold records until release; a short press starts, the next one sends.
+  view.voice.addEventListener("pointerdown", () => {
+    if (voiceInputMode !== "server" || recorder || transcribing) return;
+    pressedAt = performance.now();
+    skipVoiceClick = true;
+    void pressVoice();
+  });
+  view.voice.addEventListener("pointerup", () => {
+    const held = pressedAt > 0 && performance.now() - pressedAt > HOLD_MS;
+    pressedAt = 0;
+    if (held && recorder) void finishRecording();
+  });
 
   const queue = createVisemeQueue({ language: lipsyncFor(locale) });
   const reducedMotion =
@@ -105,6 +132,13 @@ export function createWidget(host: WidgetHost): WidgetController {
   const spoken = new Map<string, number>();
   /** True while the stored conversation loads: old answers are shown, not spoken again. */
   let replaying = false;
+  /** How the visitor speaks: the server transcribes a recording, the browser recognises speech, or not at all. */
+  let voiceInputMode: "server" | "browser" | "none" = "none";
+  let recorder: Recorder | null = null;
+  let transcribing = false;
+  let pressedAt = 0;
+  let skipVoiceClick = false;
+  let visitorToken: () => string | null = () => null;
 
   const onPointer = (event: PointerEvent) => {
     if (!host.isOpen()) return;
@@ -273,6 +307,7 @@ export function createWidget(host: WidgetHost): WidgetController {
 
   function newSession(publicKey: string, api: string): ChatSession {
     const store = createVisitorStore(publicKey, browserStorage);
+    visitorToken = () => store.load().visitorToken;
     return createChatSession({
       api: createApiClient({ baseUrl: api, token: () => store.load().visitorToken }),
       publicKey,
@@ -316,6 +351,7 @@ export function createWidget(host: WidgetHost): WidgetController {
         avatar: { kind: "default" },
       };
       session = localSession();
+      chooseVoiceInput(chatbot);
       element.dataset.state = "ready";
       view.setStatus("");
       if (chatbot.greeting) await say(chatbot.greeting);
@@ -335,6 +371,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     if (session !== current) return;
     chatbot = out.chatbot;
     host.setChatbot(out.chatbot);
+    chooseVoiceInput(out.chatbot);
     ensureVoice();
     if (out.chatbot.avatar.kind !== "default" && !attr("avatar")) {
       // The configured avatar differs from the default one mounted while starting: swap it.
@@ -361,7 +398,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     return started;
   }
 
-  async function send(text: string) {
+  async function send(text: string, voiceInputId?: string) {
     if (element.hasAttribute("preview")) {
       // The avatar repeats the visitor's text: shows voice and lip-sync without a server.
       const id = `local-${Math.random().toString(36).slice(2, 10)}`;
@@ -373,7 +410,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     if (!session) return;
     bargeIn();
     animator.cue("thinking", performance.now());
-    await session.send(text);
+    await session.send(text, voiceInputId);
   }
 
   async function requestHuman() {
@@ -433,8 +470,85 @@ export function createWidget(host: WidgetHost): WidgetController {
     put("complete");
   }
 
-  function listenForVoice() {
+  /**
+   * Server transcription where the tenant's AI provider can and the browser records (MediaRecorder);
+   * the Web Speech API only without a provider; otherwise no microphone button.
+   */
+  function chooseVoiceInput(config: ChatbotConfig) {
+    const canRecord = typeof MediaRecorder !== "undefined" && !!navigator.mediaDevices?.getUserMedia;
+    const canRecognise = "SpeechRecognition" in globalThis || "webkitSpeechRecognition" in globalThis;
+    voiceInputMode = config.transcription
+      ? canRecord
+        ? "server"
+        : "none"
+      : canRecognise
+        ? "browser"
+        : "none";
+    view.voice.hidden = voiceInputMode === "none";
+    element.dataset.voiceInput = voiceInputMode;
+  }
+
+  function showRecording(state: "idle" | "recording" | "transcribing") {
+    view.voice.classList.toggle("listening", state === "recording");
+    view.voice.setAttribute("aria-pressed", String(state === "recording"));
+    view.voice.setAttribute("aria-label", state === "recording" ? strings.voiceStop : strings.voiceInput);
+    view.voice.disabled = state === "transcribing";
+    element.dataset.recording = state;
+    if (state === "idle") refreshStatus();
+    else view.setStatus(state === "recording" ? strings.voiceRecording : strings.voiceTranscribing);
+  }
+
+  async function pressVoice() {
+    if (voiceInputMode === "browser") return listenForVoice();
+    if (voiceInputMode !== "server" || transcribing) return;
+    if (recorder) return finishRecording();
+    // Barge-in: the visitor starts speaking, the avatar stops.
     bargeIn();
+    try {
+      const { startRecording } = await import("./voice/recorder");
+      recorder = await startRecording(() => void finishRecording());
+      showRecording("recording");
+    } catch (error) {
+      view.setStatus(format(strings.voiceFailed, { reason: errorReason(error) }), { error: true });
+    }
+  }
+
+  /** The recording to text through the api, then sent as the visitor's message. */
+  async function finishRecording() {
+    const current = recorder;
+    if (!current) return;
+    recorder = null;
+    transcribing = true;
+    showRecording("transcribing");
+    try {
+      const audio = await current.finish();
+      await start();
+      if (!session) return;
+      const [{ transcribe }, conversationId] = await Promise.all([
+        import("./voice/recorder"),
+        session.conversationId(),
+      ]);
+      const api = attr("api") ?? environment.defaultApi ?? "";
+      const heard = await transcribe({ api, conversationId, token: visitorToken(), audio });
+      transcribing = false;
+      showRecording("idle");
+      await send(heard.text, heard.voiceInputId);
+    } catch (error) {
+      transcribing = false;
+      showRecording("idle");
+      view.setStatus(format(strings.voiceFailed, { reason: errorReason(error) }), { error: true });
+    }
+  }
+
+  function cancelRecording() {
+    recorder?.cancel();
+    recorder = null;
+    showRecording("idle");
+  }
+
+  async function listenForVoice() {
+    bargeIn();
+    const { listenOnce } = await import("./voice-input");
     view.voice.classList.add("listening");
     view.voice.setAttribute("aria-label", strings.voiceListening);
     listenOnce({
@@ -457,6 +571,7 @@ export function createWidget(host: WidgetHost): WidgetController {
       await Promise.all([mountAvatarOnce(), start()]);
     },
     deactivate() {
+      if (recorder) cancelRecording();
       avatar?.setActive(false);
       speaker?.cancel();
       voice?.stop();
@@ -483,6 +598,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     },
     dispose() {
       disposed = true;
+      recorder?.cancel();
       window.removeEventListener("pointermove", onPointer);
       speaker?.cancel();
       voice?.close();

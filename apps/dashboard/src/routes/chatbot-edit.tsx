@@ -33,6 +33,7 @@ interface Draft {
   voiceProvider: Chatbot["voice"]["provider"];
   voiceName: string;
   voiceSpeed: number;
+  storeVoiceInput: boolean;
 }
 
 function draftOf(chatbot: Chatbot): Draft {
@@ -51,6 +52,7 @@ function draftOf(chatbot: Chatbot): Draft {
     voiceProvider: chatbot.voice.provider,
     voiceName: chatbot.voice.voice,
     voiceSpeed: chatbot.voice.speed,
+    storeVoiceInput: chatbot.storeVoiceInput,
   };
 }
 
@@ -107,6 +109,7 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
       allowedOrigins: parseOriginList(draft.allowedOrigins),
       theme: { primaryColor: draft.primaryColor, position: draft.position, dark: draft.dark },
       voice: { provider: draft.voiceProvider, voice: draft.voiceName.trim(), speed: draft.voiceSpeed },
+      storeVoiceInput: draft.storeVoiceInput,
     });
     setErrors(result.ok ? {} : result.errors);
     if (result.ok) update.mutate(result.data);
@@ -267,6 +270,14 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
                   />
                 </Field>
               </div>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={draft.storeVoiceInput}
+                  onChange={(e) => set("storeVoiceInput", e.target.checked)}
+                />
+                Keep visitors' voice recordings (off: each is transcribed by your AI provider and not stored)
+              </label>
             </fieldset>
             {update.error && <Notice kind="error">{readableError(update.error)}</Notice>}
             {update.isSuccess && !update.isPending && <Notice kind="success">Saved.</Notice>}

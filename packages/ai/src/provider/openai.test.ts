@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localServerAccess } from "../testing/local-access";
 import { type OpenAITestServer, startOpenAIServer } from "../testing/openai-server";
@@ -168,5 +169,30 @@ describe("OpenAI provider against the local OpenAI-protocol server", () => {
     server.setBehaviour({ reply: "fast ".repeat(50), instant: true });
     const events = await collect(provider.streamChat(ask));
     expect(events.filter((e) => e.type === "delta")).toHaveLength(50);
+  });
+
+  it("transcribes a recording through /v1/audio/transcriptions: the text registered for its bytes", async () => {
+    const recording = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3, 4, 5]);
+    const sha256 = createHash("sha256").update(recording).digest("hex");
+    server.setBehaviour({ transcripts: { [sha256]: "How long to Norway?" }, transcript: "not this one" });
+    const text = await provider.transcribe!(recording, {
+      contentType: "audio/webm;codecs=opus",
+      language: "en",
+    });
+    expect(text).toBe("How long to Norway?");
+    expect(server.requests.at(-1)).toMatchObject({
+      path: "/v1/audio/transcriptions",
+      body: {
+        model: "whisper-1",
+        language: "en",
+        file: { name: "recording.webm", type: "audio/webm", bytes: recording.byteLength, sha256 },
+      },
+    });
+  });
+
+  it("maps a refused recording to permanent", async () => {
+    server.setBehaviour({});
+    const error = await failure(() => provider.transcribe!(new Uint8Array(0), { contentType: "audio/wav" }));
+    expect(error).toMatchObject({ kind: "permanent", status: 400 });
   });
 });

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { countTokens } from "../tokens";
 import type { SpokenAudio } from "../voice/espeak";
@@ -14,6 +14,7 @@ import {
   type ProviderSettings,
   type SpeechOptions,
   type StreamChatOptions,
+  type TranscriptionOptions,
   type Usage,
 } from "./types";
 
@@ -30,6 +31,15 @@ export interface ProviderOptions {
 /** The speech model every OpenAI-compatible speech server knows; the voice is the chatbot's setting. */
 const SPEECH_MODEL = "tts-1";
 const DEFAULT_SPEECH_VOICE = "alloy";
+/** The transcription model every Whisper-compatible server knows. */
+const TRANSCRIPTION_MODEL = "whisper-1";
+/** File name extensions the transcription endpoint infers the container from. */
+const AUDIO_EXTENSIONS: Record<string, string> = {
+  "audio/webm": "webm",
+  "audio/ogg": "ogg",
+  "audio/mp4": "mp4",
+  "audio/wav": "wav",
+};
 
 // Keeps each embeddings request well under the API's input limits.
 const EMBED_BATCH = 128;
@@ -160,7 +170,27 @@ export function createOpenAIProvider(settings: OpenAISettings, options: Provider
     }
   }
 
-  return { kind: "openai", streamChat, embed, testConnection, speak };
+  /** A visitor's recording through `/v1/audio/transcriptions`; the text only (`response_format: json`). */
+  async function transcribe(audio: Uint8Array, opts: TranscriptionOptions): Promise<string> {
+    const type = opts.contentType.split(";")[0]!.trim();
+    try {
+      const file = await toFile(audio, `recording.${AUDIO_EXTENSIONS[type] ?? "webm"}`, { type });
+      const result = await client.audio.transcriptions.create(
+        {
+          model: TRANSCRIPTION_MODEL,
+          file,
+          response_format: "json",
+          ...(opts.language ? { language: opts.language } : {}),
+        },
+        opts.signal ? { signal: opts.signal } : {},
+      );
+      return result.text.trim();
+    } catch (error) {
+      throw toProviderError(error, opts.signal);
+    }
+  }
+
+  return { kind: "openai", streamChat, embed, testConnection, speak, transcribe };
 }
 
 function finishReason(reason: ChatCompletionChunk.Choice["finish_reason"]): FinishReason {

@@ -61,8 +61,18 @@ export interface SpeechOptions {
   signal?: AbortSignal;
 }
 
+export interface TranscriptionOptions {
+  /** The recording's media type (`audio/webm`, `audio/ogg`, `audio/mp4`, `audio/wav`). */
+  contentType: string;
+  /** ISO-639-1 language hint (`en`, `de`); absent: the provider guesses. */
+  language?: string;
+  signal?: AbortSignal;
+}
+
 export interface Provider {
   kind: ProviderSettings["kind"];
+  /** A short recording as text, through the provider's transcription endpoint; absent where there is none. */
+  transcribe?(audio: Uint8Array, options: TranscriptionOptions): Promise<string>;
   /** Speaks one sentence through the provider's speech endpoint; absent where there is none. */
   speak?(text: string, options: SpeechOptions): Promise<SpokenAudio>;
   streamChat(messages: readonly ChatMessage[], options?: StreamChatOptions): AsyncIterable<ChatStreamEvent>;

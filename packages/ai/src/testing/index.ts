@@ -6,6 +6,7 @@ export {
   type OpenAITestServer,
   type RecordedRequest,
   startOpenAIServer,
+  type TranscriptionForm,
 } from "./openai-server";
 export { makePdf } from "./pdf";
 export { type AnswerReport, measureOfflineAnswers, measureRecall, type RecallReport } from "./recall";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hashEmbedding } from "../embedding/hash-embedding";
@@ -19,7 +20,12 @@ export interface OpenAIServerBehaviour {
   /** Dimensions of returned embeddings; default: the request's `dimensions` or 256. */
   embeddingDimensions?: number;
   finishReason?: "stop" | "length";
-  /** What /v1/audio/transcriptions hears in any upload. Default: "What are your opening hours?". */
+  /**
+   * What /v1/audio/transcriptions hears: the text registered for the upload's SHA-256 (hex) in
+   * `transcripts`, else `transcript`, else "What are your opening hours?". No speech recognition happens:
+   * a test registers the exact bytes it sends, or fixes the text when the bytes are a browser's recording.
+   */
+  transcripts?: Record<string, string>;
   transcript?: string;
 }
 
@@ -64,9 +70,16 @@ export async function startOpenAIServer(
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const raw = await readBody(req);
-    // Transcriptions arrive as multipart form data: recorded with their size, not parsed.
-    const json = (req.headers["content-type"] ?? "").startsWith("application/json");
-    const body: unknown = !raw ? undefined : json ? JSON.parse(raw) : { bytes: Buffer.byteLength(raw) };
+    const type = req.headers["content-type"] ?? "";
+    // Transcriptions arrive as multipart form data: parsed into their fields and the file's hash.
+    const body: unknown =
+      raw.byteLength === 0
+        ? undefined
+        : type.startsWith("application/json")
+          ? JSON.parse(raw.toString("utf8"))
+          : type.startsWith("multipart/form-data")
+            ? await formFields(raw, type)
+            : { bytes: raw.byteLength };
     requests.push({ method: req.method ?? "GET", path, authorization: req.headers.authorization, body });
 
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -97,7 +110,12 @@ export async function startOpenAIServer(
       return res.end(audio);
     }
     if (req.method === "POST" && path === "/v1/audio/transcriptions") {
-      return sendJson(res, 200, { text: behaviour.transcript ?? "What are your opening hours?" });
+      const form = body as Partial<TranscriptionForm> | undefined;
+      if (!form?.file || !form.model) return sendError(res, 400, "model and file are required", null);
+      if (form.file.bytes === 0) return sendError(res, 400, "The audio file is empty.", null);
+      const text =
+        behaviour.transcripts?.[form.file.sha256] ?? behaviour.transcript ?? "What are your opening hours?";
+      return sendJson(res, 200, { text });
     }
     return sendError(res, 404, `no route ${req.method} ${path}`, null);
   }
@@ -217,11 +235,37 @@ export async function startOpenAIServer(
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** A transcription request as recorded: its text fields and what the uploaded file was. */
+export interface TranscriptionForm {
+  model: string;
+  language?: string;
+  file: { name: string; type: string; bytes: number; sha256: string };
+}
+
+/** Multipart form data through the platform's own parser (undici's `Request.formData`). */
+async function formFields(raw: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const form = await new Request("http://localhost/", {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body: new Uint8Array(raw),
+  }).formData();
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form) {
+    if (typeof value === "string") fields[name] = value;
+    else {
+      const bytes = new Uint8Array(await value.arrayBuffer());
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      fields[name] = { name: value.name, type: value.type, bytes: bytes.byteLength, sha256 };
+    }
+  }
+  return fields;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on("data", (part: Buffer) => parts.push(part));
-    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(parts)));
     req.on("error", reject);
   });
 }

@@ -145,7 +145,7 @@ export function createChatSession(deps: ChatSessionDeps) {
   };
 
   /** Sends until stored; a passing failure is retried by itself (send-retry.ts), others wait for a click. */
-  const deliver = async (content: string, clientMessageId: string) => {
+  const deliver = async (content: string, clientMessageId: string, voiceInputId?: string) => {
     for (let attempt = 0; ; attempt++) {
       try {
         const conversationId = await ensureConversation();
@@ -154,6 +154,7 @@ export function createChatSession(deps: ChatSessionDeps) {
           content,
           clientMessageId,
           ...(deps.voice?.() ? { voice: true } : {}),
+          ...(voiceInputId ? { voiceInputId } : {}),
         });
         set(markSent(state, clientMessageId, sent.messageId));
         return;
@@ -184,11 +185,14 @@ export function createChatSession(deps: ChatSessionDeps) {
       } else set(state);
       return out;
     },
-    async send(content: string): Promise<void> {
+    /** `voiceInputId`: the message was spoken and the server kept its recording (linked to the message). */
+    async send(content: string, voiceInputId?: string): Promise<void> {
       const clientMessageId = newId();
       set(addUserMessage(state, content, clientMessageId, now().toISOString()));
-      await deliver(content, clientMessageId);
+      await deliver(content, clientMessageId, voiceInputId);
     },
+    /** The conversation's id, starting one first when there is none (a recording needs it). */
+    conversationId: ensureConversation,
     /** Sends a failed message again with its original client id, so the server can drop a duplicate. */
     async retry(clientMessageId: string): Promise<void> {
       const message = state.messages.find(

@@ -14,6 +14,7 @@ export function chatbotView(row: Chatbot) {
     maxTokens: row.max_tokens,
     avatar: row.avatar,
     voice: row.voice,
+    storeVoiceInput: row.store_voice_input,
     theme: row.theme,
     allowedOrigins: row.allowed_origins,
     publicKey: row.public_key,
@@ -78,6 +79,7 @@ type SettingsColumns = Partial<{
   avatar_asset_id: string | null;
   theme: string;
   voice: string;
+  store_voice_input: boolean;
   allowed_origins: string[];
 }>;
 
@@ -104,6 +106,7 @@ export function settingsColumns(
   }
   if (settings.theme !== undefined) columns.theme = JSON.stringify(settings.theme);
   if (settings.voice !== undefined) columns.voice = JSON.stringify(settings.voice);
+  if (settings.storeVoiceInput !== undefined) columns.store_voice_input = settings.storeVoiceInput;
   if (settings.allowedOrigins !== undefined) columns.allowed_origins = settings.allowedOrigins;
   return columns;
 }

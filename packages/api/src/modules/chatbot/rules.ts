@@ -112,6 +112,8 @@ export const chatbotSettingsSchema = z.object({
     .transform((origins) => [...new Set(origins)]),
   theme: themeSchema,
   voice: voiceSettingsSchema,
+  /** Keep visitors' voice recordings (off: each is transcribed and forgotten). */
+  storeVoiceInput: z.boolean(),
 });
 export type ChatbotSettings = z.infer<typeof chatbotSettingsSchema>;
 

@@ -2,7 +2,7 @@ import { type Tx, withTenant } from "@avatar-chat/db";
 import { verifyVisitorToken } from "@avatar-chat/protocol";
 import { TRPCError } from "@trpc/server";
 import { API_KEY_PREFIX, validateApiKey } from "../../auth/api-keys";
-import { limitOrThrow, noteCaller, publicProcedure } from "../../trpc";
+import { type Context, limitOrThrow, noteCaller, publicProcedure } from "../../trpc";
 import { widgetAccessProblem, widgetChatbot } from "../widget";
 
 /** Who is chatting: a widget visitor (one chatbot, own conversations) or an integrator's key (channel `api`). */
@@ -16,6 +16,18 @@ export type Chatter =
  * or an API key with the `chat` scope.
  */
 export const chatProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const chatter = await authenticateChatter(ctx);
+  const tenantId = chatter.tenantId;
+  noteCaller(tenantId, chatter.kind);
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
+  return next({ ctx: { chatter, tenantId, inTenant } });
+});
+
+/**
+ * The checks of `chatProcedure` (token or key, rate limits, the chatbot's allowed origins) for routes
+ * outside tRPC (`POST /voice-input/…`); throws the same TRPCErrors.
+ */
+export async function authenticateChatter(ctx: Context): Promise<Chatter> {
   const bearer = ctx.request.authorization?.match(/^Bearer (\S+)$/)?.[1];
   const now = ctx.deps.clock();
   let chatter: Chatter;
@@ -45,11 +57,8 @@ export const chatProcedure = publicProcedure.use(async ({ ctx, next }) => {
       visitorId: visitor.visitorId,
     };
   }
-  const tenantId = chatter.tenantId;
-  noteCaller(tenantId, chatter.kind);
-  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
-  return next({ ctx: { chatter, tenantId, inTenant } });
-});
+  return chatter;
+}
 
 /** May this chatter read and write this conversation? Others' conversations do not exist for it. */
 export function ownsConversation(

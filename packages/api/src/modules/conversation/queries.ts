@@ -74,6 +74,28 @@ export function findConversation(tx: Tx, tenantId: string, conversationId: strin
     .executeTakeFirst();
 }
 
+/** A conversation with what a recording for it needs of its chatbot: whether to keep it, and its language. */
+export function findVoiceInputTarget(tx: Tx, tenantId: string, conversationId: string) {
+  return tx
+    .selectFrom("conversations as v")
+    .innerJoin("chatbots as c", (join) =>
+      join.onRef("c.id", "=", "v.chatbot_id").onRef("c.tenant_id", "=", "v.tenant_id"),
+    )
+    .select([
+      "v.id",
+      "v.tenant_id",
+      "v.chatbot_id",
+      "v.visitor_id",
+      "v.channel",
+      "v.status",
+      "c.locale",
+      "c.store_voice_input",
+    ])
+    .where("v.tenant_id", "=", tenantId)
+    .where("v.id", "=", conversationId)
+    .executeTakeFirst();
+}
+
 export function latestOpenConversation(tx: Tx, tenantId: string, chatbotId: string, visitorId: string) {
   return tx
     .selectFrom("conversations")
@@ -161,7 +183,13 @@ export function findMessageByClientId(
 /** Inserts a visitor's message unless one with this client id exists (then undefined). */
 export function insertUserMessage(
   tx: Tx,
-  values: { tenantId: string; conversationId: string; content: string; clientMessageId: string },
+  values: {
+    tenantId: string;
+    conversationId: string;
+    content: string;
+    clientMessageId: string;
+    voiceInputKey?: string | null;
+  },
 ) {
   return tx
     .insertInto("messages")
@@ -172,6 +200,7 @@ export function insertUserMessage(
       content: values.content,
       client_message_id: values.clientMessageId,
       citations: "[]",
+      voice_input_key: values.voiceInputKey ?? null,
     })
     .onConflict((oc) =>
       oc

@@ -17,6 +17,8 @@ export const sendMessageInput = z.object({
   clientMessageId: z.string().trim().min(1).max(64),
   /** The visitor has voice on: the answer is spoken too. */
   voice: z.boolean().optional(),
+  /** The message was spoken: the id `POST /voice-input` gave its kept recording, linked to the message. */
+  voiceInputId: z.uuid().optional(),
 });
 export const feedbackInput = z.object({
   messageId: z.uuid(),

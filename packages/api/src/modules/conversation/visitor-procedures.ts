@@ -3,6 +3,7 @@ import { stopReplyKey } from "@avatar-chat/protocol/jobs";
 import { enqueueEmail, enqueueReply } from "@avatar-chat/worker/producer";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
+import type { Storage } from "../../storage";
 import { limitOrThrow } from "../../trpc";
 import { findChatbotId } from "../chatbot";
 import { insertEmail } from "../tenant";
@@ -27,6 +28,7 @@ import {
   recordUsage,
   setFeedback,
 } from "./queries";
+import { voiceInputKey } from "./recording";
 import {
   conversationIdInput,
   feedbackInput,
@@ -83,6 +85,9 @@ export const visitorProcedures = {
     });
     const now = deps.clock();
     const month = quotaMonth(now);
+    const voiceInput = input.voiceInputId
+      ? await keptRecording(deps, chatter.tenantId, input.conversationId, input.voiceInputId)
+      : null;
     let stored: {
       conversation: Conversation;
       message: Awaited<ReturnType<typeof findMessage>>;
@@ -111,6 +116,7 @@ export const visitorProcedures = {
           conversationId: conversation.id,
           content: input.content,
           clientMessageId: input.clientMessageId,
+          voiceInputKey: voiceInput,
         });
         if (!message) throw new DuplicateSend();
         const updated = await noteMessage(
@@ -289,6 +295,25 @@ export const visitorProcedures = {
     return { ok: true };
   }),
 };
+
+/**
+ * The key of a recording `POST /voice-input` kept for this conversation (the key is built from the caller's
+ * own tenant and conversation, so no other one can be named), checked to exist before a message links it.
+ */
+async function keptRecording(
+  deps: { storage: Storage },
+  tenantId: string,
+  conversationId: string,
+  voiceInputId: string,
+): Promise<string> {
+  const key = voiceInputKey(tenantId, conversationId, voiceInputId);
+  if (!(await deps.storage.head(key)))
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: "This recording was not kept; send the text alone.",
+    });
+  return key;
+}
 
 async function findOwnConversation(
   tx: Parameters<typeof findConversation>[0],

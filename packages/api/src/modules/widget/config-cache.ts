@@ -58,6 +58,8 @@ export interface WidgetChatbotConfig {
   avatar: { kind: "default" | "glb" | "vrm"; url?: string; voice?: string };
   /** The worker speaks answers (espeak-ng or the provider) for visitors who turn voice on. */
   serverVoice: boolean;
+  /** The tenant's AI provider transcribes recordings (`POST /voice-input/<conversationId>`). */
+  transcription: boolean;
 }
 
 export interface WidgetCache {

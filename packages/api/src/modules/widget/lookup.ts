@@ -25,7 +25,7 @@ export async function widgetChatbot(
     publicKey: row.public_key,
     published: row.published,
     allowedOrigins: row.allowed_origins,
-    config: widgetConfigFrom(row, avatarUrl),
+    config: widgetConfigFrom(row, avatarUrl, { provider: row.ai_provider, hasKey: row.ai_key !== null }),
   };
   cache.remember(chatbot);
   return chatbot;

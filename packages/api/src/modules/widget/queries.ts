@@ -2,7 +2,7 @@ import type { Database, Tx } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 
 /**
- * A chatbot and its ready avatar file, by public key or id. The widget does not know the tenant yet, so
+ * A chatbot, its ready avatar file and its tenant's AI provider kind, by public key or id. The widget does not know the tenant yet, so
  * this one lookup runs outside a tenant transaction; everything after it is scoped to the row's tenant.
  */
 export function findWidgetChatbot(db: Kysely<Database>, by: { publicKey: string } | { chatbotId: string }) {
@@ -14,6 +14,7 @@ export function findWidgetChatbot(db: Kysely<Database>, by: { publicKey: string 
         .onRef("a.tenant_id", "=", "c.tenant_id")
         .on("a.status", "=", "ready"),
     )
+    .leftJoin("ai_settings as s", "s.tenant_id", "c.tenant_id")
     .select([
       "c.id",
       "c.tenant_id",
@@ -28,6 +29,8 @@ export function findWidgetChatbot(db: Kysely<Database>, by: { publicKey: string 
       "c.published",
       "a.id as avatar_id",
       "a.format as avatar_format",
+      "s.provider as ai_provider",
+      "s.api_key_encrypted as ai_key",
     ]);
   query =
     "publicKey" in by

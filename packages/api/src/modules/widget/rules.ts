@@ -42,6 +42,7 @@ export function widgetConfigFrom(
     voice: { provider: string };
   },
   avatarUrl: string | null,
+  aiProvider: { provider: string | null; hasKey: boolean } = { provider: null, hasKey: false },
 ): WidgetChatbotConfig {
   const theme: WidgetChatbotConfig["theme"] = {};
   if (chatbot.theme.primaryColor) theme.primaryColor = chatbot.theme.primaryColor;
@@ -61,5 +62,11 @@ export function widgetConfigFrom(
     theme,
     avatar,
     serverVoice: chatbot.voice.provider !== "off",
+    transcription: transcriptionAvailable(aiProvider),
   };
+}
+
+/** Recordings can be transcribed only by a tenant's own AI provider (the offline one has no speech recognition). */
+export function transcriptionAvailable(ai: { provider: string | null; hasKey: boolean }): boolean {
+  return ai.provider === "openai" && ai.hasKey;
 }

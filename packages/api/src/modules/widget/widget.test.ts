@@ -51,6 +51,7 @@ describe("widget", () => {
       theme: { primaryColor: "#112233", position: "left" },
       avatar: { kind: "default" },
       serverVoice: true,
+      transcription: false,
     });
     await expect(
       platform.browser({ origin: site }).widget.config.query({ publicKey: "pk_doesnotexist000" }),

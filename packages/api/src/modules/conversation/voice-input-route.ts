@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { createProvider, isProviderError, type ProviderError } from "@avatar-chat/ai";
+import { withTenant } from "@avatar-chat/db";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import type { Context as HonoContext, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { AppDeps } from "../../deps";
+import { dependencyOutageError } from "../../http/dependency-outage";
+import { trpcErrorBody } from "../../http/trpc-error-response";
+import type { ResponseHeaders } from "../../http/trpc-query";
+import { type Context, limitOrThrow, noteCaller } from "../../trpc";
+import { providerSettingsFor } from "../ai";
+import { authenticateChatter, ownsConversation } from "./chat-procedure";
+import { findVoiceInputTarget } from "./queries";
+import { checkRecording, voiceInputKey } from "./recording";
+import { MAX_MESSAGE_CHARS } from "./rules";
+
+const conversationIdSchema = z.uuid();
+
+/**
+ * `POST /voice-input/<conversationId>`: the body is one recording (`Content-Type` its media type), the
+ * answer `{ text, voiceInputId? }`. The caller is checked as for `conversation.send` (visitor token or
+ * `chat` API key, rate limits, the chatbot's allowed origins), the recording by size and magic bytes, then
+ * the tenant's AI provider transcribes it. The audio is kept only when the chatbot's `storeVoiceInput` is
+ * on (object store, under the tenant; `voiceInputId` names it for `conversation.send`); otherwise it
+ * lives in this request's memory alone. The widget sends the text as the visitor's message.
+ */
+export function voiceInputRoute(
+  deps: AppDeps,
+  contextFor: (c: HonoContext, resHeaders: ResponseHeaders) => Context,
+): MiddlewareHandler {
+  return async (c) => {
+    const headers = new Headers();
+    const refuse = (code: TRPC_ERROR_CODE_KEY, status: number, message: string) => {
+      const out: Record<string, string> = {};
+      headers.forEach((value, name) => {
+        out[name] = value;
+      });
+      return c.json(trpcErrorBody(code, status, message), status as ContentfulStatusCode, out);
+    };
+    try {
+      const ctx = contextFor(c, headers);
+      const chatter = await authenticateChatter(ctx);
+      noteCaller(chatter.tenantId, chatter.kind);
+      const who = chatter.kind === "visitor" ? chatter.visitorId : chatter.keyId;
+      // As many as messages: each recording becomes one.
+      await limitOrThrow(ctx, `voice-input:${who}`, {
+        limit: chatter.kind === "visitor" ? 20 : 300,
+        windowMs: 60_000,
+      });
+      const conversationId = c.req.param("conversationId") ?? "";
+      if (!conversationIdSchema.safeParse(conversationId).success)
+        return refuse("NOT_FOUND", 404, "No such conversation.");
+      const recording = new Uint8Array(await c.req.arrayBuffer());
+      const check = checkRecording(recording, c.req.header("content-type"));
+      if (!check.ok) return refuse(check.code, check.status, check.message);
+
+      const target = await withTenant(deps.db, chatter.tenantId, (tx) =>
+        findVoiceInputTarget(tx, chatter.tenantId, conversationId),
+      );
+      if (!target || !ownsConversation(chatter, target))
+        return refuse("NOT_FOUND", 404, "No such conversation.");
+      if (target.status === "closed")
+        return refuse("CONFLICT", 409, "This conversation was closed. Start a new one.");
+
+      const settings = await providerSettingsFor(deps.db, deps.config.appSecret, chatter.tenantId);
+      const provider = createProvider(settings, { network: deps.config.aiNetwork });
+      if (!provider.transcribe)
+        return refuse(
+          "NOT_IMPLEMENTED",
+          501,
+          "Voice input is not available here: this chatbot's workspace has no AI provider to transcribe it.",
+        );
+      let text: string;
+      try {
+        text = await provider.transcribe(recording, {
+          contentType: check.type,
+          language: target.locale.slice(0, 2),
+          signal: c.req.raw.signal,
+        });
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        const [code, status, message] = transcriptionFailure(error);
+        if (error.retryAfterMs) headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
+        return refuse(code, status, message);
+      }
+      if (!text) return refuse("UNPROCESSABLE_CONTENT", 422, "No speech was heard in the recording.");
+
+      let voiceInputId: string | undefined;
+      if (target.store_voice_input) {
+        voiceInputId = randomUUID();
+        await deps.storage.put(
+          voiceInputKey(chatter.tenantId, conversationId, voiceInputId),
+          recording,
+          check.type,
+        );
+      }
+      return c.json({ text: text.slice(0, MAX_MESSAGE_CHARS), ...(voiceInputId ? { voiceInputId } : {}) });
+    } catch (error) {
+      const known =
+        error instanceof TRPCError
+          ? error
+          : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "voice input failed", cause: error });
+      const answer = dependencyOutageError(known) ?? known;
+      if (answer.code === "INTERNAL_SERVER_ERROR") {
+        deps.logger.error({ err: error }, "voice input failed");
+        return refuse(answer.code, 500, "Something went wrong on our side. Please try again.");
+      }
+      return refuse(answer.code, getHTTPStatusCodeFromError(answer), answer.message);
+    }
+  };
+}
+
+/** The provider's refusal in the visitor's words; never a 5xx for a recording the provider could not read. */
+function transcriptionFailure(error: ProviderError): [TRPC_ERROR_CODE_KEY, number, string] {
+  switch (error.kind) {
+    case "permanent":
+      return [
+        "UNPROCESSABLE_CONTENT",
+        422,
+        "The recording could not be transcribed. Please type your question.",
+      ];
+    case "rate_limit":
+      return ["TOO_MANY_REQUESTS", 429, "Voice input is busy. Please try again in a moment."];
+    case "auth":
+      return [
+        "BAD_GATEWAY",
+        502,
+        "Voice input is not available: the AI provider refused this workspace's key.",
+      ];
+    default:
+      return ["SERVICE_UNAVAILABLE", 503, "Voice input did not answer. Please try again."];
+  }
+}
