@@ -13,9 +13,10 @@ export interface RunningPlatform {
 /**
  * The real all-in-one platform (what `pnpm start` runs: api + worker + realtime, embedded PGlite
  * and S3, the local Redis) in this process, on a free port, with its own data directory and a
- * random Redis key prefix that is deleted afterwards.
+ * random Redis key prefix that is deleted afterwards. `env`: more of its variables
+ * (`AI_ALLOWED_PRIVATE_HOSTS` for a local AI test server).
  */
-export async function startPlatform(): Promise<RunningPlatform> {
+export async function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "avatar-chat-platform-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -27,6 +28,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       PUBLIC_URL: url,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: "error",
+      ...env,
     }),
   );
   return {

@@ -8,6 +8,7 @@ import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppDeps } from "../../deps";
+import { corsGrant } from "../../http/api-cors";
 import { dependencyOutageError } from "../../http/dependency-outage";
 import { trpcErrorBody } from "../../http/trpc-error-response";
 import type { ResponseHeaders } from "../../http/trpc-query";
@@ -33,14 +34,22 @@ export function voiceInputRoute(
   contextFor: (c: HonoContext, resHeaders: ResponseHeaders) => Context,
 ): MiddlewareHandler {
   return async (c) => {
-    const headers = new Headers();
-    const refuse = (code: TRPC_ERROR_CODE_KEY, status: number, message: string) => {
+    // The CORS grant is set here, not left to the app's middleware: mounted under the platform's root app
+    // (`root.route`), a plain handler's response does not get the sub-app middleware's headers.
+    const headers = new Headers({
+      ...corsGrant(c.req.header("origin"), deps.config.dashboardOrigins),
+      vary: "Origin",
+      "x-content-type-options": "nosniff",
+    });
+    const answer = (body: object, status: number) => {
       const out: Record<string, string> = {};
       headers.forEach((value, name) => {
         out[name] = value;
       });
-      return c.json(trpcErrorBody(code, status, message), status as ContentfulStatusCode, out);
+      return c.json(body, status as ContentfulStatusCode, out);
     };
+    const refuse = (code: TRPC_ERROR_CODE_KEY, status: number, message: string) =>
+      answer(trpcErrorBody(code, status, message), status);
     try {
       const ctx = contextFor(c, headers);
       const chatter = await authenticateChatter(ctx);
@@ -70,8 +79,8 @@ export function voiceInputRoute(
       const provider = createProvider(settings, { network: deps.config.aiNetwork });
       if (!provider.transcribe)
         return refuse(
-          "NOT_IMPLEMENTED",
-          501,
+          "PRECONDITION_FAILED",
+          412,
           "Voice input is not available here: this chatbot's workspace has no AI provider to transcribe it.",
         );
       let text: string;
@@ -98,23 +107,26 @@ export function voiceInputRoute(
           check.type,
         );
       }
-      return c.json({ text: text.slice(0, MAX_MESSAGE_CHARS), ...(voiceInputId ? { voiceInputId } : {}) });
+      return answer(
+        { text: text.slice(0, MAX_MESSAGE_CHARS), ...(voiceInputId ? { voiceInputId } : {}) },
+        200,
+      );
     } catch (error) {
       const known =
         error instanceof TRPCError
           ? error
           : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "voice input failed", cause: error });
-      const answer = dependencyOutageError(known) ?? known;
-      if (answer.code === "INTERNAL_SERVER_ERROR") {
+      const failure = dependencyOutageError(known) ?? known;
+      if (failure.code === "INTERNAL_SERVER_ERROR") {
         deps.logger.error({ err: error }, "voice input failed");
-        return refuse(answer.code, 500, "Something went wrong on our side. Please try again.");
+        return refuse(failure.code, 500, "Something went wrong on our side. Please try again.");
       }
-      return refuse(answer.code, getHTTPStatusCodeFromError(answer), answer.message);
+      return refuse(failure.code, getHTTPStatusCodeFromError(failure), failure.message);
     }
   };
 }
 
-/** The provider's refusal in the visitor's words; never a 5xx for a recording the provider could not read. */
+/** The provider's refusal in the visitor's words; a 5xx only for a passing failure (docs/api.md, "Errors"). */
 function transcriptionFailure(error: ProviderError): [TRPC_ERROR_CODE_KEY, number, string] {
   switch (error.kind) {
     case "permanent":
@@ -127,11 +139,12 @@ function transcriptionFailure(error: ProviderError): [TRPC_ERROR_CODE_KEY, numbe
       return ["TOO_MANY_REQUESTS", 429, "Voice input is busy. Please try again in a moment."];
     case "auth":
       return [
-        "BAD_GATEWAY",
-        502,
+        "PRECONDITION_FAILED",
+        412,
         "Voice input is not available: the AI provider refused this workspace's key.",
       ];
     default:
+      // Passing (network, 5xx at the provider): like PostgreSQL or Redis away, a 503 to try again.
       return ["SERVICE_UNAVAILABLE", 503, "Voice input did not answer. Please try again."];
   }
 }

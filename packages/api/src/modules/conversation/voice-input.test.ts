@@ -31,6 +31,9 @@ function wav(seconds: number, sampleRate = 16_000): Uint8Array {
   return new Uint8Array(out);
 }
 
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { message: string } }).error.message;
+
 /** Every file the embedded object store holds (its directory is named after the platform's prefix). */
 async function storedFiles(platform: TestPlatform): Promise<string[]> {
   const dir = path.join(os.tmpdir(), `s3-${platform.deps.config.redisPrefix.slice(0, -1)}`);
@@ -85,8 +88,8 @@ describe("POST /voice-input/<conversationId>", () => {
     expect(config.transcription).toBe(false);
     const { token, conversationId } = await visitor();
     const response = await upload(conversationId, wav(1), { token });
-    expect(response.status).toBe(501);
-    expect((await response.json()).error.message).toMatch(/not available/);
+    expect(response.status).toBe(412);
+    expect(await errorOf(response)).toMatch(/not available/);
   });
 
   it("transcribes through the tenant's provider and keeps nothing while storing is off", async () => {
@@ -179,7 +182,7 @@ describe("POST /voice-input/<conversationId>", () => {
     for (const [bytes, type, status] of cases) {
       const response = await upload(conversationId, bytes, { token, type });
       expect({ type, status: response.status }).toEqual({ type, status });
-      expect((await response.json()).error.message).toBeTruthy();
+      expect(await errorOf(response)).toBeTruthy();
     }
     server.setBehaviour({ transcript: "Fine" });
     expect((await upload(conversationId, webmMagic, { token, type: "audio/webm;codecs=opus" })).status).toBe(
@@ -196,7 +199,7 @@ describe("POST /voice-input/<conversationId>", () => {
     // 61 s of 8 kHz 16-bit audio is under 1 MB, but too long.
     const long = await upload(conversationId, wav(61, 8_000), { token });
     expect(long.status).toBe(413);
-    expect((await long.json()).error.message).toMatch(/60 seconds/);
+    expect(await errorOf(long)).toMatch(/60 seconds/);
   });
 
   it("says so with a 422, not a 5xx, when the provider cannot read the recording", async () => {
