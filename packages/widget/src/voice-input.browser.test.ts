@@ -145,7 +145,6 @@ describe("speech in", () => {
     await mic.click();
 
     await expect.poll(() => widget.getAttribute("data-recording"), { timeout: 60_000 }).toBe("idle");
-    console.log(`speech in: status after the upload: ${await widget.locator(".status").textContent()}`);
     const question = widget.locator(".message.user").first();
     await expect.poll(() => question.textContent(), { timeout: 60_000 }).toContain(QUESTION);
     const upload = transcriptions().at(-1)!;

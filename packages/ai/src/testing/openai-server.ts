@@ -250,7 +250,12 @@ async function formFields(raw: Buffer, contentType: string): Promise<Record<stri
     body: new Uint8Array(raw),
   }).formData();
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of form) {
+  // forEach, not for…of: packages typechecked without the DOM.Iterable lib import this file too.
+  const entries: [string, string | File][] = [];
+  form.forEach((value, name) => {
+    entries.push([name, value]);
+  });
+  for (const [name, value] of entries) {
     if (typeof value === "string") fields[name] = value;
     else {
       const bytes = new Uint8Array(await value.arrayBuffer());
