@@ -26,7 +26,8 @@ export async function askOnce(api: Client, question: string): Promise<string> {
     text: "We ship to Norway, Sweden and Denmark. Delivery to Norway takes 3 working days and costs 9 euros.",
   });
   const indexed = await waitFor(async () => {
-    const found = (await api.knowledge.list.query({ chatbotId: bot.id })).find((s) => s.id === source.id);
+    const { items } = await api.knowledge.list.query({ chatbotId: bot.id }); // newest first: ours is on page one
+    const found = items.find((s) => s.id === source.id);
     return found?.status === "ready" || found?.status === "failed" ? found : undefined;
   });
   if (indexed.status === "failed") throw new Error(`indexing failed: ${indexed.error}`);

@@ -27,7 +27,7 @@ const what: Record<string, { says: string; target: string }> = {
     target: "target < 10 ms, flat",
   },
   knowledge_list: {
-    says: "knowledge source list (a hundredth of the messages in sources; the list returns at most 1,000)",
+    says: "knowledge source list, first page of 50 (a hundredth of the messages in sources, keyset-paged)",
     target: "target < 10 ms",
   },
   analytics_overview: {

@@ -114,7 +114,7 @@ describe("startPlatform (embedded)", () => {
     let status = "pending";
     while (status === "pending" || status === "indexing") {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const [source] = await browser.knowledge.list.query({ chatbotId: bot.id });
+      const [source] = (await browser.knowledge.list.query({ chatbotId: bot.id })).items;
       status = source!.status;
     }
     expect(status).toBe("ready");

@@ -8,7 +8,7 @@ import {
   createApiRedis,
   createApp,
   createStorage,
-  forgetApiKey,
+  evictCachedCredentials,
   healthRoutes,
   listenForCredentialChanges,
   providerSettingsFor,
@@ -213,18 +213,21 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const redisClients: NamedRedisClient[] = [];
     if (roles.has("api") || realtime) {
       // Whichever api process made the change: a revoked API key leaves this process's key cache and its
-      // realtime sockets close at once; a user who signed out or lost a membership has their sockets checked.
+      // realtime sockets close at once; a user who signed out or lost a membership leaves the session cache
+      // and has their sockets checked.
       const revocations = watchRedis(
         createRedisClient(redisConnection),
         connectionStatus("redis (credential changes)", logger),
       );
       const liveRealtime = realtime;
+      const evict = evictCachedCredentials(db.kysely);
       await listenForCredentialChanges(revocations, prefix, {
         keyRevoked(keyId) {
-          forgetApiKey(db.kysely, keyId);
+          evict.keyRevoked(keyId);
           liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
         },
         userChanged(userId) {
+          evict.userChanged(userId);
           liveRealtime?.recheck((principal) => principal.kind === "member" && principal.userId === userId);
         },
       });

@@ -1,6 +1,5 @@
 export { createApp } from "./app";
-export { forgetApiKey } from "./auth/api-keys";
-export { listenForCredentialChanges } from "./auth/credential-changes";
+export { evictCachedCredentials, listenForCredentialChanges } from "./auth/credential-changes";
 export { type ApiConfig, type ApiEnv, apiConfigFrom, apiEnv } from "./config";
 export type { AppDeps, Queues } from "./deps";
 export { startEmbeddedS3 } from "./embedded-s3";

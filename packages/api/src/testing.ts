@@ -13,8 +13,7 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { createApp } from "./app";
-import { forgetApiKey } from "./auth/api-keys";
-import { listenForCredentialChanges } from "./auth/credential-changes";
+import { evictCachedCredentials, listenForCredentialChanges } from "./auth/credential-changes";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
@@ -119,10 +118,12 @@ export async function createTestPlatform(
     logger: silentLogger,
   };
   const revocations = redis.duplicate();
-  const stopRevocations = await listenForCredentialChanges(revocations, prefix, {
-    keyRevoked: (keyId) => forgetApiKey(database.kysely, keyId),
-    userChanged: () => {}, // no realtime service in the api's test platform
-  });
+  // No realtime service in the api's test platform: an announcement only evicts cached credentials.
+  const stopRevocations = await listenForCredentialChanges(
+    revocations,
+    prefix,
+    evictCachedCredentials(database.kysely),
+  );
   const server = await serveHttp({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   config.publicUrl = url;

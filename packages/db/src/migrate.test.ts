@@ -30,6 +30,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0007_chatbot_voice",
       "0008_inbox_search",
       "0009_voice_input",
+      "0010_knowledge_paging",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

@@ -9,6 +9,7 @@ import * as redeliveryIndex from "./migrations/0006_redelivery_index";
 import * as chatbotVoice from "./migrations/0007_chatbot_voice";
 import * as inboxSearch from "./migrations/0008_inbox_search";
 import * as voiceInput from "./migrations/0009_voice_input";
+import * as knowledgePaging from "./migrations/0010_knowledge_paging";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "0007_chatbot_voice": chatbotVoice,
   "0008_inbox_search": inboxSearch,
   "0009_voice_input": voiceInput,
+  "0010_knowledge_paging": knowledgePaging,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

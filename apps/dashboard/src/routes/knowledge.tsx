@@ -1,6 +1,6 @@
 import type { AppRouter } from "@avatar-chat/api";
 import { addTextInput, addUrlInput, searchPreviewInput } from "@avatar-chat/api/schemas";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { type InfiniteData, useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { type ChangeEvent, type FormEvent, useState } from "react";
 import { useChosenChatbot } from "../components/chatbot-picker";
@@ -17,7 +17,7 @@ import { type FieldErrors, validate } from "../lib/validate";
 import { useSession } from "../session/session";
 import { handleError, queryClient, trpc, trpcClient } from "../trpc";
 
-type Source = inferRouterOutputs<AppRouter>["knowledge"]["list"][number];
+type SourcesPage = inferRouterOutputs<AppRouter>["knowledge"]["list"];
 
 export default function Knowledge() {
   const { chosen, picker, placeholder } = useChosenChatbot();
@@ -34,22 +34,36 @@ export default function Knowledge() {
 
 function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
   const { role, tenantId } = useSession();
-  const listKey = trpc.knowledge.list.queryKey({ chatbotId });
-  const sources = useQuery(trpc.knowledge.list.queryOptions({ chatbotId }));
+  // Pages of 50, newest first; older ones on "Load more" (the list is keyset-paged, docs/api.md).
+  const listOptions = trpc.knowledge.list.infiniteQueryOptions(
+    { chatbotId },
+    { getNextPageParam: (page) => page.nextCursor },
+  );
+  const listKey = listOptions.queryKey;
+  const sources = useInfiniteQuery(listOptions);
+  const rows = sources.data?.pages.flatMap((page) => page.items);
   // Status changes arrive live; the row is patched at once and the list reloaded for the rest.
   useTenantEvent(tenantId, "knowledge.status", (event) => {
     if (event.chatbotId !== chatbotId) return;
-    queryClient.setQueryData(listKey, (rows: Source[] | undefined) =>
-      rows?.map((row) =>
-        row.id === event.sourceId
-          ? {
-              ...row,
-              status: event.status,
-              error: event.error ?? null,
-              chunkCount: event.chunkCount ?? row.chunkCount,
-            }
-          : row,
-      ),
+    queryClient.setQueryData(
+      listKey,
+      (data: InfiniteData<SourcesPage, string | null> | undefined) =>
+        data && {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            items: page.items.map((row) =>
+              row.id === event.sourceId
+                ? {
+                    ...row,
+                    status: event.status,
+                    error: event.error ?? null,
+                    chunkCount: event.chunkCount ?? row.chunkCount,
+                  }
+                : row,
+            ),
+          })),
+        },
     );
     if (event.status === "ready" || event.status === "failed")
       void queryClient.invalidateQueries({ queryKey: listKey });
@@ -73,14 +87,14 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
         {(reindex.error ?? remove.error) && (
           <Notice kind="error">{readableError(reindex.error ?? remove.error)}</Notice>
         )}
-        {sources.data?.length === 0 && (
+        {rows?.length === 0 && (
           <EmptyState title="No knowledge yet.">
             <p>Upload documents, add web pages or paste text; the chatbot answers from them.</p>
           </EmptyState>
         )}
-        {sources.data && sources.data.length > 0 && (
+        {rows && rows.length > 0 && (
           <DataTable columns={["Source", "Status", "Chunks", ...(editable ? ["Actions"] : [])]}>
-            {sources.data.map((s) => (
+            {rows.map((s) => (
               <tr key={s.id} data-testid="knowledge-source">
                 <td>
                   <strong>{s.title}</strong>
@@ -123,6 +137,16 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
               </tr>
             ))}
           </DataTable>
+        )}
+        {sources.hasNextPage && (
+          <button
+            type="button"
+            className="button"
+            disabled={sources.isFetchingNextPage}
+            onClick={() => void sources.fetchNextPage()}
+          >
+            Load more sources
+          </button>
         )}
       </div>
     </div>

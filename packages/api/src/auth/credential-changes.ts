@@ -1,7 +1,12 @@
+import type { Database } from "@avatar-chat/db";
 import type { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { AppDeps } from "../deps";
+import { forgetApiKey } from "./api-keys";
+import { forgetUserSessions } from "./session-cache";
 
-// Every api process caches verified keys for a few seconds (api-keys.ts), and realtime sockets recheck their
-// credential every few minutes. A revoked key, or a user whose sessions or memberships changed, is announced
+// Every api process caches verified keys and sessions for a few seconds (api-keys.ts, session-cache.ts), and
+// realtime sockets recheck their credential every few minutes. A revoked key, or a user whose sessions or memberships changed, is announced
 // on this channel so that every process acts at once, not only the one that made the change.
 const channelFor = (prefix: string) => `${prefix}credentials-changed`;
 
@@ -15,10 +20,27 @@ export async function announceUserChange(redis: Redis, prefix: string, userId: s
   await redis.publish(channelFor(prefix), `user:${userId}`);
 }
 
+/**
+ * After `userId`'s sessions or memberships changed: their cached sessions leave this process's cache now
+ * (the caller's next request must see the change) and every other process's when the announcement lands.
+ */
+export async function userCredentialsChanged(deps: Pick<AppDeps, "db" | "redis" | "config">, userId: string) {
+  forgetUserSessions(deps.db, userId);
+  await announceUserChange(deps.redis, deps.config.redisPrefix, userId);
+}
+
+/** What every process that checks credentials does on an announcement: evict them from its caches. */
+export function evictCachedCredentials(db: Kysely<Database>): CredentialChangeHandlers {
+  return {
+    keyRevoked: (keyId) => forgetApiKey(db, keyId),
+    userChanged: (userId) => forgetUserSessions(db, userId),
+  };
+}
+
 export interface CredentialChangeHandlers {
   /** Drop the key from this process's cache (`forgetApiKey`) and check its realtime sockets. */
   keyRevoked(keyId: string): void;
-  /** Check the user's realtime sockets (their sessions are read on every request anyway). */
+  /** Drop the user's sessions from this process's cache (`forgetUserSessions`) and check their sockets. */
   userChanged(userId: string): void;
 }
 

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { Database, Session } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
+import { cachedSession, forgetSession, rememberSession, sessionEvictions } from "./session-cache";
 import { constantTimeEqual, hashSecret, randomToken } from "./tokens";
 
 // Lucia's session pattern: the token is "<id>.<secret>", the id finds the row and only the secret's
@@ -42,7 +44,11 @@ export async function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-/** The live session for a token, renewed when half its lifetime has passed; null when invalid or expired. */
+/**
+ * The live session for a token, renewed when half its lifetime has passed; null when invalid or expired.
+ * The row comes from this process's short cache when it was read moments ago (session-cache.ts); the
+ * secret and the expiry are checked on every call either way.
+ */
 export async function validateSessionToken(
   db: Kysely<Database>,
   token: string,
@@ -51,20 +57,33 @@ export async function validateSessionToken(
 ): Promise<Session | null> {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
-  const session = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!session || !constantTimeEqual(hashSecret(secret), new Uint8Array(session.secret_hash))) return null;
-  if (session.expires_at.getTime() <= now.getTime()) {
+  const nowMs = now.getTime();
+  let session = cachedSession(db, id, nowMs);
+  if (!session) {
+    const evictions = sessionEvictions(db);
+    session = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+    if (session) rememberSession(db, session, nowMs, evictions);
+  }
+  // node:crypto's native SHA-256 (the digest hashSecret computes): this runs on every dashboard request.
+  const hash = createHash("sha256").update(secret).digest();
+  if (!session || !constantTimeEqual(hash, new Uint8Array(session.secret_hash))) return null;
+  if (session.expires_at.getTime() <= nowMs) {
+    forgetSession(db, id);
     await db.deleteFrom("sessions").where("id", "=", id).execute();
     return null;
   }
-  if (session.expires_at.getTime() - now.getTime() < ttlMs * RENEW_WHEN_REMAINING) {
-    const expiresAt = new Date(now.getTime() + ttlMs);
-    await db
+  if (session.expires_at.getTime() - nowMs < ttlMs * RENEW_WHEN_REMAINING) {
+    const expiresAt = new Date(nowMs + ttlMs);
+    const evictions = sessionEvictions(db);
+    const renewed = await db
       .updateTable("sessions")
       .set({ expires_at: expiresAt, last_seen_at: now })
       .where("id", "=", id)
-      .execute();
-    return { ...session, expires_at: expiresAt, last_seen_at: now };
+      .returningAll()
+      .executeTakeFirst();
+    if (!renewed) return null; // ended meanwhile
+    rememberSession(db, renewed, nowMs, evictions);
+    return renewed;
   }
   return session;
 }

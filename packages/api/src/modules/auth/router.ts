@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { recordAudit } from "../../audit";
-import { announceUserChange } from "../../auth/credential-changes";
+import { userCredentialsChanged } from "../../auth/credential-changes";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import {
   blankSessionCookie,
@@ -122,19 +122,21 @@ export const authRouter = router({
       throw new TRPCError({ code: "NOT_FOUND", message: "No such workspace." });
     }
     await setActiveTenant(ctx.deps.db, ctx.session.id, input.tenantId);
+    // Cached sessions hold the workspace: every process must read the row again.
+    await userCredentialsChanged(ctx.deps, ctx.userId);
     return { activeTenantId: input.tenantId };
   }),
 
   signOut: userProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx.deps.db, ctx.session.id);
-    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
+    await userCredentialsChanged(ctx.deps, ctx.userId);
     ctx.resHeaders.append("Set-Cookie", blankSessionCookie({ secure: ctx.deps.config.cookieSecure }));
     return { ok: true };
   }),
 
   signOutEverywhere: userProcedure.mutation(async ({ ctx }) => {
     await invalidateUserSessions(ctx.deps.db, ctx.userId);
-    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
+    await userCredentialsChanged(ctx.deps, ctx.userId);
     ctx.resHeaders.append("Set-Cookie", blankSessionCookie({ secure: ctx.deps.config.cookieSecure }));
     return { ok: true };
   }),
@@ -146,7 +148,7 @@ export const authRouter = router({
     await setPasswordHash(ctx.deps.db, ctx.userId, await hashPassword(input.newPassword), ctx.deps.clock());
     // Other devices may hold a stolen session: a new password ends them all but this one.
     await invalidateUserSessions(ctx.deps.db, ctx.userId, ctx.session.id);
-    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
+    await userCredentialsChanged(ctx.deps, ctx.userId);
     return { ok: true };
   }),
 
@@ -160,7 +162,7 @@ export const authRouter = router({
     .mutation(async ({ ctx, input }) => {
       if (!(await deleteUserSession(ctx.deps.db, ctx.userId, input.sessionId)))
         throw new TRPCError({ code: "NOT_FOUND", message: "No such session." });
-      await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, ctx.userId);
+      await userCredentialsChanged(ctx.deps, ctx.userId);
       return { ok: true };
     }),
 });

@@ -1,14 +1,10 @@
 import type { Conversation, Database, InboxViews, Message, TenantReader, Tx } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
+import { decodeKeysetCursor } from "../../paging";
+import { beforeCursor, keysetPage, timestampMicros } from "../../paging-queries";
 import { notifiedOfHumanRequests } from "../tenant";
-import {
-  decodeKeysetCursor,
-  encodeKeysetCursor,
-  type InboxFilters,
-  ratingOf,
-  type TranscriptPage,
-} from "./rules";
+import { type InboxFilters, ratingOf, type TranscriptPage } from "./rules";
 
 /** A message as the widget and the dashboard read it (dates as ISO strings: the API has no transformer). */
 export function messageView(row: Message) {
@@ -124,24 +120,17 @@ export async function listMessagePage(
   let query = tx
     .selectFrom("messages")
     .selectAll()
-    .select(micros("created_at").as("created_at_micros"))
+    .select(timestampMicros("created_at").as("created_at_micros"))
     .where("tenant_id", "=", tenantId)
     .where("conversation_id", "=", conversationId);
-  if (cursor) query = query.where(before("created_at", "id", cursor));
+  if (cursor) query = query.where(beforeCursor("created_at", "id", cursor));
   const rows = await query
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(page.limit + 1)
     .execute();
-  const messages = rows.slice(0, page.limit).reverse();
-  const oldest = messages[0];
-  return {
-    messages,
-    nextCursor:
-      rows.length > page.limit && oldest
-        ? encodeKeysetCursor({ atMicros: oldest.created_at_micros, id: oldest.id })
-        : null,
-  };
+  const newestFirst = keysetPage(rows, page.limit, (row) => row.created_at_micros);
+  return { messages: newestFirst.rows.reverse(), nextCursor: newestFirst.nextCursor };
 }
 
 /** Every message of a conversation, oldest first (exports). */
@@ -386,16 +375,6 @@ export function markHumanRequested(tx: Tx, tenantId: string, conversationId: str
     .executeTakeFirst();
 }
 
-/** A timestamp column as text at its full (microsecond) precision, for keyset cursors. */
-function micros(column: string) {
-  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-}
-
-/** Rows after a keyset cursor in (timestamp desc, id desc) order: one row comparison an index can seek to. */
-function before(at: string, id: string, cursor: { at: string; id: string }) {
-  return sql<boolean>`(${sql.ref(at)}, ${sql.ref(id)}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`;
-}
-
 /**
  * The ids of one inbox page (one more than the page, to tell whether another follows), newest activity
  * first. Read through the inbox views (migration 0008), so the (tenant, last_message_at desc, id desc)
@@ -424,7 +403,7 @@ function inboxPageIds(tx: TenantReader, tenantId: string, filters: InboxFilters)
     );
   }
   const cursor = filters.cursor ? decodeKeysetCursor(filters.cursor) : null;
-  if (cursor) query = query.where(before("i.last_message_at", "i.id", cursor));
+  if (cursor) query = query.where(beforeCursor("i.last_message_at", "i.id", cursor));
   return query
     .orderBy("i.last_message_at", "desc")
     .orderBy("i.id", "desc")
@@ -440,7 +419,7 @@ export function inboxPageQuery(tx: TenantReader, tenantId: string, filters: Inbo
     )
     .selectAll("c")
     .select("b.name as chatbot_name")
-    .select(micros("c.last_message_at").as("last_message_at_micros"))
+    .select(timestampMicros("c.last_message_at").as("last_message_at_micros"))
     .where("c.tenant_id", "=", tenantId)
     .where("c.id", "in", inboxPageIds(tx, tenantId, filters))
     .orderBy("c.last_message_at", "desc")
@@ -450,14 +429,10 @@ export function inboxPageQuery(tx: TenantReader, tenantId: string, filters: Inbo
 /** The inbox: newest activity first, filtered, one page after the cursor. */
 export async function listInbox(tx: TenantReader, tenantId: string, filters: InboxFilters) {
   const rows = await inboxPageQuery(tx, tenantId, filters).execute();
-  const page = rows.slice(0, filters.limit);
-  const last = page.at(-1);
+  const page = keysetPage(rows, filters.limit, (row) => row.last_message_at_micros);
   return {
-    items: page.map((row) => ({ ...conversationView(row), chatbotName: row.chatbot_name })),
-    nextCursor:
-      rows.length > filters.limit && last
-        ? encodeKeysetCursor({ atMicros: last.last_message_at_micros, id: last.id })
-        : null,
+    items: page.rows.map((row) => ({ ...conversationView(row), chatbotName: row.chatbot_name })),
+    nextCursor: page.nextCursor,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Citation, Handoff, MessageRole } from "@avatar-chat/db";
 import { z } from "zod";
-import { instant, parseInstant } from "../../accepted-input";
+import { instant } from "../../accepted-input";
+import { keysetCursor } from "../../paging";
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -41,31 +42,12 @@ export const inboxInput = z.object({
   to: instant.optional(),
   /** Matches any message's text, the first question (the title) included. */
   search: z.string().trim().min(1).max(200).optional(),
-  cursor: z
-    .string()
-    .max(200)
-    .refine((c) => decodeKeysetCursor(c) !== null, "This page cursor is invalid. Start again without one.")
-    .optional(),
+  cursor: keysetCursor.optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });
 export type InboxFilters = z.infer<typeof inboxInput>;
 
 export const exportInput = z.object({ conversationId: z.uuid(), format: z.enum(["json", "markdown"]) });
-
-// Keyset paging (the inbox by last_message_at, a transcript by created_at): the cursor is the last shown
-// row's (timestamp at full microsecond precision, id), so rows with equal timestamps are neither skipped nor
-// repeated; a JavaScript date (ms) would make ties unsafe and keep the index from serving the order.
-const KEYSET_CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)_([0-9a-f-]{36})$/;
-
-export function encodeKeysetCursor(row: { atMicros: string; id: string }): string {
-  return `${row.atMicros}_${row.id}`;
-}
-
-export function decodeKeysetCursor(cursor: string): { at: string; id: string } | null {
-  const match = KEYSET_CURSOR.exec(cursor);
-  if (!match || !parseInstant(match[1]!) || !z.uuid().safeParse(match[2]).success) return null;
-  return { at: match[1]!, id: match[2]! };
-}
 
 /** Messages per transcript page unless asked otherwise (the widget's first screen and then some). */
 export const TRANSCRIPT_PAGE_SIZE = 50;
@@ -73,10 +55,7 @@ export const TRANSCRIPT_PAGE_SIZE = 50;
 /** One page of a transcript: the newest `limit` messages before `cursor` (the previous page's `nextCursor`). */
 export const transcriptPageInput = z.object({
   conversationId: z.uuid(),
-  cursor: z
-    .string()
-    .refine((c) => decodeKeysetCursor(c) !== null, "This page cursor is invalid. Start again without one.")
-    .optional(),
+  cursor: keysetCursor.optional(),
   limit: z.number().int().min(1).max(200).default(TRANSCRIPT_PAGE_SIZE),
 });
 export type TranscriptPage = z.output<typeof transcriptPageInput>;

@@ -42,7 +42,7 @@ describe("knowledge", () => {
     expect(new TextDecoder().decode(stored)).toBe("We ship to Norway in 3 days.");
     expect((await indexJobIds()).some((id) => id.startsWith(`index-${source.id}-`))).toBe(true);
     const listed = await owner.browser.knowledge.list.query({ chatbotId });
-    expect(listed.map((s) => s.id)).toContain(source.id);
+    expect(listed.items.map((s) => s.id)).toContain(source.id);
   });
 
   it("uploads a file through a presigned URL and checks its real size", async () => {

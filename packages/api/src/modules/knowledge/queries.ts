@@ -1,5 +1,7 @@
 import type { KnowledgeKind, KnowledgeSource, Tx } from "@avatar-chat/db";
-import { knowledgeStorageKey } from "./rules";
+import { decodeKeysetCursor } from "../../paging";
+import { beforeCursor, keysetPage, timestampMicros } from "../../paging-queries";
+import { knowledgeStorageKey, type SourcesPage } from "./rules";
 
 export function sourceView(row: KnowledgeSource) {
   return {
@@ -77,16 +79,29 @@ export function findSource(tx: Tx, tenantId: string, sourceId: string) {
     .executeTakeFirst();
 }
 
-export function listSources(tx: Tx, tenantId: string, chatbotId: string) {
-  return tx
+/**
+ * One page of a chatbot's sources (one more row, to tell whether another page follows), newest first, in
+ * the order of the (tenant, chatbot, created_at desc, id desc) index (migration 0010): a page costs the
+ * same at ten sources or a million. A query, so the plan test can read its EXPLAIN.
+ */
+export function sourcesPageQuery(tx: Tx, tenantId: string, page: SourcesPage) {
+  let query = tx
     .selectFrom("knowledge_sources")
     .selectAll()
+    .select(timestampMicros("created_at").as("created_at_micros"))
     .where("tenant_id", "=", tenantId)
-    .where("chatbot_id", "=", chatbotId)
+    .where("chatbot_id", "=", page.chatbotId);
+  const cursor = page.cursor ? decodeKeysetCursor(page.cursor) : null;
+  if (cursor) query = query.where(beforeCursor("created_at", "id", cursor));
+  return query
     .orderBy("created_at", "desc")
-    .orderBy("id")
-    .limit(1000)
-    .execute();
+    .orderBy("id", "desc")
+    .limit(page.limit + 1);
+}
+
+export async function listSources(tx: Tx, tenantId: string, page: SourcesPage) {
+  const rows = await sourcesPageQuery(tx, tenantId, page).execute();
+  return keysetPage(rows, page.limit, (row) => row.created_at_micros);
 }
 
 /** Back to `pending` for a new indexing run; the size is the stored object's real one when known. */

@@ -59,15 +59,16 @@ async function embedQuestion(deps: AppDeps, tenantId: string, question: string):
 }
 
 export const knowledgeRouter = router({
+  /** One page of the chatbot's sources, newest first; the next with `cursor: nextCursor` (null at the end). */
   list: tenantProcedure
     .meta(read)
     .input(listSourcesInput)
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.inTenant(async (tx) => {
+      const page = await ctx.inTenant(async (tx) => {
         if (!(await findChatbotId(tx, ctx.tenantId, input.chatbotId))) throw noChatbot();
-        return listSources(tx, ctx.tenantId, input.chatbotId);
+        return listSources(tx, ctx.tenantId, input);
       });
-      return rows.map(sourceView);
+      return { items: page.rows.map(sourceView), nextCursor: page.nextCursor };
     }),
 
   /** A pending file source and a presigned PUT URL; `confirmUpload` starts indexing once the file is there. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keysetCursor } from "../../paging";
 
 /** Types the indexer can read; anything else would fail later in the worker, so it is refused up front. */
 export const KNOWLEDGE_CONTENT_TYPES = [
@@ -28,7 +29,15 @@ export const createUploadInput = z.object({
 });
 
 export const sourceIdInput = z.object({ sourceId: z.uuid() });
-export const listSourcesInput = z.object({ chatbotId });
+/** Sources per page of the list unless asked otherwise. */
+export const SOURCES_PAGE_SIZE = 50;
+/** One page of a chatbot's sources, newest first, after `cursor` (the previous page's `nextCursor`). */
+export const listSourcesInput = z.object({
+  chatbotId,
+  cursor: keysetCursor.optional(),
+  limit: z.number().int().min(1).max(100).default(SOURCES_PAGE_SIZE),
+});
+export type SourcesPage = z.output<typeof listSourcesInput>;
 
 export const knowledgeUrlSchema = z
   .string()

@@ -2,7 +2,7 @@ import { isUniqueViolation, withTenant } from "@avatar-chat/db";
 import { enqueueEmail } from "@avatar-chat/worker/producer";
 import { TRPCError } from "@trpc/server";
 import { recordAudit } from "../../audit";
-import { announceUserChange } from "../../auth/credential-changes";
+import { userCredentialsChanged } from "../../auth/credential-changes";
 import { hashSecret, randomToken } from "../../auth/tokens";
 import { type Actor, limitOrThrow, router, tenantProcedure, userProcedure } from "../../trpc";
 import { clearActiveTenant, findUser, setActiveTenant } from "../auth";
@@ -273,7 +273,7 @@ export const tenantRouter = router({
         });
       });
       await clearActiveTenant(ctx.deps.db, input.userId, ctx.tenantId);
-      await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, input.userId);
+      await userCredentialsChanged(ctx.deps, input.userId);
       return { ok: true };
     }),
 
@@ -294,7 +294,7 @@ export const tenantRouter = router({
       });
     });
     await clearActiveTenant(ctx.deps.db, actor.userId, ctx.tenantId);
-    await announceUserChange(ctx.deps.redis, ctx.deps.config.redisPrefix, actor.userId);
+    await userCredentialsChanged(ctx.deps, actor.userId);
     return { ok: true };
   }),
 
