@@ -13,6 +13,10 @@ const what: Record<string, { says: string; target: string }> = {
     says: "inbox first page filtered to open conversations",
     target: "target < 10 ms, flat",
   },
+  inbox_middle_page: {
+    says: "inbox page halfway down the tenant's conversations (keyset cursor)",
+    target: "target < 10 ms, flat",
+  },
   inbox_search_rare: {
     says: "inbox search for a word in one conversation (an order number)",
     target: "target < 100 ms",
@@ -28,7 +32,11 @@ const what: Record<string, { says: string; target: string }> = {
   },
   knowledge_list: {
     says: "knowledge source list, first page of 50 (a hundredth of the messages in sources, keyset-paged)",
-    target: "target < 10 ms",
+    target: "target < 10 ms, flat",
+  },
+  knowledge_list_middle: {
+    says: "knowledge source list, the page of 50 halfway down the sources (keyset cursor)",
+    target: "target < 10 ms, flat",
   },
   analytics_overview: {
     says: "analytics overview over 90 days (from the daily roll-up, a year of it stored)",

@@ -1,4 +1,6 @@
 import { sql } from "kysely";
+import { encodeKeysetCursor } from "../src/paging";
+import { timestampMicros } from "../src/paging-queries";
 import { createTestPlatform, type TestPlatform } from "../src/testing";
 import { signedInUser, type TestUser } from "../src/testing-users";
 
@@ -88,6 +90,27 @@ async function grow({ platform, owner, chatbotId }: Tenant, from: number, to: nu
   await sql`vacuum analyze knowledge_sources`.execute(db);
 }
 
+/** The cursor of the row halfway down a keyset list (newest first): a page as deep as the tenant is large. */
+async function middleCursor({ platform, owner }: Tenant, table: "conversations" | "knowledge_sources") {
+  const at = table === "conversations" ? "last_message_at" : "created_at";
+  const db = platform.deps.db;
+  const { count } = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("tenant_id", "=", owner.tenantId)
+    .executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom(table)
+    .select(["id", timestampMicros(at).as("atMicros")])
+    .where("tenant_id", "=", owner.tenantId)
+    .orderBy(at, "desc")
+    .orderBy("id", "desc")
+    .offset(Math.floor(Number(count) / 2))
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  return encodeKeysetCursor(row);
+}
+
 async function timed(read: () => Promise<unknown>) {
   for (let i = 0; i < WARMUP; i++) await read();
   const ms: number[] = [];
@@ -126,14 +149,18 @@ export async function measureGrowth(): Promise<GrowthResult> {
       get: (_, key) => members[turn++ % SESSIONS]!.browser[key as never],
     });
     let newest = "";
+    let inboxMiddle = "";
+    let sourcesMiddle = "";
     const reads: Record<string, () => Promise<unknown>> = {
       inbox_first_page: () => api.conversation.inbox.query({ limit: 25 }),
       inbox_open_first_page: () => api.conversation.inbox.query({ limit: 25, status: "open" }),
+      inbox_middle_page: () => api.conversation.inbox.query({ limit: 25, cursor: inboxMiddle }),
       inbox_search_rare: () => api.conversation.inbox.query({ limit: 25, search: RARE }),
       inbox_search_common: () => api.conversation.inbox.query({ limit: 25, search: "refund" }),
       inbox_search_absent: () => api.conversation.inbox.query({ limit: 25, search: "zebra" }),
       history_page: () => api.conversation.get.query({ conversationId: newest }),
       knowledge_list: () => api.knowledge.list.query({ chatbotId: bot.id }),
+      knowledge_list_middle: () => api.knowledge.list.query({ chatbotId: bot.id, cursor: sourcesMiddle }),
       analytics_overview: () => api.analytics.overview.query({ from: "2025-01-01", to: "2025-03-31" }),
     };
     const results = new Map<string, GrowthRead>(
@@ -148,6 +175,8 @@ export async function measureGrowth(): Promise<GrowthResult> {
       size = next;
       console.log(`  growth: ${next} messages loaded in ${loadSeconds.at(-1)} s`);
       newest = (await api.conversation.inbox.query({ limit: 1 })).items[0]!.id;
+      inboxMiddle = await middleCursor(tenant, "conversations");
+      sourcesMiddle = await middleCursor(tenant, "knowledge_sources");
       for (const [name, read] of Object.entries(reads)) {
         const { p99, p50 } = await timed(read);
         results.get(name)!.p99.push(p99);

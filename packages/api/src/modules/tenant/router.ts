@@ -244,6 +244,7 @@ export const tenantRouter = router({
       return claimed;
     });
     await setActiveTenant(ctx.deps.db, ctx.session.id, accepted.tenant_id);
+    await userCredentialsChanged(ctx.deps, ctx.userId); // the cached session holds the workspace
     return { tenantId: accepted.tenant_id, role: accepted.role };
   }),
 
