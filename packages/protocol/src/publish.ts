@@ -5,10 +5,15 @@ import { type RedisEval, redisScript, runScript } from "./redis-script";
 // INCR, XADD and PUBLISH in one script: the id order, the stream order and the pub/sub order are the same,
 // and a consumer that reads the stream after subscribing can never miss an id. The envelope JSON is built
 // around the id here so the id is the first field (consumers read it without parsing the rest).
+// The request id that caused the event, if any, is stored beside it (field `r`) but not sent to sockets.
 const publishScript = redisScript(`
 local id = redis.call('INCR', KEYS[1])
 local envelope = '{"id":' .. id .. ',' .. ARGV[1]
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', envelope)
+if ARGV[3] then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', envelope, 'r', ARGV[3])
+else
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', envelope)
+end
 redis.call('PUBLISH', KEYS[3], envelope)
 return id
 `);
@@ -31,6 +36,12 @@ export interface PublishOptions {
   maxLen?: number;
   prefix?: string;
   now?: Date;
+  /**
+   * The request the event comes from (an api request, or the one that enqueued the job publishing it):
+   * kept with the event in the stream (field `r`) for operators, not sent to sockets, where it would add
+   * its length to every frame of a streamed reply.
+   */
+  requestId?: string | undefined;
 }
 
 export const defaultStreamMaxLen = 1000;
@@ -51,6 +62,7 @@ export async function publishEvent<E extends RealtimeEvent>(
       keys.pubsub,
       rest,
       options.maxLen ?? defaultStreamMaxLen,
+      ...(options.requestId ? [options.requestId] : []),
     ]),
   );
   return { id, channel, at, event };

@@ -1,3 +1,4 @@
+import { runInScope } from "@avatar-chat/telemetry";
 import { WebSocket } from "ws";
 import type { Principal } from "./access";
 import type { Subscription } from "./fanout";
@@ -11,6 +12,8 @@ export interface Connection {
   readonly principal: Principal;
   /** The client's address as the node saw it (counted against `maxConnectionsPerAddress`); null if unknown. */
   readonly address: string | null;
+  /** The upgrade request's id (its X-Request-Id, or one made for it), on every log line about the socket. */
+  readonly requestId: string;
   /** Node-local number; presence makes it unique across nodes with the node id. */
   readonly serial: number;
   /** A handful at most (a visitor holds one): a small array replaced on change is lighter than a Map. */
@@ -47,13 +50,21 @@ export function connectionOf(socket: WebSocket): Connection | null {
 
 const settled = Promise.resolve();
 
-/** Runs a task after the connection's earlier ones; the queue is dropped once it drains. */
+/** Runs code in the socket's request scope: what it logs carries the upgrade's request id. */
+export function inSocketScope<T>(conn: Connection, fn: () => T): T {
+  return runInScope({ requestId: conn.requestId }, fn);
+}
+
+/**
+ * Runs a task after the connection's earlier ones, in the socket's request scope (task and failure both);
+ * the queue is dropped once it drains.
+ */
 export function enqueue(
   conn: Connection,
   task: () => Promise<void>,
   onFailure: (error: unknown) => void,
 ): void {
-  const run = (conn.queue ?? settled).then(task).catch(onFailure);
+  const run = inSocketScope(conn, () => (conn.queue ?? settled).then(task).catch(onFailure));
   conn.queue = run;
   void run.then(() => {
     if (conn.queue === run) conn.queue = null;

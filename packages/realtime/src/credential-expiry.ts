@@ -1,7 +1,7 @@
 import { closeCodes } from "@avatar-chat/protocol";
 import type { Logger } from "@avatar-chat/telemetry";
 import type { Principal } from "./access";
-import type { Connection } from "./connection";
+import { type Connection, inSocketScope } from "./connection";
 import { createExpirySchedule } from "./expiry-schedule";
 import type { ServerStats } from "./server-stats";
 
@@ -36,6 +36,10 @@ export function createCredentialExpiry({ renew, closeConnection, stats, logger }
       expire(conn);
       return;
     }
+    inSocketScope(conn, () => renewOrExpire(conn, renew));
+  }
+
+  function renewOrExpire(conn: Connection, renew: (principal: Principal) => Promise<number | null>): void {
     renew(conn.principal).then(
       (expiresAt) => {
         if (conn.closing) return;

@@ -77,6 +77,7 @@ export function createSockets(deps: SocketsDeps) {
     socket: ConnectionSocket,
     principal: Principal,
     address: string | null,
+    requestId: string,
     serial: number,
     leased: "visitor" | "address" | null,
   ): void {
@@ -102,6 +103,7 @@ export function createSockets(deps: SocketsDeps) {
       socket,
       principal,
       address,
+      requestId,
       serial,
       subscriptions: [],
       expiresAt: 0,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ClientAddressOf } from "@avatar-chat/config";
-import type { Logger } from "@avatar-chat/telemetry";
+import { type Logger, requestIdFrom, runInScope } from "@avatar-chat/telemetry";
 import type { Server as WebSocketServer } from "ws";
 import { originAllowed, type Principal } from "./access";
 import type { Admission } from "./admission";
@@ -31,6 +31,10 @@ function forwardedFor(header: string | string[] | undefined): string | undefined
   return Array.isArray(header) ? header.join(",") : header;
 }
 
+function firstHeader(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? "/";
   const query = url.indexOf("?");
@@ -50,7 +54,18 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  return async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  /** The proxy's X-Request-Id when well-formed, else a new one (as the api does): on every line about the socket. */
+  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const requestId = requestIdFrom(firstHeader(req.headers["x-request-id"]));
+    return runInScope({ requestId }, () => upgrade(req, socket, head, requestId));
+  };
+
+  async function upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    requestId: string,
+  ): Promise<void> {
     socket.on("error", ignoreError);
     if (deps.closing()) return refuse(socket, 503, "Service Unavailable");
     if (pathOf(req) !== deps.path) return refuse(socket, 404, "Not Found");
@@ -78,9 +93,9 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
         socket.off("error", ignoreError); // ws has its own listener on the TCP socket now
-        sockets.open(ws, accepted, address, serial, leased);
+        sockets.open(ws, accepted, address, requestId, serial, leased);
       });
     }
     if (!upgraded && !leased) void admission.releaseLeases(socketId(serial), accepted, address);
-  };
+  }
 }

@@ -2,7 +2,7 @@ import { buildPrompt, citationsFrom, createCueStripper, type Provider } from "@a
 import { type Citation, type Database, readInTenant, withTenant } from "@avatar-chat/db";
 import { conversationChannel, publishEvent, type RealtimeEvent } from "@avatar-chat/protocol";
 import { type AiReplyJob, aiReplyJob, stopReplyKey } from "@avatar-chat/protocol/jobs";
-import { inSpan, type Logger, type Metrics, SpanKind } from "@avatar-chat/telemetry";
+import { currentScope, inSpan, type Logger, type Metrics, SpanKind } from "@avatar-chat/telemetry";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import { parsePayload } from "../payload";
@@ -43,8 +43,9 @@ export async function processAiReply(deps: ReplyDeps, job: JobAttempt): Promise<
   const data = parsePayload(aiReplyJob, job.data);
   const replyId = replyMessageId(data.messageId);
   const marker = streamedKey(deps.prefix, replyId);
+  const requestId = currentScope()?.requestId; // the request that enqueued the job (runJob's scope)
   const publish = (channel: string, event: RealtimeEvent) =>
-    publishEvent(deps.redis, channel, event, { prefix: deps.prefix, now: deps.clock() });
+    publishEvent(deps.redis, channel, event, { prefix: deps.prefix, now: deps.clock(), requestId });
 
   // The tenant's provider (settings, key decryption) and the partial-stream marker are read while the
   // context loads; a provider failure surfaces inside the generation below, where errors are classified.

@@ -1,9 +1,9 @@
 import { createProvider } from "@avatar-chat/ai";
 import { startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
-import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
+import { channelKeys, conversationChannel, tenantChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES, stopReplyKey, stopReplyValue } from "@avatar-chat/protocol/jobs";
-import { silentLogger } from "@avatar-chat/telemetry";
+import { runInScope, silentLogger } from "@avatar-chat/telemetry";
 import { QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,6 +156,21 @@ describe("ai-reply with the offline provider", () => {
     expect(inbox).toEqual([
       expect.objectContaining({ conversationId: seeded.conversationId, chatbotId: seeded.chatbotId }),
     ]);
+  });
+
+  it("keeps the request id of the request that enqueued the reply with every event it published", async () => {
+    const seeded = await seedWithKnowledge();
+    const messageId = await addUserMessage(db.kysely, seeded, "When does the store open?");
+    await runInScope({ requestId: "req-reply-origin" }, () => enqueueReply(queue, { ...seeded, messageId }));
+    const job = await queue.getJob(aiReplyJobId(messageId));
+    expect(await job?.waitUntilFinished(queueEvents)).toBe("complete");
+    const { stream } = channelKeys(conversationChannel(seeded.conversationId), prefix);
+    const entries = await redis.xrange(stream, "-", "+");
+    expect(entries.length).toBeGreaterThan(1);
+    // Stream entries are [id, [field, value, ...]]: the envelope under `e`, the request id under `r`.
+    expect(entries.map(([, fields]) => fields[fields.indexOf("r") + 1])).toEqual(
+      entries.map(() => "req-reply-origin"),
+    );
   });
 
   it("answers a question twice only once: a second run finds the stored reply", async () => {

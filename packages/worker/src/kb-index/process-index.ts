@@ -11,7 +11,7 @@ import {
 import { type Database, type KnowledgeSource, type KnowledgeStatus, withTenant } from "@avatar-chat/db";
 import { publishEvent, tenantChannel } from "@avatar-chat/protocol";
 import { kbIndexJob } from "@avatar-chat/protocol/jobs";
-import type { Logger } from "@avatar-chat/telemetry";
+import { currentScope, type Logger } from "@avatar-chat/telemetry";
 import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
@@ -66,7 +66,7 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
       deps.redis,
       tenantChannel(data.tenantId),
       { type: "knowledge.status", sourceId: source.id, chatbotId: source.chatbot_id, status, ...extra },
-      { prefix: deps.prefix, now: deps.clock() },
+      { prefix: deps.prefix, now: deps.clock(), requestId: currentScope()?.requestId },
     );
 
   await inTenant((tx) =>

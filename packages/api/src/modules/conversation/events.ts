@@ -1,9 +1,11 @@
 import type { Conversation, Message } from "@avatar-chat/db";
 import { conversationChannel, publishEvent, tenantChannel } from "@avatar-chat/protocol";
+import { currentScope } from "@avatar-chat/telemetry";
 import type { AppDeps } from "../../deps";
 import { messageView } from "./queries";
 
-// What the api tells realtime clients and the worker after a conversation changed (always after commit).
+// What the api tells realtime clients and the worker after a conversation changed (always after commit),
+// stored with the id of the request that changed it.
 
 export function publishMessage(deps: AppDeps, conversation: Conversation, message: Message) {
   const { feedback: _feedback, ...view } = messageView(message);
@@ -11,7 +13,7 @@ export function publishMessage(deps: AppDeps, conversation: Conversation, messag
     deps.redis,
     conversationChannel(conversation.id),
     { type: "message.complete", conversationId: conversation.id, message: view },
-    { prefix: deps.config.redisPrefix, now: deps.clock() },
+    { prefix: deps.config.redisPrefix, now: deps.clock(), requestId: currentScope()?.requestId },
   );
 }
 
@@ -29,7 +31,7 @@ export function publishInboxRow(deps: AppDeps, conversation: Conversation, previ
       status: conversation.status,
       handoff: conversation.handoff,
     },
-    { prefix: deps.config.redisPrefix, now: deps.clock() },
+    { prefix: deps.config.redisPrefix, now: deps.clock(), requestId: currentScope()?.requestId },
   );
 }
 
@@ -45,6 +47,6 @@ export function publishState(deps: AppDeps, conversation: Conversation, agentNam
       handoff: conversation.handoff,
       ...(agentName ? { agentName } : {}),
     },
-    { prefix: deps.config.redisPrefix, now: deps.clock() },
+    { prefix: deps.config.redisPrefix, now: deps.clock(), requestId: currentScope()?.requestId },
   );
 }
