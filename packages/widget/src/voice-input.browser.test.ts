@@ -20,7 +20,7 @@ import {
   signUpOwner,
   startPlatform,
 } from "../test/platform";
-import { instrument, lipsyncLags, recorded } from "../test/voice-measure";
+import { lipsyncLags, recordVoice, recorded } from "../test/voice-probe";
 
 // Speech in end to end in Chromium: a question spoken by espeak-ng into Chromium's fake microphone is
 // recorded by the widget (MediaRecorder), transcribed by the tenant's AI provider (the OpenAI-protocol
@@ -56,7 +56,7 @@ async function publishedBot(cookie: string, name: string) {
 }
 
 async function openWidget(page: BrowserPage, at: string) {
-  await page.addInitScript(instrument);
+  await page.addInitScript(recordVoice);
   await page.goto(`${site.url}${at}`);
   await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
   return page.locator("avatar-chat");

@@ -10,19 +10,17 @@ import {
   serveStatic,
 } from "../test/harness";
 import {
-  dashboardCall as callDashboard,
+  createAnsweringChatbot,
   type RunningPlatform,
   signUpOwner,
   startPlatform,
+  VOICE_KNOWLEDGE,
 } from "../test/platform";
-import { instrument, lipsyncLags, recorded } from "../test/voice-measure";
+import { ask, lipsyncLags, openVoiced as openAt, recorded } from "../test/voice-probe";
 
 // The server's voice end to end in Chromium: the real platform (its worker runs espeak-ng), the widget
 // embedded on another origin, audio that really plays through the page's AudioContext, and the mouth
 // measured against the audio's own energy.
-
-const KNOWLEDGE = `# Opening hours
-The Acme store opens at nine in the morning on weekdays. On Saturdays it opens at ten and closes at four. On Sundays the store is closed all day.`;
 
 let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
@@ -30,27 +28,7 @@ let site: StaticServer;
 let browser: Browser;
 const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
 
-const dashboardCall = (name: string, input: unknown, cookie: string) =>
-  callDashboard(platform, name, input, cookie);
-
-async function openVoiced(page: BrowserPage) {
-  await page.addInitScript(instrument);
-  await page.goto(`${site.url}/`);
-  await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
-  const widget = page.locator("avatar-chat");
-  await expect
-    .poll(() => widget.locator(".message.assistant").first().getAttribute("class"))
-    .toContain("complete");
-  await widget.locator("button.mute").click();
-  expect(await widget.locator("button.mute").getAttribute("aria-pressed")).toBe("true");
-  return widget;
-}
-
-async function ask(page: BrowserPage, question: string) {
-  const widget = page.locator("avatar-chat");
-  await widget.locator("textarea").fill(question);
-  await widget.locator("textarea").press("Enter");
-}
+const openVoiced = (page: BrowserPage) => openAt(page, `${site.url}/`);
 
 beforeAll(async () => {
   [bundle, platform] = await Promise.all([
@@ -64,24 +42,10 @@ beforeAll(async () => {
     pages,
   });
   const cookie = await signUpOwner(platform, "Voice Test");
-  const created = await dashboardCall(
-    "chatbot.create",
-    { name: "Ava", greeting: "Hi, I am Ava.", allowedOrigins: [site.url] },
-    cookie,
-  );
-  const chatbot = created.data as { id: string; publicKey: string };
-  await dashboardCall("chatbot.publish", { chatbotId: chatbot.id }, cookie);
-  await dashboardCall(
-    "knowledge.addText",
-    { chatbotId: chatbot.id, title: "Hours", text: KNOWLEDGE },
-    cookie,
-  );
-  for (let tries = 0; ; tries++) {
-    const sources = await dashboardCall("knowledge.list", { chatbotId: chatbot.id }, cookie);
-    if (JSON.stringify(sources.data).includes('"ready"')) break;
-    if (tries > 600) throw new Error("the knowledge was not indexed");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const chatbot = await createAnsweringChatbot(platform, cookie, {
+    allowedOrigin: site.url,
+    knowledge: VOICE_KNOWLEDGE,
+  });
   // The 2D avatar: the mouth is measured, not SwiftShader's frame rate.
   pages["/"] = embedPage(`<avatar-chat bot="${chatbot.publicKey}" avatar="2d" open></avatar-chat>`, {
     scriptSrc: `${platform.url}/widget/avatar-chat.js`,

@@ -1,4 +1,9 @@
-// Writes a tiny binary glTF: one triangle named "Head" with ARKit-style morph targets. Enough to
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { visemes } from "../src/lipsync/visemes";
+
+// tinyGlb writes a tiny binary glTF: one triangle named "Head" with ARKit-style morph targets. Enough to
 // check that a tenant GLB loads and that the rig finds its blend shapes; no model file in the repo.
 
 export function tinyGlb(targetNames: readonly string[]): Buffer {
@@ -59,4 +64,61 @@ export function tinyGlb(targetNames: readonly string[]): Buffer {
     chunkHeader(binChunk.length, 0x004e4942), // "BIN\0"
     binChunk,
   ]);
+}
+
+/** Morph targets of the talking head `visemeGlb` makes: the Oculus visemes (Ready Player Me's names) and blinks. */
+export const TALKING_HEAD_MORPHS = [...visemes.map((v) => `viseme_${v}`), "eyeBlinkLeft", "eyeBlinkRight"];
+
+const threeDir = path.resolve(import.meta.dirname, "../node_modules/three");
+
+/**
+ * A head (a sphere named "Head") whose lower half moves differently for each of TALKING_HEAD_MORPHS,
+ * written by three's own GLTFExporter in a Chromium page (it needs FileReader, which Node lacks).
+ */
+export async function visemeGlb(browser: Browser): Promise<Buffer> {
+  const page = await browser.newPage();
+  try {
+    await page.route("http://gltf.test/**", async (route) => {
+      const { pathname } = new URL(route.request().url());
+      if (pathname === "/") return route.fulfill({ contentType: "text/html", body: exporterPage() });
+      const file = path.join(threeDir, path.normalize(pathname.replace(/^\/three\//, "")));
+      if (!file.startsWith(threeDir)) return route.fulfill({ status: 403 });
+      return route.fulfill({ contentType: "text/javascript", body: await readFile(file) });
+    });
+    await page.goto("http://gltf.test/");
+    const bytes = await page.waitForFunction(() => (window as unknown as { glb?: number[] }).glb);
+    return Buffer.from((await bytes.jsonValue()) as number[]);
+  } finally {
+    await page.close();
+  }
+}
+
+function exporterPage(): string {
+  return `<!doctype html><html><head>
+<script type="importmap">{"imports":{"three":"/three/build/three.module.js","three/addons/":"/three/examples/jsm/"}}</script>
+<script type="module">
+import { Float32BufferAttribute, Mesh, MeshStandardMaterial, Scene, SphereGeometry } from "three";
+import { GLTFExporter } from "three/addons/exporters/GLTFExporter.js";
+const names = ${JSON.stringify(TALKING_HEAD_MORPHS)};
+const geometry = new SphereGeometry(0.12, 24, 16);
+const rest = geometry.attributes.position;
+geometry.morphAttributes.position = names.map((name, i) => {
+  const delta = new Float32Array(rest.count * 3);
+  for (let v = 0; v < rest.count; v++) {
+    const y = rest.getY(v);
+    if (name.startsWith("eyeBlink") ? y > 0.03 : y < -0.02) delta[v * 3 + 1] = (name.startsWith("eyeBlink") ? -0.01 : -0.02) - 0.002 * i;
+  }
+  const attribute = new Float32BufferAttribute(delta, 3);
+  attribute.name = name;
+  return attribute;
+});
+const head = new Mesh(geometry, new MeshStandardMaterial({ color: 0xd9a080 }));
+head.name = "Head";
+head.position.y = 1.6;
+head.updateMorphTargets();
+const scene = new Scene();
+scene.add(head);
+const glb = await new GLTFExporter().parseAsync(scene, { binary: true });
+window.glb = Array.from(new Uint8Array(glb));
+</script></head><body></body></html>`;
 }

@@ -77,3 +77,30 @@ export async function signUpOwner(platform: RunningPlatform, name: string): Prom
     .map((c) => c.split(";")[0])
     .join("; ");
 }
+
+/** Knowledge the voice tests ask about: answers of two or three sentences. */
+export const VOICE_KNOWLEDGE = `# Opening hours
+The Acme store opens at nine in the morning on weekdays. On Saturdays it opens at ten and closes at four. On Sundays the store is closed all day.`;
+
+/** A published chatbot "Ava" allowed on `allowedOrigin`, its `knowledge` indexed (the offline voice is the default). */
+export async function createAnsweringChatbot(
+  platform: RunningPlatform,
+  cookie: string,
+  options: { allowedOrigin: string; knowledge: string },
+): Promise<{ id: string; publicKey: string }> {
+  const call = (name: string, input: unknown) => dashboardCall(platform, name, input, cookie);
+  const created = await call("chatbot.create", {
+    name: "Ava",
+    greeting: "Hi, I am Ava.",
+    allowedOrigins: [options.allowedOrigin],
+  });
+  const chatbot = created.data as { id: string; publicKey: string };
+  await call("chatbot.publish", { chatbotId: chatbot.id });
+  await call("knowledge.addText", { chatbotId: chatbot.id, title: "Knowledge", text: options.knowledge });
+  for (let tries = 0; ; tries++) {
+    const sources = await call("knowledge.list", { chatbotId: chatbot.id });
+    if (JSON.stringify(sources.data).includes('"ready"')) return chatbot;
+    if (tries > 600) throw new Error("the knowledge was not indexed");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -13,14 +13,17 @@ export interface AvatarRig {
 
 type MorphSlot = { mesh: Mesh; index: number };
 
-/** Morph targets by lower-cased name, so `eyeBlinkLeft`, `EyeBlink_L` and `eyeblinkleft` all resolve. */
+/** A morph name as looked up: lower case without underscores, so `eyeBlinkLeft`, `EyeBlink_L` and `eyeblinkleft` meet. */
+const morphKey = (name: string) => name.toLowerCase().replace(/_/g, "");
+
+/** Morph targets by morphKey. */
 function collectMorphs(root: Object3D): Map<string, MorphSlot[]> {
   const slots = new Map<string, MorphSlot[]>();
   root.traverse((object) => {
     const mesh = object as Mesh;
     if (!mesh.isMesh || !mesh.morphTargetDictionary || !mesh.morphTargetInfluences) return;
     for (const [name, index] of Object.entries(mesh.morphTargetDictionary)) {
-      const key = name.toLowerCase().replace(/_/g, "");
+      const key = morphKey(name);
       slots.set(key, [...(slots.get(key) ?? []), { mesh, index }]);
     }
   });
@@ -28,7 +31,8 @@ function collectMorphs(root: Object3D): Map<string, MorphSlot[]> {
 }
 
 function resolve(slots: Map<string, MorphSlot[]>, name: string): MorphSlot[] {
-  const key = name.toLowerCase();
+  // `viseme_aa` is stored as `visemeaa`: looked up without the underscore it was stored without.
+  const key = morphKey(name);
   return [
     ...(slots.get(key) ?? []),
     ...(slots.get(`${key}left`) ?? []),

@@ -1,14 +1,13 @@
-import type { Page as BrowserPage } from "playwright-core";
+import type { Page } from "playwright-core";
 
-// Measuring the avatar's voice in the page (used by voice.browser.test.ts and voice-input.browser.test.ts):
-// every sentence buffer the page plays, and each change of the avatar's mouth.
+// What the voice browser tests and the bench measure in the page: the sentences the page's AudioContext
+// plays (with when they are heard and their energy onsets), the mouth's changes, and the lag between the two.
 
 /**
- * Installed before the widget loads (`page.addInitScript(instrument)`): records every sentence buffer the
- * page starts playing (with its start on the performance clock), every stop, and each change of the
- * avatar's mouth.
+ * Installed before the widget loads: records every sentence buffer the page starts playing (with its
+ * start on the performance clock), every stop, and each change of the avatar's mouth.
  */
-export function instrument() {
+export function recordVoice() {
   // `at`: when the sentence's first sample is heard, on the performance clock (the AudioContext's
   // output timestamp maps its timeline to that clock, output latency included).
   type Played = {
@@ -95,7 +94,7 @@ export interface Recorded {
   voice: string[];
 }
 
-export const recorded = (page: BrowserPage) =>
+export const recorded = (page: Page) =>
   page.evaluate(() => {
     const w = window as unknown as { __played: unknown; __mouth: unknown; __voice: unknown };
     return { played: w.__played, mouth: w.__mouth, voice: w.__voice } as Recorded;
@@ -122,4 +121,47 @@ export function lipsyncLags(data: Recorded): number[] {
     }
   }
   return lags;
+}
+
+/** Opens the widget at `url` with the probe installed, waits for the greeting and turns voice on. */
+export async function openVoiced(page: Page, url: string) {
+  await page.addInitScript(recordVoice);
+  await page.goto(url);
+  await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });
+  const widget = page.locator("avatar-chat");
+  await widget.locator(".message.assistant.complete").first().waitFor({ state: "attached", timeout: 60_000 });
+  await widget.locator("button.mute").click();
+  await widget.locator("button.mute[aria-pressed='true']").waitFor({ state: "attached" });
+  return widget;
+}
+
+export async function ask(page: Page, question: string) {
+  const widget = page.locator("avatar-chat");
+  await widget.locator("textarea").fill(question);
+  await widget.locator("textarea").press("Enter");
+}
+
+/**
+ * Asks `question` and waits until its answer is complete and its audio has played out: the player idle,
+ * with no sentence started for a second (a sentence still decoding would start within that).
+ */
+export async function askAndListen(page: Page, question: string) {
+  const widget = page.locator("avatar-chat");
+  const answers = widget.locator(".message.assistant");
+  const answer = answers.nth(await answers.count());
+  await ask(page, question);
+  const deadline = Date.now() + 90_000;
+  const finished = async () => {
+    const played = (await recorded(page)).played.length;
+    const idle = (await widget.getAttribute("data-voice")) === "idle";
+    return { played, done: idle && ((await answer.getAttribute("class")) ?? "").includes("complete") };
+  };
+  let last = await finished();
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`no complete spoken answer to "${question}"`);
+    await page.waitForTimeout(1000);
+    const now = await finished();
+    if (last.done && now.done && now.played === last.played && now.played > 0) return;
+    last = now;
+  }
 }
