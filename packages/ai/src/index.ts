@@ -81,3 +81,4 @@ export {
 } from "./voice/espeak";
 export { createSentenceStream, type SentenceStream } from "./voice/sentence-stream";
 export { speakableText } from "./voice/speakable";
+export { type Speak, type SpeakerOptions, voiceSpeaker } from "./voice/speaker";

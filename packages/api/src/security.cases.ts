@@ -145,6 +145,12 @@ export const securityCases: Record<string, SecurityCase> = {
   "chatbot.duplicate": refused((c, a) => c.chatbot.duplicate.mutate({ chatbotId: a.chatbotId })),
   "chatbot.delete": refused((c, a) => c.chatbot.delete.mutate({ chatbotId: a.chatbotId })),
   "chatbot.embedSnippet": refused((c, a) => c.chatbot.embedSnippet.query({ chatbotId: a.chatbotId })),
+  "chatbot.voiceSample": refused((c, a) =>
+    c.chatbot.voiceSample.mutate({
+      chatbotId: a.chatbotId,
+      voice: { provider: "offline", voice: "", speed: 1 },
+    }),
+  ),
   "chatbot.avatar.createUpload": ownOnly((c) =>
     c.chatbot.avatar.createUpload.mutate({
       name: "b.glb",

@@ -7,6 +7,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { EmbedSnippet } from "../components/embed-snippet";
 import { Field } from "../components/field";
 import { ErrorState, Loading, Notice } from "../components/states";
+import { VoiceSample } from "../components/voice-sample";
 import { WidgetPreview } from "../components/widget-preview";
 import { readableError, serverFieldErrors } from "../lib/errors";
 import { formatOriginList, parseOriginList } from "../lib/origins";
@@ -278,6 +279,16 @@ function Editor({ chatbot }: { chatbot: Chatbot }) {
                 />
                 Keep visitors' voice recordings (off: each is transcribed by your AI provider and not stored)
               </label>
+              {editable && draft.voiceProvider !== "off" && (
+                <VoiceSample
+                  chatbotId={chatbot.id}
+                  voice={{
+                    provider: draft.voiceProvider,
+                    voice: draft.voiceName.trim(),
+                    speed: draft.voiceSpeed,
+                  }}
+                />
+              )}
             </fieldset>
             {update.error && <Notice kind="error">{readableError(update.error)}</Notice>}
             {update.isSuccess && !update.isPending && <Notice kind="success">Saved.</Notice>}

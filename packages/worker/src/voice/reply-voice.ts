@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import {
   createSentenceStream,
-  EspeakMissingError,
-  espeakVoiceFor,
   type Provider,
+  type Speak,
   type SpokenAudio,
   speakableText,
-  speakWithEspeak,
+  voiceSpeaker,
 } from "@avatar-chat/ai";
 import { type Database, readInTenant } from "@avatar-chat/db";
 import {
@@ -14,7 +13,6 @@ import {
   conversationChannel,
   DEFAULT_VOICE,
   type RealtimeEvent,
-  type VoiceSettings,
   voiceAudioKey,
   voiceSettingsSchema,
 } from "@avatar-chat/protocol";
@@ -45,8 +43,6 @@ export interface ReplyToSpeak {
 }
 
 export type StartReplyVoice = (reply: ReplyToSpeak) => ReplyVoice;
-
-type Speak = (text: string, settings: VoiceSettings, signal: AbortSignal) => Promise<SpokenAudio>;
 
 export interface ReplyVoiceDeps {
   db: Kysely<Database>;
@@ -94,7 +90,7 @@ export function replyVoiceStarter(deps: ReplyVoiceDeps): StartReplyVoice {
         const voice = await speak;
         if (!voice || controller.signal.aborted) return;
         try {
-          const audio = await voice.speak(text, voice.settings, controller.signal);
+          const audio = await voice(text, controller.signal);
           if (controller.signal.aborted) return;
           await publishAudio(deps, reply, published, text, audio);
           published++;
@@ -125,33 +121,14 @@ async function speakerFor(
   deps: ReplyVoiceDeps,
   tenantId: string,
   row: { voice: unknown; locale: string } | undefined,
-): Promise<{ speak: Speak; settings: VoiceSettings } | null> {
+): Promise<Speak | null> {
   if (!row) return null;
   const parsed = voiceSettingsSchema.safeParse(row.voice);
-  const settings = parsed.success ? parsed.data : DEFAULT_VOICE;
-  if (settings.provider === "off") return null;
-  if (settings.provider === "ai") {
-    const provider = await deps.providerFor(tenantId);
-    const speakWithProvider = provider.speak?.bind(provider);
-    if (speakWithProvider)
-      return {
-        settings,
-        speak: (text, s, signal) => speakWithProvider(text, { voice: s.voice, speed: s.speed, signal }),
-      };
-    // No speech endpoint (the offline provider): the offline voice speaks instead.
-  }
-  if (!(await deps.offlineVoice)) return null;
-  const voice =
-    settings.provider === "offline" && settings.voice ? settings.voice : espeakVoiceFor(row.locale);
-  return {
-    settings: { ...settings, voice },
-    speak: (text, s, signal) =>
-      speakWithEspeak(text, { voice: s.voice, speed: s.speed, signal }).catch((error: unknown) => {
-        // A locale espeak-ng has no voice for: English rather than silence.
-        if (error instanceof EspeakMissingError || s.voice === "en") throw error;
-        return speakWithEspeak(text, { voice: "en", speed: s.speed, signal });
-      }),
-  };
+  return voiceSpeaker(parsed.success ? parsed.data : DEFAULT_VOICE, {
+    locale: row.locale,
+    provider: () => deps.providerFor(tenantId),
+    offlineVoice: deps.offlineVoice,
+  });
 }
 
 async function publishAudio(

@@ -36,6 +36,7 @@ import {
   PUBLIC_KEY_PREFIX,
   updateChatbotInput,
 } from "./rules";
+import { voiceSample } from "./voice-sample";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No such chatbot." });
 const newPublicKey = () => `${PUBLIC_KEY_PREFIX}${randomToken()}`;
@@ -219,6 +220,8 @@ export const chatbotRouter = router({
       if (!row) throw notFound();
       return { publicKey: row.public_key, snippet: embedSnippet(ctx.deps.config.publicUrl, row.public_key) };
     }),
+
+  voiceSample,
 
   avatar: router({
     /** A pending asset and a presigned PUT URL; the browser uploads straight to storage. */

@@ -122,6 +122,12 @@ export const createChatbotInput = chatbotSettingsSchema.partial().required({ nam
 export const updateChatbotInput = chatbotSettingsSchema.partial().extend({ chatbotId: z.uuid() });
 export const chatbotIdInput = z.object({ chatbotId: z.uuid() });
 
+/** The dashboard's "listen": a chatbot and the voice settings in its form, saved or not. */
+export const voiceSampleInput = z.object({ chatbotId: z.uuid(), voice: voiceSettingsSchema });
+
+/** Spoken when a chatbot has no greeting to sample. */
+export const SAMPLE_FALLBACK = "Hello! This is how I will sound to your visitors.";
+
 export const AVATAR_FORMATS = {
   glb: ["model/gltf-binary", "application/octet-stream"],
   vrm: ["model/vrm", "model/gltf-binary", "application/octet-stream"],
