@@ -125,6 +125,8 @@ export function lipsyncLags(data: Recorded): number[] {
 
 /** Opens the widget at `url` with the probe installed, waits for the greeting and turns voice on. */
 export async function openVoiced(page: Page, url: string) {
+  // tsx (the bench) compiles named inner functions to __name(...) calls, which the page lacks.
+  await page.addInitScript({ content: "globalThis.__name ??= (f) => f;" });
   await page.addInitScript(recordVoice);
   await page.goto(url);
   await page.waitForSelector("avatar-chat[data-state='ready']", { state: "attached", timeout: 60_000 });

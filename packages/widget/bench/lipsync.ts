@@ -1,0 +1,83 @@
+import path from "node:path";
+import { type Figures, figure, percentile, type Suite } from "../../../bench/figures.ts";
+import { buildWidget, embedPage, launchChromium, type Page, serveStatic } from "../test/harness.ts";
+import { createAnsweringChatbot, signUpOwner, startPlatform, VOICE_KNOWLEDGE } from "../test/platform.ts";
+import { askAndListen, lipsyncLags, openVoiced, recorded } from "../test/voice-probe.ts";
+
+const QUESTIONS = [
+  "When does the store open on Saturdays?",
+  "When does the store open on weekdays?",
+  "Is the store open on Sundays?",
+  "When does the store close on Saturdays?",
+  "What are the opening hours?",
+  "Can I shop on a Sunday?",
+];
+
+/**
+ * voice.lipsync_offset_ms: in Chromium, the real platform speaks whole answers with its offline voice
+ * (espeak-ng) and the widget plays them; for every energy onset of the audio heard after a pause, the
+ * time from that onset (on the AudioContext's output clock) to the first mouth-open frame, as
+ * voice.browser.test.ts measures it, over QUESTIONS answered one after another. The 2D avatar, so the
+ * figure is the mouth's, not SwiftShader's frame rate.
+ */
+const suite: Suite = {
+  name: "voice",
+  measures: [
+    "packages/widget/src/voice",
+    "packages/widget/src/widget.ts",
+    "packages/widget/test/voice-probe.ts",
+  ],
+  async run(): Promise<Figures> {
+    // The platform serves the widget from packages/widget/dist.
+    const [bundle, platform] = await Promise.all([
+      buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
+      startPlatform(),
+    ]);
+    const api = new URL(platform.url);
+    const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
+    const site = await serveStatic({
+      dir: bundle.dir,
+      csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
+      pages,
+    });
+    const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
+    try {
+      const cookie = await signUpOwner(platform, "Lipsync Bench");
+      const chatbot = await createAnsweringChatbot(platform, cookie, {
+        allowedOrigin: site.url,
+        knowledge: VOICE_KNOWLEDGE,
+      });
+      pages["/"] = embedPage(`<avatar-chat bot="${chatbot.publicKey}" avatar="2d" open></avatar-chat>`, {
+        scriptSrc: `${platform.url}/widget/avatar-chat.js`,
+        hostileCss: false,
+      });
+      const page = await (await browser.newContext()).newPage();
+      await openVoiced(page, `${site.url}/`);
+      for (const question of QUESTIONS) await askAndListen(page, question);
+      const data = await recorded(page);
+      const lags = lipsyncLags(data);
+      const offsets = lags.map(Math.abs).sort((a, b) => a - b);
+      const signed = [...lags].sort((a, b) => a - b);
+      const how = `${QUESTIONS.length} answers, ${data.played.length} sentences, ${lags.length} onsets after a pause; signed median ${Math.round(percentile(signed, 50))} ms (negative: the mouth leads)`;
+      return {
+        "voice.lipsync_offset_ms": figure(
+          percentile(offsets, 50),
+          "ms",
+          `p50 of |mouth-open frame − audio energy onset as heard| in Chromium over whole spoken answers (offline voice, 2D avatar), ${how}`,
+        ),
+        "voice.lipsync_offset_p95_ms": figure(
+          percentile(offsets, 95),
+          "ms",
+          `p95 of the same (target < 60 ms), ${how}`,
+        ),
+      };
+    } finally {
+      await browser.close();
+      await site.close();
+      await platform.close();
+      await bundle.remove();
+    }
+  },
+};
+
+export default suite;
