@@ -20,7 +20,7 @@ import {
   signUpOwner,
   startPlatform,
 } from "../test/platform";
-import { lipsyncLags, recordVoice, recorded } from "../test/voice-probe";
+import { lipsyncLags, recorded, recordVoice } from "../test/voice-probe";
 
 // Speech in end to end in Chromium: a question spoken by espeak-ng into Chromium's fake microphone is
 // recorded by the widget (MediaRecorder), transcribed by the tenant's AI provider (the OpenAI-protocol
