@@ -82,8 +82,9 @@ describe("a tenant's own avatar", () => {
     const problems: string[] = [];
     dashboard.on("pageerror", (error) => problems.push(`dashboard: ${error.message}`));
     await dashboard.goto(`${platform.url}/avatar`);
+    await dashboard.getByRole("heading", { name: "Upload your own" }).waitFor();
     await dashboard
-      .getByLabel("GLB or VRM file")
+      .locator('input[type="file"]')
       .setInputFiles({ name: "talking-head.glb", mimeType: "model/gltf-binary", buffer: glb });
     const choice = dashboard.getByRole("radio", { name: /talking-head/ });
     await choice.waitFor();
