@@ -21,6 +21,8 @@ import { serveHttp } from "./http/serve-http";
 import type { AppRouter } from "./root";
 import { createStorage } from "./storage";
 
+export { SESSION_CACHE_MS } from "./auth/session-cache";
+
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export interface TestPlatform {
