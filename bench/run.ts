@@ -16,6 +16,12 @@ const wanted = process.argv.slice(2);
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
 
+// Tests and prose live beside the code a suite measures but do not change what it measures: editing them
+// must not mark a figure stale. Pathspec magic, not globs: `*` here also matches `/`, and `*.test.ts` covers
+// `*.browser.test.ts`.
+const unmeasured = [":(exclude)*.test.ts", ":(exclude)*/test/*", ":(exclude)test/*", ":(exclude)*.md"];
+const measuredPaths = (measures: string[]) => [...measures, ...unmeasured];
+
 const files = (await readdir(path.join(here, "suites"))).filter((f) => f.endsWith(".ts")).sort();
 const previous: { figures?: Record<string, StampedFigure> } = existsSync(resultsPath)
   ? JSON.parse(readFileSync(resultsPath, "utf8"))
@@ -33,7 +39,7 @@ for (const file of files) {
   const stamp = {
     at: new Date().toISOString(),
     commit: git("rev-parse", "HEAD"),
-    dirty: git("status", "--porcelain", "--", ...suite.measures) !== "",
+    dirty: git("status", "--porcelain", "--", ...measuredPaths(suite.measures)) !== "",
     measures: suite.measures,
     load,
   };
@@ -56,7 +62,7 @@ function staleness(f: StampedFigure): string | null {
   if (f.dirty) return "stale: measured with uncommitted changes";
   let changed: string[];
   try {
-    changed = git("diff", "--name-only", f.commit, "HEAD", "--", ...f.measures)
+    changed = git("diff", "--name-only", f.commit, "HEAD", "--", ...measuredPaths(f.measures))
       .split("\n")
       .filter(Boolean);
   } catch {
@@ -88,7 +94,8 @@ writeFileSync(
     "agents' test runs: each figure shows the 1-minute load average when its suite started (2 cores: a load of",
     "2 is a busy machine). Absolute figures swing with it; ratios to a baseline measured in the same run hold better.",
     "Written by `pnpm bench`; each figure carries the time (UTC) and commit it was measured on, and is marked",
-    "stale when files under the paths it measures changed after that commit.",
+    "stale when files under the paths it measures changed after that commit (tests, `test/` folders and",
+    "Markdown excepted).",
     "",
     "| figure | value | baseline | ratio | measured | note |",
     "| --- | --- | --- | --- | --- | --- |",
