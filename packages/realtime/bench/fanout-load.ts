@@ -3,7 +3,7 @@
 // so all three servers face exactly the same client cost.
 import { WebSocket } from "ws";
 
-export type ServerKind = "ours" | "minimal" | "socketio";
+export type ServerKind = "ours" | "minimal" | "tuned" | "socketio";
 
 export type LoadCommand =
   | { cmd: "connect"; kind: ServerKind; port: number; clients: number; channels: string[] }
@@ -34,7 +34,7 @@ function connectOne(kind: ServerKind, port: number, channel: string): Promise<vo
     const url =
       kind === "ours"
         ? `ws://127.0.0.1:${port}/realtime`
-        : kind === "minimal"
+        : kind === "minimal" || kind === "tuned"
           ? `ws://127.0.0.1:${port}/?channel=${channel}`
           : `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
     const ws = new WebSocket(url, kind === "ours" ? { headers: { authorization: "Bearer bench" } } : {});
@@ -51,7 +51,7 @@ function connectOne(kind: ServerKind, port: number, channel: string): Promise<vo
         return record(text);
       }
       if (kind === "ours" && text.startsWith('{"type":"subscribed"')) ready = true;
-      else if (kind === "minimal" && text === "ok") ready = true;
+      else if ((kind === "minimal" || kind === "tuned") && text === "ok") ready = true;
       else if (kind === "socketio") {
         if (text.startsWith("0{")) ws.send("40");
         else if (text.startsWith("40")) ws.send(`42${JSON.stringify(["join", channel])}`);
