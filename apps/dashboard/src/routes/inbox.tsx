@@ -1,6 +1,6 @@
-import { agentReplyInput } from "@avatar-chat/api/schemas";
+import { agentReplyInput, inboxInput, MIN_SEARCH_CHARS } from "@avatar-chat/api/schemas";
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { Field } from "../components/field";
@@ -34,12 +34,17 @@ export default function Inbox() {
   const status = (params.get("status") as Status | null) ?? undefined;
   const handoff = (params.get("handoff") as Handoff | null) ?? undefined;
   const search = params.get("q") ?? undefined;
+  // The api's own rule: a search under MIN_SEARCH_CHARS cannot use the trigram index and is refused, so
+  // it is explained here and never sent.
+  const searchError =
+    search === undefined ? undefined : inboxInput.shape.search.safeParse(search).error?.issues[0]?.message;
+  const searchHintId = useId();
   const filters = {
     limit: 25,
     ...(chosen ? { chatbotId: chosen.id } : {}),
     ...(status ? { status } : {}),
     ...(handoff ? { handoff } : {}),
-    ...(search ? { search } : {}),
+    ...(search && !searchError ? { search } : {}),
   };
   const inbox = useInfiniteQuery({
     ...trpc.conversation.inbox.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor }),
@@ -93,8 +98,20 @@ export default function Inbox() {
         >
           <label className="row">
             <span>Search</span>
-            <input name="q" type="search" defaultValue={search ?? ""} />
+            <input
+              name="q"
+              type="search"
+              defaultValue={search ?? ""}
+              placeholder={`${MIN_SEARCH_CHARS} characters or more`}
+              aria-invalid={searchError ? true : undefined}
+              aria-describedby={searchError ? searchHintId : undefined}
+            />
           </label>
+          {searchError && (
+            <p className="field-error" id={searchHintId} role="alert">
+              {searchError}
+            </p>
+          )}
         </form>
       </search>
       <div className="inbox">

@@ -107,6 +107,10 @@ describe.each(
     expect(await pageAll({ limit: 9, search: "Refund" })).toEqual(refunds);
     const none = await owner.browser.conversation.inbox.query({ search: "100%_" });
     expect(none.items).toEqual([]);
+    // Two characters hold no trigram, so the index could not serve them: refused, with the reason.
+    await expect(owner.browser.conversation.inbox.query({ search: "re" })).rejects.toThrow(
+      "Search for at least 3 characters.",
+    );
   });
 
   // Plan shape, not time. The test tenant is small, so the planner is told which paths are too dear at a

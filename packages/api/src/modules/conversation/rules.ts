@@ -34,6 +34,13 @@ export const agentReplyInput = z.object({
   clientMessageId: z.string().trim().min(1).max(64).optional(),
 });
 
+/**
+ * The shortest inbox search. The trigram index (`messages_content_trgm_idx`) finds `%abc%` from the
+ * pattern's trigrams; one or two characters hold none, so such a search would read every message of the
+ * tenant (seconds at a million messages). The dashboard's search box says so and sends nothing shorter.
+ */
+export const MIN_SEARCH_CHARS = 3;
+
 export const inboxInput = z.object({
   chatbotId: z.uuid().optional(),
   status: z.enum(["open", "closed"]).optional(),
@@ -41,7 +48,12 @@ export const inboxInput = z.object({
   from: instant.optional(),
   to: instant.optional(),
   /** Matches any message's text, the first question (the title) included. */
-  search: z.string().trim().min(1).max(200).optional(),
+  search: z
+    .string()
+    .trim()
+    .min(MIN_SEARCH_CHARS, `Search for at least ${MIN_SEARCH_CHARS} characters.`)
+    .max(200)
+    .optional(),
   cursor: keysetCursor.optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });
