@@ -1,5 +1,6 @@
 import type { VoiceAudioEvent } from "../api-types";
 import type { VisemeSample } from "../lipsync/timeline";
+import { audioPathDelayMs, type DelayLine, heardFrame } from "./delay-line";
 import { centroidOf, type MouthState, mouthFrame, rmsOf } from "./mouth";
 
 // Plays a reply's sentences (voice.audio events) in index order through one AudioContext, and drives
@@ -38,6 +39,10 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
   const binHz = context.sampleRate / analyser.fftSize;
   const mouth: MouthState = { open: 0 };
   let lastFrame: number | null = null;
+  // Analysis frames wait here until the speakers emit what they analysed (delay-line.ts).
+  const line: DelayLine<{ rms: number; centroidHz: number }> = [];
+  /** After the last sentence ends, its tail is still on its way to the speakers until then. */
+  let tailUntil = 0;
 
   let reply: string | null = null;
   let next = 0;
@@ -81,6 +86,7 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
     node.onended = () => {
       if (source !== node) return;
       source = null;
+      tailUntil = performance.now() + audioPathDelayMs(context);
       if (!queued.has(next)) options.onSentence?.(messageId, null);
       void pump();
     };
@@ -100,14 +106,16 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
     stop() {
       if (reply) silenced.add(reply);
       reset(null);
+      tailUntil = 0;
       mouth.open = 0;
     },
     discard(messageId) {
       if (messageId === reply) reset(null);
     },
     sample(now) {
-      if (!source) {
+      if (!source && now >= tailUntil) {
         lastFrame = null;
+        line.length = 0;
         mouth.open = 0;
         return null;
       }
@@ -115,7 +123,10 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
       lastFrame = now;
       analyser.getFloatTimeDomainData(samples);
       analyser.getByteFrequencyData(magnitudes);
-      return mouthFrame(mouth, rmsOf(samples), centroidOf(magnitudes, binHz), dt);
+      const analysed = { rms: rmsOf(samples), centroidHz: centroidOf(magnitudes, binHz) };
+      // Read every frame: browsers refine outputLatency while the context runs.
+      const heard = heardFrame(line, now, analysed, audioPathDelayMs(context));
+      return mouthFrame(mouth, heard?.rms ?? 0, heard?.centroidHz ?? 0, dt);
     },
     get playing() {
       return source !== null || queued.size > 0;
