@@ -96,4 +96,20 @@ describe("a send while the platform is briefly unavailable", () => {
     expect(sends).toHaveLength(1);
     expect(states.at(-1)?.messages[0]).toMatchObject({ status: "failed" });
   });
+
+  it("sends a spoken message again with its kept recording's link when the visitor retries it", async () => {
+    answers = [400, 200];
+    sends.length = 0;
+    const states: ChatState[] = [];
+    const chat = session(states);
+    await chat.send("Hello?", "00000000-0000-4000-8000-000000000001");
+    expect(states.at(-1)?.messages[0]).toMatchObject({ status: "failed" });
+    await chat.retry("client-1");
+    expect(sends).toHaveLength(2);
+    expect(sends.map((s) => (s as { voiceInputId?: string }).voiceInputId)).toEqual([
+      "00000000-0000-4000-8000-000000000001",
+      "00000000-0000-4000-8000-000000000001",
+    ]);
+    expect(states.at(-1)?.messages[0]).toMatchObject({ id: "m1", status: "complete" });
+  });
 });

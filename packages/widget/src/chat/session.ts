@@ -188,7 +188,7 @@ export function createChatSession(deps: ChatSessionDeps) {
     /** `voiceInputId`: the message was spoken and the server kept its recording (linked to the message). */
     async send(content: string, voiceInputId?: string): Promise<void> {
       const clientMessageId = newId();
-      set(addUserMessage(state, content, clientMessageId, now().toISOString()));
+      set(addUserMessage(state, content, clientMessageId, now().toISOString(), voiceInputId));
       await deliver(content, clientMessageId, voiceInputId);
     },
     /** The conversation's id, starting one first when there is none (a recording needs it). */
@@ -203,7 +203,7 @@ export function createChatSession(deps: ChatSessionDeps) {
         ...state,
         messages: state.messages.map((m) => (m === message ? { ...m, status: "sending" as const } : m)),
       });
-      await deliver(message.content, clientMessageId);
+      await deliver(message.content, clientMessageId, message.voiceInputId);
     },
     async stop(): Promise<void> {
       set(markStopped(state));

@@ -10,6 +10,8 @@ export interface ViewMessage extends ChatMessage {
   /** Deltas by index; the shown text is the contiguous run from 0, so a gap waits for its delta. */
   parts?: string[];
   clientMessageId?: string;
+  /** Spoken, and the server kept its recording: a retried send links it again. */
+  voiceInputId?: string;
   /** Still `sending`: an attempt failed for a passing reason and the widget sends it again by itself. */
   retrying?: boolean;
   error?: string;
@@ -178,6 +180,7 @@ export function addUserMessage(
   content: string,
   clientMessageId: string,
   at: string,
+  voiceInputId?: string,
 ): ChatState {
   const message: ViewMessage = {
     id: clientMessageId,
@@ -187,6 +190,7 @@ export function addUserMessage(
     citations: [],
     createdAt: at,
     status: "sending",
+    ...(voiceInputId ? { voiceInputId } : {}),
   };
   return { ...state, error: null, messages: [...state.messages, message] };
 }
