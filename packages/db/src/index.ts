@@ -1,11 +1,11 @@
 export { sql } from "kysely";
 export { type ConnectionEvents, createDb, type Db, type DbConfig } from "./create-db";
 export { migrate, pendingMigrations } from "./migrate";
-export { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 export { isUniqueViolation } from "./pg-errors";
 export { precompiled } from "./precompiled";
 export type * from "./schema";
 export { TENANT_ROLE } from "./tenant-role";
+export { TENANT_TABLES } from "./tenant-tables";
 export { runTransaction, SecondConnectionError } from "./transaction-guard";
 export { fromVector, toVector } from "./vector";
 export {

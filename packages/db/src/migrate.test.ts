@@ -31,6 +31,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0008_inbox_search",
       "0009_voice_input",
       "0010_knowledge_paging",
+      "0011_voice_input_upkeep",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

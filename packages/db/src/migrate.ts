@@ -10,6 +10,7 @@ import * as chatbotVoice from "./migrations/0007_chatbot_voice";
 import * as inboxSearch from "./migrations/0008_inbox_search";
 import * as voiceInput from "./migrations/0009_voice_input";
 import * as knowledgePaging from "./migrations/0010_knowledge_paging";
+import * as voiceInputUpkeep from "./migrations/0011_voice_input_upkeep";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "0008_inbox_search": inboxSearch,
   "0009_voice_input": voiceInput,
   "0010_knowledge_paging": knowledgePaging,
+  "0011_voice_input_upkeep": voiceInputUpkeep,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "./create-db";
-import { TENANT_TABLES } from "./migrations/0002_tenant_isolation";
 import { TENANT_ROLE } from "./tenant-role";
+import { TENANT_TABLES } from "./tenant-tables";
 import { createTestDatabase, type TestDatabase } from "./testing";
 import { readInTenant, type Tx, withTenant } from "./with-tenant";
 

@@ -215,6 +215,7 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     feedback_down: "required",
     unanswered: "required",
     unanswered_questions: "required",
+    transcriptions: "required",
     updated_at: "required",
   },
   usage_monthly: { tenant_id: "required", month: "required", messages: "required" },
@@ -243,6 +244,14 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     last_error: "nullable",
     created_at: "required",
     sent_at: "nullable",
+  },
+  voice_inputs: {
+    id: "required",
+    tenant_id: "required",
+    conversation_id: "required",
+    storage_key: "required",
+    message_id: "nullable",
+    created_at: "required",
   },
 };
 

@@ -13,7 +13,13 @@ export type KnowledgeKind = "file" | "url" | "text";
 export type KnowledgeStatus = "pending" | "indexing" | "ready" | "failed";
 export type MessageRole = "user" | "assistant" | "agent" | "system";
 export type Handoff = "bot" | "requested" | "agent";
-export type UsageKind = "conversation" | "user_message" | "assistant_message" | "feedback" | "unanswered";
+export type UsageKind =
+  | "conversation"
+  | "user_message"
+  | "assistant_message"
+  | "feedback"
+  | "unanswered"
+  | "transcription";
 
 export interface Citation {
   sourceId: string;
@@ -270,7 +276,18 @@ export interface UsageDailyTable {
   feedback_down: Generated<number>;
   unanswered: Generated<number>;
   unanswered_questions: Json<string[]>;
+  transcriptions: Generated<number>;
   updated_at: Timestamp;
+}
+
+/** A visitor's recording kept in the object store (the chatbot's `storeVoiceInput`); message_id once a message links it. */
+export interface VoiceInputsTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  storage_key: string;
+  message_id: string | null;
+  created_at: CreatedAt;
 }
 
 export interface UsageMonthlyTable {
@@ -327,6 +344,7 @@ export interface Database {
   usage_monthly: UsageMonthlyTable;
   audit_log: AuditLogTable;
   email_outbox: EmailOutboxTable;
+  voice_inputs: VoiceInputsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

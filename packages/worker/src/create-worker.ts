@@ -15,7 +15,12 @@ import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
-import { DEFAULT_RETENTION, processPrune, type RetentionPolicy } from "./housekeeping/prune";
+import {
+  DEFAULT_RETENTION,
+  type ObjectRemover,
+  processPrune,
+  type RetentionPolicy,
+} from "./housekeeping/prune";
 import { observeJob } from "./job-observation";
 import { processKbIndex, type StorageReader } from "./kb-index/process-index";
 import {
@@ -36,7 +41,8 @@ export interface WorkerDeps {
   redis: RedisConnection;
   /** Prefix of every Redis key (BullMQ queues, realtime streams, stop keys), e.g. "ac:". */
   prefix: string;
-  storage: StorageReader;
+  /** Knowledge files are read; visitors' recordings no message kept are deleted (housekeeping). */
+  storage: StorageReader & ObjectRemover;
   /** The tenant's model provider; default: the offline provider for everyone. */
   providerFor?: (tenantId: string) => Provider | Promise<Provider>;
   mailer?: MailerConfig;
@@ -168,7 +174,12 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     [QUEUES.analyticsRollup]: (job) => processRollup({ db: deps.db, clock }, job.data),
     [QUEUES.email]: (job) => email.send(job),
     [QUEUES.housekeeping]: () =>
-      processPrune({ db: deps.db, clock, retention: { ...DEFAULT_RETENTION, ...deps.retention } }),
+      processPrune({
+        db: deps.db,
+        storage: deps.storage,
+        clock,
+        retention: { ...DEFAULT_RETENTION, ...deps.retention },
+      }),
   };
 
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {

@@ -5,6 +5,7 @@ import type { Database } from "@avatar-chat/db";
 import { type Envelope, type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { Redis } from "ioredis";
 import type { Kysely } from "kysely";
+import type { ObjectRemover } from "../src/housekeeping/prune";
 import type { StorageReader } from "../src/kb-index/process-index";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -34,7 +35,7 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== "0");
 }
 
-export interface MemoryStorage extends StorageReader {
+export interface MemoryStorage extends StorageReader, ObjectRemover {
   put(key: string, bytes: Uint8Array | string): void;
   etag(key: string): string | null;
 }
@@ -50,6 +51,9 @@ export function memoryStorage(): MemoryStorage {
         etag: `"v${++versions}"`,
       }),
     etag: (key) => objects.get(key)?.etag ?? null,
+    delete: async (key) => {
+      objects.delete(key);
+    },
     open: async (key, { ifMatch }) => {
       const object = objects.get(key);
       if (!object) return "missing";

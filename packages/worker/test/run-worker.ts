@@ -25,7 +25,7 @@ const worker = createWorker({
   db: db.kysely,
   redis: env("REDIS_URL"),
   prefix: env("PREFIX"),
-  storage: { open: async () => "missing" },
+  storage: { open: async () => "missing", delete: async () => {} },
   providerFor: () => provider,
   rollupEveryMs: null,
   // Short locks: a killed worker's job is seen as stalled within seconds.

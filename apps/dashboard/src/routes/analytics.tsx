@@ -113,6 +113,7 @@ function Charts({ data }: { data: Overview }) {
         <Stat label="Latency p50 / p95" value={`${ms(summary.latencyP50Ms)} / ${ms(summary.latencyP95Ms)}`} />
         <Stat label="Satisfaction" value={percent(summary.satisfaction)} />
         <Stat label="Unanswered" value={formatNumber(summary.unanswered)} />
+        <Stat label="Voice transcriptions" value={formatNumber(summary.transcriptions)} />
       </div>
       <div className="grid-2">
         <LineChart

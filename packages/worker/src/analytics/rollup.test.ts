@@ -72,6 +72,8 @@ describe("analytics roll-up", () => {
         event(a, "feedback", at("11:00:02"), { value: -1 }),
         event(a, "unanswered", at("12:00:00"), { question: "Do you sell boats?" }),
         event(a, "unanswered", at("13:00:00"), { question: "Open on Sunday?" }),
+        event(a, "transcription", at("14:00:00")),
+        event(a, "transcription", at("14:00:10")),
         // Another day and another chatbot stay apart.
         event(a, "user_message", new Date("2026-04-11T00:00:00Z")),
         event(a, "user_message", new Date("2026-04-09T23:59:59Z")),
@@ -103,6 +105,7 @@ describe("analytics roll-up", () => {
       feedback_down: 1,
       unanswered: 2,
       unanswered_questions: ["Open on Sunday?", "Do you sell boats?"],
+      transcriptions: 2,
     });
     expect(first.find((r) => r.chatbot_id === b.chatbotId)).toMatchObject({
       user_messages: 1,

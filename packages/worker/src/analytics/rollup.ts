@@ -24,7 +24,7 @@ export async function rollupDay(db: Kysely<Database>, day: string): Promise<numb
     insert into usage_daily as d (
       tenant_id, chatbot_id, day, conversations, user_messages, assistant_messages, prompt_tokens,
       completion_tokens, latency_p50_ms, latency_p95_ms, feedback_up, feedback_down, unanswered,
-      unanswered_questions, updated_at
+      unanswered_questions, transcriptions, updated_at
     )
     select
       e.tenant_id, e.chatbot_id, ${day}::date,
@@ -53,6 +53,7 @@ export async function rollupDay(db: Kysely<Database>, day: string): Promise<numb
           limit ${UNANSWERED_KEPT}
         ) q
       ), '[]'::jsonb),
+      count(*) filter (where e.kind = 'transcription'),
       now()
     from usage_events e
     where e.chatbot_id is not null
@@ -71,6 +72,7 @@ export async function rollupDay(db: Kysely<Database>, day: string): Promise<numb
       feedback_down = excluded.feedback_down,
       unanswered = excluded.unanswered,
       unanswered_questions = excluded.unanswered_questions,
+      transcriptions = excluded.transcriptions,
       updated_at = excluded.updated_at
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);

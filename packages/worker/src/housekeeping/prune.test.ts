@@ -1,10 +1,12 @@
 import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryStorage } from "../../test/fixtures";
 import { DEFAULT_RETENTION, PRUNE_BATCH, processPrune, pruneCutoffs } from "./prune";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-26T12:00:00Z");
 const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 
 describe("housekeeping", () => {
   let db: TestDatabase;
@@ -28,6 +30,7 @@ describe("housekeeping", () => {
       audit: daysAgo(365),
       sessions: daysAgo(7),
       outbox: daysAgo(30),
+      voiceInputs: minutesAgo(60),
     });
   });
 
@@ -74,8 +77,10 @@ describe("housekeeping", () => {
     ] as const)
       await email(status, days);
 
-    const pruned = await processPrune({ db: db.kysely, clock: () => now, retention: DEFAULT_RETENTION });
-    expect(pruned).toEqual({ audit: PRUNE_BATCH + 10, sessions: 1, outbox: 2 });
+    const storage = memoryStorage();
+    const prune = () =>
+      processPrune({ db: db.kysely, storage, clock: () => now, retention: DEFAULT_RETENTION });
+    expect(await prune()).toEqual({ audit: PRUNE_BATCH + 10, sessions: 1, outbox: 2, voiceInputs: 0 });
 
     const left = await db.kysely.selectFrom("audit_log").select("created_at").execute();
     expect(left.map((r) => r.created_at)).toEqual([daysAgo(10)]);
@@ -88,10 +93,68 @@ describe("housekeeping", () => {
       .execute();
     expect(emails.map((e) => e.to_address)).toEqual(["pending-40@prune.test", "sent-5@prune.test"]);
 
-    expect(await processPrune({ db: db.kysely, clock: () => now, retention: DEFAULT_RETENTION })).toEqual({
-      audit: 0,
-      sessions: 0,
-      outbox: 0,
+    expect(await prune()).toEqual({ audit: 0, sessions: 0, outbox: 0, voiceInputs: 0 });
+  });
+
+  it("deletes kept recordings no message linked within the hour, object and row, and keeps the rest", async () => {
+    const chatbot = await db.kysely
+      .insertInto("chatbots")
+      .values({ tenant_id: tenantId, name: "Listener", public_key: "pk_prune", avatar: "{}", theme: "{}" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const conversation = await db.kysely
+      .insertInto("conversations")
+      .values({ tenant_id: tenantId, chatbot_id: chatbot.id, channel: "widget" })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const storage = memoryStorage();
+    const recording = async (name: string, minutes: number, linked: boolean) => {
+      const key = `tenants/${tenantId}/voice-input/${conversation.id}/${name}`;
+      storage.put(key, "RIFF");
+      const message = linked
+        ? await db.kysely
+            .insertInto("messages")
+            .values({
+              tenant_id: tenantId,
+              conversation_id: conversation.id,
+              role: "user",
+              content: name,
+              citations: "[]",
+              voice_input_key: key,
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        : null;
+      await db.kysely
+        .insertInto("voice_inputs")
+        .values({
+          id: crypto.randomUUID(),
+          tenant_id: tenantId,
+          conversation_id: conversation.id,
+          storage_key: key,
+          message_id: message?.id ?? null,
+          created_at: minutesAgo(minutes),
+        })
+        .execute();
+      return key;
+    };
+    const abandoned = await recording("abandoned", 90, false);
+    const sent = await recording("sent", 90, true);
+    const pending = await recording("pending", 5, false);
+
+    const pruned = await processPrune({
+      db: db.kysely,
+      storage,
+      clock: () => now,
+      retention: DEFAULT_RETENTION,
     });
+    expect(pruned.voiceInputs).toBe(1);
+    expect([abandoned, sent, pending].map((key) => storage.etag(key) !== null)).toEqual([false, true, true]);
+    const rows = await db.kysely
+      .selectFrom("voice_inputs")
+      .select("storage_key")
+      .orderBy("storage_key")
+      .execute();
+    expect(rows.map((r) => r.storage_key)).toEqual([pending, sent]);
   });
 });

@@ -9,13 +9,30 @@ export interface RetentionPolicy {
   expiredSessionDays: number;
   /** Emails sent or given up on, by age; pending ones stay until sent. */
   outboxDays: number;
+  /**
+   * Kept recordings no message links, by age: the visitor never sent their text. Far longer than the
+   * widget's automatic send retries (minutes), so none is deleted while its message is still on its way.
+   */
+  unlinkedVoiceInputMinutes: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { auditDays: 365, expiredSessionDays: 7, outboxDays: 30 };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  auditDays: 365,
+  expiredSessionDays: 7,
+  outboxDays: 30,
+  unlinkedVoiceInputMinutes: 60,
+};
+
+/** Deletes objects from the object store (a missing one counts as deleted). */
+export interface ObjectRemover {
+  delete(key: string): Promise<void>;
+}
 
 const DAY_MS = 86_400_000;
 /** Rows one statement deletes at most, so no statement holds many row locks for long. */
 export const PRUNE_BATCH = 5_000;
+/** Recordings per round: each is one request to the object store before their rows go. */
+export const RECORDING_BATCH = 200;
 
 /** The instants before which each kind of row goes. */
 export function pruneCutoffs(now: Date, policy: RetentionPolicy) {
@@ -24,6 +41,7 @@ export function pruneCutoffs(now: Date, policy: RetentionPolicy) {
     audit: before(policy.auditDays),
     sessions: before(policy.expiredSessionDays),
     outbox: before(policy.outboxDays),
+    voiceInputs: new Date(now.getTime() - policy.unlinkedVoiceInputMinutes * 60_000),
   };
 }
 
@@ -63,6 +81,51 @@ export async function pruneOldRows(db: Kysely<Database>, cutoffs: PruneCutoffs) 
   };
 }
 
-export function processPrune(deps: { db: Kysely<Database>; clock: () => Date; retention: RetentionPolicy }) {
-  return pruneOldRows(deps.db, pruneCutoffs(deps.clock(), deps.retention));
+/**
+ * Kept recordings that no message linked before `before`: each object, then its row (a failed delete fails
+ * the job, and the row is still there for the next run). Linked ones live as long as their conversation.
+ */
+export async function pruneUnlinkedVoiceInputs(
+  db: Kysely<Database>,
+  storage: ObjectRemover,
+  before: Date,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("voice_inputs")
+      .select(["id", "storage_key"])
+      .where("message_id", "is", null)
+      .where("created_at", "<", before)
+      .orderBy("created_at")
+      .limit(RECORDING_BATCH)
+      .execute();
+    for (const row of rows) await storage.delete(row.storage_key);
+    if (rows.length > 0) {
+      const deleted = await db
+        .deleteFrom("voice_inputs")
+        .where(
+          "id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .where("message_id", "is", null)
+        .executeTakeFirst();
+      total += Number(deleted.numDeletedRows);
+    }
+    if (rows.length < RECORDING_BATCH) return total;
+  }
+}
+
+export async function processPrune(deps: {
+  db: Kysely<Database>;
+  storage: ObjectRemover;
+  clock: () => Date;
+  retention: RetentionPolicy;
+}) {
+  const cutoffs = pruneCutoffs(deps.clock(), deps.retention);
+  return {
+    ...(await pruneOldRows(deps.db, cutoffs)),
+    voiceInputs: await pruneUnlinkedVoiceInputs(deps.db, deps.storage, cutoffs.voiceInputs),
+  };
 }

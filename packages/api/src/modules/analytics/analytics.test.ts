@@ -51,6 +51,7 @@ describe("analytics", () => {
           feedback_down: 1,
           unanswered: 2,
           questions: ["Do you ship to Mars?", "refund policy?"],
+          transcriptions: 2,
         }),
         day(botB, user.tenantId, "2026-03-01", {
           conversations: 1,
@@ -61,7 +62,12 @@ describe("analytics", () => {
           unanswered: 1,
           questions: ["do you  ship to mars?"],
         }),
-        day(botA, user.tenantId, "2026-03-03", { conversations: 1, user_messages: 2, assistant_messages: 2 }),
+        day(botA, user.tenantId, "2026-03-03", {
+          conversations: 1,
+          user_messages: 2,
+          assistant_messages: 2,
+          transcriptions: 1,
+        }),
         day(botA, user.tenantId, "2026-04-01", { conversations: 9 }),
         day(foreignBot, other.tenantId, "2026-03-02", { conversations: 100, feedback_down: 50 }),
       ])
@@ -97,6 +103,7 @@ describe("analytics", () => {
       feedbackDown: 1,
       satisfaction: 0.75,
       unanswered: 3,
+      transcriptions: 3,
       topUnanswered: [
         // Either spelling may be shown: rows of one day come in no fixed order.
         { question: expect.stringMatching(/^do you +ship to mars\?$/i), count: 2 },

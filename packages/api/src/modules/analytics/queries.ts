@@ -22,6 +22,7 @@ export function usageRows(
       "feedback_down",
       "unanswered",
       "unanswered_questions",
+      "transcriptions",
     ])
     .where("tenant_id", "=", tenantId)
     .where("day", ">=", range.from)

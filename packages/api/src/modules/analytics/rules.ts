@@ -46,6 +46,7 @@ export interface DailyRow {
   feedback_down: number;
   unanswered: number;
   unanswered_questions: string[];
+  transcriptions: number;
 }
 
 export interface Totals {
@@ -62,6 +63,8 @@ export interface Totals {
   /** up / (up + down); null without feedback. */
   satisfaction: number | null;
   unanswered: number;
+  /** Visitors' recordings the AI provider transcribed (it bills each by its minutes of audio). */
+  transcriptions: number;
 }
 
 export function totalsOf(rows: readonly DailyRow[]): Totals {
@@ -92,6 +95,7 @@ export function totalsOf(rows: readonly DailyRow[]): Totals {
     feedbackDown: down,
     satisfaction: up + down ? up / (up + down) : null,
     unanswered: sum((r) => r.unanswered),
+    transcriptions: sum((r) => r.transcriptions),
   };
 }
 

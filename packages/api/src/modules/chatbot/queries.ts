@@ -165,6 +165,27 @@ export async function deleteChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .where("chatbot_id", "=", chatbotId)
     .where("storage_key", "is not", null)
     .execute();
+  // Visitors' kept recordings go with their conversations: rows by cascade, objects by the caller. A message
+  // may name one kept before recordings had rows (migration 0011).
+  const recordings = await tx
+    .selectFrom("voice_inputs as r")
+    .innerJoin("conversations as v", (join) =>
+      join.onRef("v.id", "=", "r.conversation_id").onRef("v.tenant_id", "=", "r.tenant_id"),
+    )
+    .select("r.storage_key")
+    .where("v.tenant_id", "=", tenantId)
+    .where("v.chatbot_id", "=", chatbotId)
+    .execute();
+  const linked = await tx
+    .selectFrom("messages as m")
+    .innerJoin("conversations as v", (join) =>
+      join.onRef("v.id", "=", "m.conversation_id").onRef("v.tenant_id", "=", "m.tenant_id"),
+    )
+    .select("m.voice_input_key as storage_key")
+    .where("v.tenant_id", "=", tenantId)
+    .where("v.chatbot_id", "=", chatbotId)
+    .where("m.voice_input_key", "is not", null)
+    .execute();
   const deleted = await tx
     .deleteFrom("chatbots")
     .where("tenant_id", "=", tenantId)
@@ -172,7 +193,9 @@ export async function deleteChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .executeTakeFirst();
   return {
     deleted: Number(deleted.numDeletedRows) > 0,
-    storageKeys: files.map((f) => f.storage_key).filter((k): k is string => k !== null),
+    storageKeys: [
+      ...new Set([...files, ...recordings, ...linked].map((f) => f.storage_key).filter((k) => k !== null)),
+    ],
   };
 }
 

@@ -181,7 +181,7 @@ export const chatbotRouter = router({
       return chatbotView(row);
     }),
 
-  /** Deletes the chatbot with its knowledge, visitors and conversations, and its files in storage. */
+  /** Deletes the chatbot with its knowledge, visitors and conversations, and its files in storage (knowledge files, kept recordings). */
   delete: tenantProcedure
     .meta(write)
     .input(chatbotIdInput)

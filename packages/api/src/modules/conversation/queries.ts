@@ -306,7 +306,7 @@ export function recordUsage(
     chatbotId: string;
     conversationId: string;
     messageId?: string;
-    kind: "conversation" | "user_message" | "feedback";
+    kind: "conversation" | "user_message" | "feedback" | "transcription";
     value?: number;
     detail?: Record<string, unknown>;
     at: Date;
@@ -461,4 +461,31 @@ export async function humanRequestAddresses(db: Kysely<Database>, tenantId: stri
   return rows
     .filter((row) => notifiedOfHumanRequests(row.role, row.notify_human_requests))
     .map((row) => row.email);
+}
+
+/** A kept recording's row: how the platform finds it again to delete it (worker housekeeping, chatbot.delete). */
+export function insertVoiceInput(
+  tx: Tx,
+  values: { id: string; tenantId: string; conversationId: string; storageKey: string },
+) {
+  return tx
+    .insertInto("voice_inputs")
+    .values({
+      id: values.id,
+      tenant_id: values.tenantId,
+      conversation_id: values.conversationId,
+      storage_key: values.storageKey,
+    })
+    .execute();
+}
+
+/** The message a kept recording was sent as; from then on it lives as long as its conversation. */
+export function linkVoiceInput(tx: Tx, tenantId: string, voiceInputId: string, messageId: string) {
+  return tx
+    .updateTable("voice_inputs")
+    .set({ message_id: messageId })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", voiceInputId)
+    .where("message_id", "is", null)
+    .execute();
 }

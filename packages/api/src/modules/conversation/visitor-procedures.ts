@@ -20,6 +20,7 @@ import {
   insertConversation,
   insertSystemMessage,
   insertUserMessage,
+  linkVoiceInput,
   listMessagePage,
   markHumanRequested,
   messageView,
@@ -119,6 +120,7 @@ export const visitorProcedures = {
           voiceInputKey: voiceInput,
         });
         if (!message) throw new DuplicateSend();
+        if (input.voiceInputId) await linkVoiceInput(tx, chatter.tenantId, input.voiceInputId, message.id);
         const updated = await noteMessage(
           tx,
           chatter.tenantId,

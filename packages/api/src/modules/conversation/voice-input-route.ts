@@ -15,8 +15,8 @@ import type { ResponseHeaders } from "../../http/trpc-query";
 import { type Context, limitOrThrow, noteCaller } from "../../trpc";
 import { providerSettingsFor } from "../ai";
 import { authenticateChatter, ownsConversation } from "./chat-procedure";
-import { findVoiceInputTarget } from "./queries";
-import { checkRecording, voiceInputKey } from "./recording";
+import { findVoiceInputTarget, insertVoiceInput, recordUsage } from "./queries";
+import { checkRecording, voiceInputKey, wavSeconds } from "./recording";
 import { MAX_MESSAGE_CHARS } from "./rules";
 
 const conversationIdSchema = z.uuid();
@@ -96,17 +96,31 @@ export function voiceInputRoute(
         if (error.retryAfterMs) headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
         return refuse(code, status, message);
       }
+      // The provider bills every transcription it answered, heard speech or not: the tenant's analytics count it.
+      const seconds = check.type === "audio/wav" ? wavSeconds(recording) : null;
+      const voiceInputId = text && target.store_voice_input ? randomUUID() : undefined;
+      const keptKey = voiceInputId ? voiceInputKey(chatter.tenantId, conversationId, voiceInputId) : null;
+      await withTenant(deps.db, chatter.tenantId, async (tx) => {
+        await recordUsage(tx, {
+          tenantId: chatter.tenantId,
+          chatbotId: target.chatbot_id,
+          conversationId,
+          kind: "transcription",
+          detail: { bytes: recording.byteLength, type: check.type, ...(seconds === null ? {} : { seconds }) },
+          at: deps.clock(),
+        });
+        // The row first: a recording whose upload then fails leaves a row housekeeping deletes, never an
+        // object nothing names.
+        if (voiceInputId && keptKey)
+          await insertVoiceInput(tx, {
+            id: voiceInputId,
+            tenantId: chatter.tenantId,
+            conversationId,
+            storageKey: keptKey,
+          });
+      });
       if (!text) return refuse("UNPROCESSABLE_CONTENT", 422, "No speech was heard in the recording.");
-
-      let voiceInputId: string | undefined;
-      if (target.store_voice_input) {
-        voiceInputId = randomUUID();
-        await deps.storage.put(
-          voiceInputKey(chatter.tenantId, conversationId, voiceInputId),
-          recording,
-          check.type,
-        );
-      }
+      if (keptKey) await deps.storage.put(keptKey, recording, check.type);
       return answer(
         { text: text.slice(0, MAX_MESSAGE_CHARS), ...(voiceInputId ? { voiceInputId } : {}) },
         200,

@@ -62,10 +62,8 @@ describe("POST /voice-input/<conversationId>", () => {
       body,
     });
 
-  async function visitor() {
-    const started = await platform
-      .browser({ origin: SITE })
-      .widget.start.mutate({ publicKey: bot.publicKey });
+  async function visitor(publicKey = bot.publicKey) {
+    const started = await platform.browser({ origin: SITE }).widget.start.mutate({ publicKey });
     const client = platform.browser({ origin: SITE, bearer: started.visitorToken });
     const { conversationId } = await client.conversation.start.mutate({});
     return { token: started.visitorToken, client, conversationId };
@@ -167,6 +165,56 @@ describe("POST /voice-input/<conversationId>", () => {
       }),
     ).rejects.toMatchObject({ data: { httpStatus: 400 } });
     await owner.browser.chatbot.update.mutate({ chatbotId: bot.id, storeVoiceInput: false });
+  });
+
+  it("records every transcription as usage of the tenant, with the recording's size and length", async () => {
+    server.setBehaviour({ transcript: "When do you open?" });
+    const { token, conversationId } = await visitor();
+    const response = await upload(conversationId, wav(2), { token });
+    expect(response.status).toBe(200);
+    const events = await platform.deps.db
+      .selectFrom("usage_events")
+      .select(["tenant_id", "chatbot_id", "kind", "value", "detail"])
+      .where("conversation_id", "=", conversationId)
+      .where("kind", "<>", "conversation")
+      .execute();
+    expect(events).toEqual([
+      {
+        tenant_id: owner.tenantId,
+        chatbot_id: bot.id,
+        kind: "transcription",
+        value: 1,
+        detail: { bytes: wav(2).byteLength, type: "audio/wav", seconds: 2 },
+      },
+    ]);
+  });
+
+  it("deletes a deleted chatbot's kept recordings, linked or not, with its conversations", async () => {
+    const other = await owner.browser.chatbot.create.mutate({ name: "Forgetful", allowedOrigins: [SITE] });
+    await owner.browser.chatbot.update.mutate({ chatbotId: other.id, storeVoiceInput: true });
+    await owner.browser.chatbot.publish.mutate({ chatbotId: other.id });
+    server.setBehaviour({ transcript: "Please forget me." });
+    const { token, client, conversationId } = await visitor(other.publicKey);
+    const kept = async () => {
+      const response = await upload(conversationId, wav(1), { token });
+      expect(response.status).toBe(200);
+      const { voiceInputId } = (await response.json()) as { voiceInputId: string };
+      return voiceInputId;
+    };
+    const linked = await kept();
+    await client.conversation.send.mutate({
+      conversationId,
+      content: "Please forget me.",
+      clientMessageId: "forget-1",
+      voiceInputId: linked,
+    });
+    const unlinked = await kept();
+    const keys = [linked, unlinked].map((id) => voiceInputKey(owner.tenantId, conversationId, id));
+    for (const key of keys) expect(await platform.deps.storage.head(key)).not.toBeNull();
+
+    await owner.browser.chatbot.delete.mutate({ chatbotId: other.id });
+    for (const key of keys)
+      expect({ key, head: await platform.deps.storage.head(key) }).toEqual({ key, head: null });
   });
 
   it("refuses what is not a recording of its declared type, by its bytes, with a 4xx", async () => {
