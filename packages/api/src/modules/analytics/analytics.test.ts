@@ -152,6 +152,7 @@ describe("analytics", () => {
       feedback_down: 0,
       unanswered: questions.length,
       unanswered_questions: questions,
+      transcriptions: 0,
     });
     expect(topUnanswered([row(["b", "a", " "]), row(["A", "c"])], 2)).toEqual([
       { question: "a", count: 2 },
