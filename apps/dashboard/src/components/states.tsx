@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { PropsWithChildren, ReactNode } from "react";
 import { readableError } from "../lib/errors";
 
 export function Spinner({ label = "Loading…" }: { label?: string }) {
@@ -67,4 +67,24 @@ export function QueryStates({
   if (query.error) return <ErrorState error={query.error} retry={() => void query.refetch()} />;
   if (query.isPending) return <Loading what={what} />;
   return null;
+}
+
+/** The button that fetches a keyset-paged list's next page; renders nothing once the list is complete. */
+export function LoadMore({
+  query,
+  children,
+}: PropsWithChildren<{
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage(): unknown };
+}>) {
+  if (!query.hasNextPage) return null;
+  return (
+    <button
+      type="button"
+      className="button"
+      disabled={query.isFetchingNextPage}
+      onClick={() => void query.fetchNextPage()}
+    >
+      {children}
+    </button>
+  );
 }

@@ -5,7 +5,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useChosenChatbot } from "../components/chatbot-picker";
 import { Field } from "../components/field";
 import { LiveIndicator } from "../components/live-indicator";
-import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
+import { EmptyState, ErrorState, Loading, LoadMore, Notice, QueryStates } from "../components/states";
 import { downloadText } from "../lib/download";
 import { readableError } from "../lib/errors";
 import { formatDateTime, formatRelative } from "../lib/format";
@@ -141,16 +141,7 @@ export default function Inbox() {
               </li>
             ))}
           </ul>
-          {inbox.hasNextPage && (
-            <button
-              type="button"
-              className="button"
-              disabled={inbox.isFetchingNextPage}
-              onClick={() => void inbox.fetchNextPage()}
-            >
-              Load more
-            </button>
-          )}
+          <LoadMore query={inbox}>Load more</LoadMore>
         </nav>
         <div>
           {conversationId ? (
@@ -272,16 +263,9 @@ function Transcript({ conversationId }: { conversationId: string }) {
       {actionError && <Notice kind="error">{readableError(actionError)}</Notice>}
       {exportError && <Notice kind="error">{exportError}</Notice>}
       <div className="chat-log" role="log" aria-live="polite" aria-label="Transcript">
-        {conversation.hasNextPage && (
-          <button
-            type="button"
-            className="button"
-            disabled={conversation.isFetchingNextPage}
-            onClick={() => void conversation.fetchNextPage()}
-          >
-            {conversation.isFetchingNextPage ? "Loading…" : "Load earlier messages"}
-          </button>
-        )}
+        <LoadMore query={conversation}>
+          {conversation.isFetchingNextPage ? "Loading…" : "Load earlier messages"}
+        </LoadMore>
         {messages.length === 0 && <p className="muted">No messages yet.</p>}
         {messages.map((m) => (
           <div key={m.id} className={`bubble bubble-${m.role}`} data-testid={`message-${m.role}`}>

@@ -7,7 +7,7 @@ import { useChosenChatbot } from "../components/chatbot-picker";
 import { DataTable } from "../components/data-table";
 import { Field } from "../components/field";
 import { LiveIndicator } from "../components/live-indicator";
-import { EmptyState, ErrorState, Loading, Notice, QueryStates } from "../components/states";
+import { EmptyState, ErrorState, Loading, LoadMore, Notice, QueryStates } from "../components/states";
 import { readableError } from "../lib/errors";
 import { formatBytes, formatRelative } from "../lib/format";
 import { can } from "../lib/permissions";
@@ -138,16 +138,7 @@ function KnowledgeOf({ chatbotId }: { chatbotId: string }) {
             ))}
           </DataTable>
         )}
-        {sources.hasNextPage && (
-          <button
-            type="button"
-            className="button"
-            disabled={sources.isFetchingNextPage}
-            onClick={() => void sources.fetchNextPage()}
-          >
-            Load more sources
-          </button>
-        )}
+        <LoadMore query={sources}>Load more sources</LoadMore>
       </div>
     </div>
   );

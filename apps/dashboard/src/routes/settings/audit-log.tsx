@@ -1,6 +1,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { DataTable } from "../../components/data-table";
-import { EmptyState, ErrorState, Loading } from "../../components/states";
+import { EmptyState, ErrorState, Loading, LoadMore } from "../../components/states";
 import { formatDateTime } from "../../lib/format";
 import { trpc } from "../../trpc";
 
@@ -28,16 +28,7 @@ export function AuditLog() {
           </tr>
         ))}
       </DataTable>
-      {log.hasNextPage && (
-        <button
-          type="button"
-          className="button"
-          disabled={log.isFetchingNextPage}
-          onClick={() => void log.fetchNextPage()}
-        >
-          Load older entries
-        </button>
-      )}
+      <LoadMore query={log}>Load older entries</LoadMore>
     </div>
   );
 }
