@@ -1,7 +1,8 @@
-import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import type { OpenAITestServer } from "@avatar-chat/ai/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiConfigFrom, apiEnv } from "../../config";
-import { createTestPlatform, type TestPlatform } from "../../testing";
+import type { TestPlatform } from "../../testing";
+import { createPlatformWithTestServer } from "../../testing-provider";
 import { signedInUser, type TestUser } from "../../testing-users";
 import { providerSettingsFor } from "./provider-settings";
 
@@ -10,19 +11,15 @@ describe("ai settings", () => {
   let server: OpenAITestServer;
   let admin: TestUser;
   let member: TestUser;
+  let close: () => Promise<void>;
   const secretKey = "sk-test-abcdefgh1234";
 
   beforeAll(async () => {
-    // The local test server is on 127.0.0.1, which is refused unless the operator allows it.
-    platform = await createTestPlatform({ aiNetwork: { allowedPrivateHosts: ["127.0.0.1"] } });
-    server = await startOpenAIServer({ apiKey: secretKey });
+    ({ platform, server, close } = await createPlatformWithTestServer(secretKey));
     admin = await signedInUser(platform, "admin@example.com");
     member = await signedInUser(platform, "member@example.com", { tenantId: admin.tenantId, role: "member" });
   });
-  afterAll(async () => {
-    await server.close();
-    await platform.close();
-  });
+  afterAll(() => close());
 
   it("defaults to the offline provider", async () => {
     expect(await admin.browser.ai.get.query()).toMatchObject({ provider: "offline", apiKeySet: false });

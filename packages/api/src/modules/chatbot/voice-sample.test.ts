@@ -1,6 +1,7 @@
-import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import type { OpenAITestServer } from "@avatar-chat/ai/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform } from "../../testing";
+import type { TestPlatform } from "../../testing";
+import { createPlatformWithTestServer, setTestServerAsProvider } from "../../testing-provider";
 import { signedInUser, type TestUser } from "../../testing-users";
 
 // The dashboard's "listen" button: the greeting spoken by the code that speaks answers (espeak-ng, or the
@@ -14,19 +15,16 @@ describe("chatbot.voiceSample", () => {
   let owner: TestUser;
   let other: TestUser;
   let chatbotId: string;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    platform = await createTestPlatform({ aiNetwork: { allowedPrivateHosts: ["127.0.0.1"] } });
-    server = await startOpenAIServer({ apiKey: "sk-test-voice-sample" });
+    ({ platform, server, close } = await createPlatformWithTestServer("sk-test-voice-sample"));
     owner = await signedInUser(platform, "owner@voice.test");
     other = await signedInUser(platform, "other@voice.test");
     const bot = await owner.browser.chatbot.create.mutate({ name: "Ava" });
     await owner.browser.chatbot.update.mutate({ chatbotId: bot.id, greeting: "Hi! I am **Ava** [1]." });
     chatbotId = bot.id;
   });
-  afterAll(async () => {
-    await server.close();
-    await platform.close();
-  });
+  afterAll(() => close());
 
   it("speaks the greeting with the built-in voice in the form's settings", async () => {
     const normal = await owner.browser.chatbot.voiceSample.mutate({
@@ -44,13 +42,7 @@ describe("chatbot.voiceSample", () => {
   });
 
   it("speaks through the tenant's provider for the provider voice, with the speakable greeting", async () => {
-    await owner.browser.ai.update.mutate({
-      provider: "openai",
-      baseUrl: server.url,
-      chatModel: "test-chat",
-      embeddingModel: "test-embed",
-      apiKey: "sk-test-voice-sample",
-    });
+    await setTestServerAsProvider(owner, server, "sk-test-voice-sample");
     const sample = await owner.browser.chatbot.voiceSample.mutate({
       chatbotId,
       voice: { provider: "ai", voice: "nova", speed: 1 },

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
+import type { OpenAITestServer } from "@avatar-chat/ai/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestPlatform, type TestPlatform } from "../../testing";
+import type { TestPlatform } from "../../testing";
+import { createPlatformWithTestServer, setTestServerAsProvider } from "../../testing-provider";
 import { signedInUser, type TestUser } from "../../testing-users";
 import { MAX_RECORDING_BYTES, voiceInputKey } from "./recording";
 
@@ -46,6 +47,7 @@ describe("POST /voice-input/<conversationId>", () => {
   let server: OpenAITestServer;
   let owner: TestUser;
   let bot: { id: string; publicKey: string };
+  let close: () => Promise<void>;
 
   const upload = (
     conversationId: string,
@@ -70,16 +72,12 @@ describe("POST /voice-input/<conversationId>", () => {
   }
 
   beforeAll(async () => {
-    platform = await createTestPlatform({ aiNetwork: { allowedPrivateHosts: ["127.0.0.1"] } });
-    server = await startOpenAIServer({ apiKey: KEY });
+    ({ platform, server, close } = await createPlatformWithTestServer(KEY));
     owner = await signedInUser(platform, "owner@voice-input.test");
     bot = await owner.browser.chatbot.create.mutate({ name: "Listener", allowedOrigins: [SITE] });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
   });
-  afterAll(async () => {
-    await server.close();
-    await platform.close();
-  });
+  afterAll(() => close());
 
   it("without an AI provider: the widget is told there is no transcription, and the route says it is not available", async () => {
     const config = await platform.browser({ origin: SITE }).widget.config.query({ publicKey: bot.publicKey });
@@ -91,13 +89,7 @@ describe("POST /voice-input/<conversationId>", () => {
   });
 
   it("transcribes through the tenant's provider and keeps nothing while storing is off", async () => {
-    await owner.browser.ai.update.mutate({
-      provider: "openai",
-      baseUrl: server.url,
-      chatModel: "test-chat",
-      embeddingModel: "test-embed",
-      apiKey: KEY,
-    });
+    await setTestServerAsProvider(owner, server, KEY);
     // The widget config is cached for up to 10 s on a node; a chatbot change forgets it here.
     await owner.browser.chatbot.update.mutate({ chatbotId: bot.id, greeting: "Hi" });
     const config = await platform.browser({ origin: SITE }).widget.config.query({ publicKey: bot.publicKey });
