@@ -3,20 +3,13 @@ import type { Browser } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TALKING_HEAD_MORPHS, visemeGlb } from "../test/glb";
-import {
-  buildWidget,
-  embedPage,
-  launchChromium,
-  type Page,
-  type StaticServer,
-  serveStatic,
-} from "../test/harness";
+import { embedPage, type Page, type StaticServer } from "../test/harness";
 import { morphUploads, recordMorphUploads } from "../test/morph-probe";
 import {
   createAnsweringChatbot,
   type RunningPlatform,
   signUpOwner,
-  startPlatform,
+  startEmbeddedSite,
   VOICE_KNOWLEDGE,
 } from "../test/platform";
 import { askAndListen, openVoiced, recorded } from "../test/voice-probe";
@@ -27,26 +20,22 @@ import { askAndListen, openVoiced, recorded } from "../test/voice-probe";
 
 const dashboardRoot = path.resolve(import.meta.dirname, "../../../apps/dashboard");
 
-let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
 let site: StaticServer;
 let browser: Browser;
+let pages: Record<string, Page>;
+let close: () => Promise<void>;
 let cookie: string;
-const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
 
 beforeAll(async () => {
-  [bundle, platform] = await Promise.all([
-    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
-    startPlatform(),
+  [{ platform, site, browser, pages, close }] = await Promise.all([
+    startEmbeddedSite({
+      imageSources: "'self' blob: data:",
+      chromiumArgs: ["--autoplay-policy=no-user-gesture-required"],
+    }),
     // The platform serves the dashboard's build from apps/dashboard/dist.
     build({ root: dashboardRoot, logLevel: "error", build: { emptyOutDir: true } }),
   ]);
-  const api = new URL(platform.url);
-  site = await serveStatic({
-    dir: bundle.dir,
-    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; img-src 'self' blob: data:; connect-src 'self' ${api.origin} ws://${api.host}`,
-    pages,
-  });
   cookie = await signUpOwner(platform, "Avatar Test");
   const chatbot = await createAnsweringChatbot(platform, cookie, {
     allowedOrigin: site.url,
@@ -56,15 +45,9 @@ beforeAll(async () => {
     scriptSrc: `${platform.url}/widget/avatar-chat.js`,
     hostileCss: false,
   });
-  browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await platform?.close();
-  await bundle?.remove();
-});
+afterAll(() => close?.());
 
 describe("a tenant's own avatar", () => {
   it("is uploaded through the dashboard and speaks in the widget with its own viseme morphs", async () => {

@@ -1,20 +1,12 @@
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWidget,
-  embedPage,
-  hostileCss,
-  launchChromium,
-  type Page,
-  type StaticServer,
-  serveStatic,
-} from "../test/harness";
+import { embedPage, hostileCss, type Page, type StaticServer } from "../test/harness";
 import {
   dashboardCall as callDashboard,
   type RunningPlatform,
   signUpOwner,
-  startPlatform,
+  startEmbeddedSite,
 } from "../test/platform";
 
 // End to end: the widget script served by the real platform, embedded in a tenant's page (its own
@@ -23,37 +15,26 @@ import {
 
 const screenshot = path.resolve(import.meta.dirname, "../../../docs/screenshots/widget-chat.png");
 
-let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
 let site: StaticServer;
 let browser: Browser;
+let pages: Record<string, Page>;
+let close: () => Promise<void>;
 let publicKey: string;
 /** The tenant's site under a host name that is not loopback: plain http there is not a secure context. */
 let insecureSiteUrl: string;
 /** The tenant owner's session, for dashboard calls. */
 let cookie: string;
-const pages: Record<string, Page> = {
-  "/hostile.css": hostileCss,
-  "/favicon.ico": { body: "", type: "image/x-icon" },
-};
-
 /** A dashboard call with the owner's session cookie. */
 const dashboardCall = (name: string, input: unknown, cookie: string) =>
   callDashboard(platform, name, input, cookie);
 
 beforeAll(async () => {
-  // The platform serves the package's dist at /widget/, as in production: build it there.
-  [bundle, platform] = await Promise.all([
-    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
-    startPlatform(),
-  ]);
-  const api = new URL(platform.url);
   // The tenant's site: a different origin from the platform, with a strict CSP.
-  site = await serveStatic({
-    dir: bundle.dir,
-    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
-    pages,
-  });
+  ({ platform, site, browser, pages, close } = await startEmbeddedSite({
+    pages: { "/hostile.css": hostileCss },
+    chromiumArgs: ["--host-resolver-rules=MAP shop.test 127.0.0.1"],
+  }));
   cookie = await signUpOwner(platform, "Widget Test");
   insecureSiteUrl = `http://shop.test:${new URL(site.url).port}`;
   const created = await dashboardCall(
@@ -73,15 +54,9 @@ beforeAll(async () => {
   pages["/closed"] = embedPage(`<avatar-chat bot="${publicKey}"></avatar-chat>`, {
     scriptSrc: `${platform.url}/widget/avatar-chat.js`,
   });
-  browser = await launchChromium(["--host-resolver-rules=MAP shop.test 127.0.0.1"]);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await platform?.close();
-  await bundle?.remove();
-});
+afterAll(() => close?.());
 
 describe("<avatar-chat> against the running platform", () => {
   it("starts a visitor session, streams an answer with a moving mouth, keeps the chat across reloads", async () => {

@@ -6,19 +6,12 @@ import { promisify } from "node:util";
 import { type OpenAITestServer, startOpenAIServer, type TranscriptionForm } from "@avatar-chat/ai/testing";
 import type { Browser, Page as BrowserPage } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWidget,
-  embedPage,
-  launchChromium,
-  type Page,
-  type StaticServer,
-  serveStatic,
-} from "../test/harness";
+import { embedPage, type Page, type StaticServer } from "../test/harness";
 import {
   dashboardCall as callDashboard,
   type RunningPlatform,
   signUpOwner,
-  startPlatform,
+  startEmbeddedSite,
 } from "../test/platform";
 import { lipsyncLags, recorded, recordVoice } from "../test/voice-probe";
 
@@ -30,13 +23,13 @@ const QUESTION = "When does the store open on Saturdays?";
 const ANSWER = "On Saturdays the store opens at ten in the morning. It closes at four in the afternoon.";
 const API_KEY = "sk-test-voice-input";
 
-let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
 let ai: OpenAITestServer;
 let site: StaticServer;
 let browser: Browser;
+let pages: Record<string, Page>;
+let close: () => Promise<void>;
 let wavDir: string;
-const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
 
 const dashboardCall = (name: string, input: unknown, cookie: string) =>
   callDashboard(platform, name, input, cookie);
@@ -75,17 +68,16 @@ beforeAll(async () => {
   wavDir = await mkdtemp(path.join(tmpdir(), "voice-input-"));
   const wav = path.join(wavDir, "question.wav");
   await promisify(execFile)("espeak-ng", ["-v", "en", "-w", wav, QUESTION]);
-  [bundle, platform] = await Promise.all([
-    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
+  ({ platform, site, browser, pages, close } = await startEmbeddedSite({
     // The test server listens on 127.0.0.1, which the platform refuses unless the operator allows it.
-    startPlatform({ AI_ALLOWED_PRIVATE_HOSTS: new URL(ai.url).host }),
-  ]);
-  const api = new URL(platform.url);
-  site = await serveStatic({
-    dir: bundle.dir,
-    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
-    pages,
-  });
+    platformEnv: { AI_ALLOWED_PRIVATE_HOSTS: new URL(ai.url).host },
+    chromiumArgs: [
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-audio-capture=${wav}`,
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  }));
   // A workspace with an AI provider (transcribes), and one without (the offline provider: no transcription).
   const withProvider = await signUpOwner(platform, "Voice Input Test");
   await dashboardCall(
@@ -107,20 +99,11 @@ beforeAll(async () => {
     });
   pages["/"] = page(listener.publicKey);
   pages["/offline"] = page(offline.publicKey);
-  browser = await launchChromium([
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    `--use-file-for-fake-audio-capture=${wav}`,
-    "--autoplay-policy=no-user-gesture-required",
-  ]);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await platform?.close();
+  await close?.();
   await ai?.close();
-  await bundle?.remove();
   if (wavDir) await rm(wavDir, { recursive: true, force: true });
 });
 

@@ -1,19 +1,11 @@
-import path from "node:path";
 import type { Browser, Page as BrowserPage } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildWidget,
-  embedPage,
-  launchChromium,
-  type Page,
-  type StaticServer,
-  serveStatic,
-} from "../test/harness";
+import { embedPage, type Page, type StaticServer } from "../test/harness";
 import {
   createAnsweringChatbot,
   type RunningPlatform,
   signUpOwner,
-  startPlatform,
+  startEmbeddedSite,
   VOICE_KNOWLEDGE,
 } from "../test/platform";
 import { ask, lipsyncLags, openVoiced as openAt, recorded } from "../test/voice-probe";
@@ -22,25 +14,18 @@ import { ask, lipsyncLags, openVoiced as openAt, recorded } from "../test/voice-
 // embedded on another origin, audio that really plays through the page's AudioContext, and the mouth
 // measured against the audio's own energy.
 
-let bundle: Awaited<ReturnType<typeof buildWidget>>;
 let platform: RunningPlatform;
 let site: StaticServer;
 let browser: Browser;
-const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
+let pages: Record<string, Page>;
+let close: () => Promise<void>;
 
 const openVoiced = (page: BrowserPage) => openAt(page, `${site.url}/`);
 
 beforeAll(async () => {
-  [bundle, platform] = await Promise.all([
-    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
-    startPlatform(),
-  ]);
-  const api = new URL(platform.url);
-  site = await serveStatic({
-    dir: bundle.dir,
-    csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
-    pages,
-  });
+  ({ platform, site, browser, pages, close } = await startEmbeddedSite({
+    chromiumArgs: ["--autoplay-policy=no-user-gesture-required"],
+  }));
   const cookie = await signUpOwner(platform, "Voice Test");
   const chatbot = await createAnsweringChatbot(platform, cookie, {
     allowedOrigin: site.url,
@@ -50,15 +35,9 @@ beforeAll(async () => {
   pages["/"] = embedPage(`<avatar-chat bot="${chatbot.publicKey}" avatar="2d" open></avatar-chat>`, {
     scriptSrc: `${platform.url}/widget/avatar-chat.js`,
   });
-  browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await platform?.close();
-  await bundle?.remove();
-});
+afterAll(() => close?.());
 
 describe("the avatar speaks with the server's voice", () => {
   it("plays every sentence once, in order, with the mouth following the audio's energy", async () => {

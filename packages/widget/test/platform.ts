@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { readPlatformEnv, startPlatform as start } from "@avatar-chat/platform";
 import { Redis } from "ioredis";
-import { freePort } from "./harness";
+import type { Browser } from "playwright-core";
+import { buildWidget, freePort, launchChromium, type Page, type StaticServer, serveStatic } from "./harness";
 
 export interface RunningPlatform {
   url: string;
@@ -102,5 +103,61 @@ export async function createAnsweringChatbot(
     if (JSON.stringify(sources.data).includes('"ready"')) return chatbot;
     if (tries > 600) throw new Error("the knowledge was not indexed");
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface EmbeddedSite {
+  platform: RunningPlatform;
+  /** The tenant's site: its own origin, serving `pages` by path. */
+  site: StaticServer;
+  browser: Browser;
+  /** What the site serves by path; a test adds its embed pages once its chatbot exists. */
+  pages: Record<string, Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * The browser tests' stage: the widget built into the package's dist (the platform serves it at /widget/,
+ * as in production), the real platform (`platformEnv`: more of its variables), a tenant's site on another
+ * origin whose strict CSP allows only the platform (`imageSources`: an img-src for it), and Debian's
+ * Chromium with `chromiumArgs`.
+ */
+export async function startEmbeddedSite(
+  options: {
+    platformEnv?: Record<string, string>;
+    pages?: Record<string, Page>;
+    imageSources?: string;
+    chromiumArgs?: string[];
+  } = {},
+): Promise<EmbeddedSite> {
+  const [bundle, platform] = await Promise.all([
+    buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
+    startPlatform(options.platformEnv),
+  ]);
+  const pages: Record<string, Page> = {
+    "/favicon.ico": { body: "", type: "image/x-icon" },
+    ...options.pages,
+  };
+  const api = new URL(platform.url);
+  const img = options.imageSources ? ` img-src ${options.imageSources};` : "";
+  let site: StaticServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await site?.close();
+    await platform.close();
+    await bundle.remove();
+  };
+  try {
+    site = await serveStatic({
+      dir: bundle.dir,
+      csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self';${img} connect-src 'self' ${api.origin} ws://${api.host}`,
+      pages,
+    });
+    browser = await launchChromium(options.chromiumArgs);
+    return { platform, site, browser, pages, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
