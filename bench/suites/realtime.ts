@@ -1,13 +1,24 @@
 import { execSync } from "node:child_process";
-import { measureSystem, type SystemResult } from "../../packages/realtime/bench/fanout-bench.ts";
+import os from "node:os";
+import {
+  KINDS,
+  measureRounds,
+  measureSystem,
+  ROUNDS,
+  type Round,
+  type RoundResult,
+  type TenKResult,
+} from "../../packages/realtime/bench/fanout-bench.ts";
 import type { ServerKind } from "../../packages/realtime/bench/fanout-load.ts";
 import { figure, type Suite } from "../figures.ts";
 
 // Fan-out of the realtime service against Socket.io (Redis adapter, fed by @socket.io/redis-emitter), a
 // ~20-line raw-ws fan-out, and that fan-out tuned (framed once, corked: the floor of this design), on the same
 // load process. Servers and clients each run in their own child process; the clients of every system use the
-// same raw `ws` code, so client cost is equal (see docs/realtime.md). The four systems are measured twice back
-// to back and the figures are the means of the two runs, with how far the runs differed beside them.
+// same raw `ws` code, so client cost is equal (see docs/realtime.md). At 1,000 clients the four systems run side
+// by side and are measured in turn, round after round: each comparison is the median of per-round ratios, and
+// the agreement figure compares the medians of the first and second half of the rounds, so a machine whose load
+// drifts moves both sides of a ratio (as the api suite does). Absolute figures are medians of rounds.
 
 /** 10k clients need ~10k descriptors in the load process and in the server process. */
 function descriptorLimit(): number {
@@ -18,63 +29,52 @@ function descriptorLimit(): number {
   }
 }
 
-const kib = (r: SystemResult) => (r.idleConnBytes === null ? Number.NaN : r.idleConnBytes / 1024);
-const round = (n: number | null) => (n === null ? "n/a" : Math.round(n));
-
-function idleConnFigure(
-  ours: SystemResult,
-  minimal: SystemResult,
-  socketio: SystemResult | null,
-  skipped: string,
-) {
-  return figure(
-    kib(ours),
-    "KiB",
-    `server RSS growth per idle subscribed connection after GC, 10,000 connections (JS heap+external alone: ${round(ours.idleConnHeapBytes)} B); baseline Socket.io; minimal ${kib(minimal).toFixed(1)} KiB; target < 10 KiB${skipped}`,
-    socketio && socketio.idleConnBytes !== null ? kib(socketio) : null,
-  );
-}
-
-type Run = Record<ServerKind, SystemResult>;
-
-async function measureRun(with10k: boolean): Promise<Run> {
-  const run: Partial<Run> = {};
-  for (const kind of ["ours", "minimal", "tuned", "socketio"] as const)
-    run[kind] = await measureSystem(kind, { with10k });
-  return run as Run;
-}
-
-// What the two runs must agree on within 10 %: throughput and the same-run ratios. The p99 at a fixed rate is
-// shown beside them but not held to it: its top 1 % is a few dozen samples, set by single GC pauses.
-const compared = {
-  "fanout_1k.msgs_per_s": (r: Run) => r.ours.fanout1k,
-  "fanout_1k.vs_socketio": (r: Run) => r.ours.fanout1k / r.socketio.fanout1k,
-  "fanout_1k.vs_minimal": (r: Run) => r.ours.fanout1k / r.minimal.fanout1k,
-  "fanout_1k.vs_tuned": (r: Run) => r.ours.fanout1k / r.tuned.fanout1k,
-  "fanout_10k.msgs_per_s": (r: Run) => r.ours.fanout10k ?? Number.NaN,
-  "cpu_per_million.s": (r: Run) => r.ours.cpuPerMillion,
+const median = (values: number[]) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-const mean = (a: number, b: number) => (a + b) / 2;
-const differencePct = (a: number, b: number) => (Math.abs(a - b) / mean(a, b)) * 100;
+const kib = (bytes: number) => bytes / 1024;
+const round = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "n/a");
+const loadAverage = () => os.loadavg()[0]!.toFixed(1);
 
-function agreementFigure(first: Run, second: Run) {
-  const diffs = Object.entries(compared)
-    .map(([name, read]) => [name, differencePct(read(first), read(second))] as const)
-    .filter(([, diff]) => Number.isFinite(diff));
-  const worst = Math.max(...diffs.map(([, diff]) => diff));
-  const listed = diffs.map(([name, diff]) => `${name} ${diff.toFixed(1)} %`).join(", ");
-  const p99 = differencePct(first.ours.p99, second.ours.p99).toFixed(1);
+function idleConnFigure(ours: TenKResult, minimal: TenKResult, socketio: TenKResult | null, skipped: string) {
   return figure(
-    worst,
-    "%",
-    `largest difference between two back-to-back runs of the suite, relative to their mean: ${worst <= 10 ? "held" : "NOT held"} within the 10 % target; ${listed} (p99 ${p99} %, not held to it)`,
+    kib(ours.idleConnBytes),
+    "KiB",
+    `server RSS growth per idle subscribed connection after GC, 10,000 connections (JS heap+external alone: ${round(ours.idleConnHeapBytes)} B); baseline Socket.io; minimal ${kib(minimal.idleConnBytes).toFixed(1)} KiB; target < 10 KiB${skipped}`,
+    socketio && Number.isFinite(socketio.idleConnBytes) ? kib(socketio.idleConnBytes) : null,
   );
 }
 
-/** The mean of one value over both runs, and each run's value (to `digits` places) for the note. */
-function both(first: Run, second: Run, read: (r: Run) => number | null, digits = 0) {
-  const [a, b] = [read(first) ?? Number.NaN, read(second) ?? Number.NaN];
-  return { value: mean(a, b), runs: `runs ${a.toFixed(digits)}, ${b.toFixed(digits)}` };
+type Stat = "fanout1k" | "cpuPerMillion";
+const others = ["minimal", "tuned", "socketio"] as const;
+
+/** Median over `rounds` of ours' `stat` divided by `other`'s in the same round. */
+const ratioOf = (rounds: Round[], stat: Stat, other: ServerKind) =>
+  median(rounds.map((r) => r.ours[stat] / r[other][stat]));
+const medianOf = (rounds: Round[], kind: ServerKind, read: (r: RoundResult) => number) =>
+  median(rounds.map((r) => read(r[kind])));
+
+const differencePct = (a: number, b: number) => (Math.abs(a - b) / ((a + b) / 2)) * 100;
+
+/** How far the median ratios of the first and second half of the rounds differ (target: within 10 %). */
+function agreement(rounds: Round[]) {
+  const half = Math.floor(rounds.length / 2);
+  const [first, second] = [rounds.slice(0, half), rounds.slice(rounds.length - half)];
+  const diffs = (["fanout1k", "cpuPerMillion"] as const).flatMap((stat) =>
+    others.map((other) => {
+      const [a, b] = [ratioOf(first, stat, other), ratioOf(second, stat, other)];
+      const name = `${stat === "fanout1k" ? "msgs/s" : "cpu"} vs ${other}`;
+      return { name, a, b, diff: differencePct(a, b) };
+    }),
+  );
+  const worst = Math.max(...diffs.map((d) => d.diff));
+  const listed = diffs
+    .map((d) => `${d.name} ${d.a.toFixed(2)} / ${d.b.toFixed(2)} (${d.diff.toFixed(1)} %)`)
+    .join(", ");
+  return { worst, listed, half };
 }
 
 const suite: Suite = {
@@ -83,65 +83,91 @@ const suite: Suite = {
   async run() {
     const with10k = descriptorLimit() >= 10_500;
     const skipped = with10k ? "" : " (10k skipped: ulimit -n below 10500)";
+    const none: TenKResult = {
+      fanout10k: Number.NaN,
+      idleConnBytes: Number.NaN,
+      idleConnHeapBytes: Number.NaN,
+    };
+    const tenK = (kind: ServerKind, idleOnly: boolean) =>
+      with10k ? measureSystem(kind, { idleOnly }) : Promise.resolve(none);
     // REALTIME_BENCH=idle: only the idle-memory phase of ours and minimal (for working on memory; about 1 min).
     if (process.env.REALTIME_BENCH === "idle") {
-      const ours = await measureSystem("ours", { with10k, idleOnly: true });
-      const minimal = await measureSystem("minimal", { with10k, idleOnly: true });
+      const ours = await tenK("ours", true);
+      const minimal = await tenK("minimal", true);
       return { "realtime.idle_conn.kib": idleConnFigure(ours, minimal, null, skipped) };
     }
-    const first = await measureRun(with10k);
-    const second = await measureRun(with10k);
+    const loadBefore = loadAverage();
+    const rounds = await measureRounds(ROUNDS);
+    const load = `load average ${loadBefore} before the rounds, ${loadAverage()} after`;
+    // 10k clients once per system, each in fresh processes one after the other: four systems with 10,000
+    // clients each do not fit side by side in one load process's descriptors.
+    const saturated10k = {} as Record<ServerKind, TenKResult>;
+    for (const kind of KINDS) saturated10k[kind] = await tenK(kind, false);
     // Idle memory in fresh server processes: after a saturation phase the heap and allocator are in a state
     // that shifts RSS growth by kilobytes per connection from run to run (8 to 11 KiB for the same code).
-    const idle = async (kind: ServerKind) => measureSystem(kind, { with10k, idleOnly: true });
     const [oursIdle, minimalIdle, socketioIdle] = [
-      await idle("ours"),
-      await idle("minimal"),
-      await idle("socketio"),
+      await tenK("ours", true),
+      await tenK("minimal", true),
+      await tenK("socketio", true),
     ];
-    const of = (read: (r: Run) => number | null, digits = 0) => both(first, second, read, digits);
-    const ours1k = of((r) => r.ours.fanout1k);
-    const ours10k = of((r) => r.ours.fanout10k);
-    const p99 = of((r) => r.ours.p99, 2);
-    const vsMinimal = of(compared["fanout_1k.vs_minimal"], 2);
-    const vsTuned = of(compared["fanout_1k.vs_tuned"], 2);
-    const cpu = of((r) => r.ours.cpuPerMillion);
+    const how = `${rounds.length} rounds of the four systems in turn, medians of rounds`;
+    const perRound = (kind: ServerKind, read: (r: RoundResult) => number) =>
+      rounds.map((r) => round(read(r[kind]))).join(", ");
+    const rate = (kind: ServerKind) => medianOf(rounds, kind, (r) => r.fanout1k);
+    const cpu = (kind: ServerKind) => medianOf(rounds, kind, (r) => r.cpuPerMillion);
+    const p99 = (kind: ServerKind) => medianOf(rounds, kind, (r) => r.p99);
+    const { worst, listed, half } = agreement(rounds);
+    const ratioFigure = (stat: Stat, other: (typeof others)[number], what: string) =>
+      figure(
+        ratioOf(rounds, stat, other),
+        "ratio",
+        `${what}, median of ${rounds.length} per-round ratios (per round ${rounds.map((r) => (r.ours[stat] / r[other][stat]).toFixed(2)).join(", ")})`,
+      );
     return {
       "realtime.fanout_1k.msgs_per_s": figure(
-        ours1k.value,
+        rate("ours"),
         "msgs/s",
-        `delivered at saturation, 1,000 clients, 10 per channel, mean of two runs (${ours1k.runs}); baseline Socket.io + redis-adapter; minimal ws ${round(of((r) => r.minimal.fanout1k).value)}, tuned ws ${round(of((r) => r.tuned.fanout1k).value)}; target >= 1.4x Socket.io`,
-        of((r) => r.socketio.fanout1k).value,
+        `delivered at saturation, 1,000 clients, 10 per channel, ${how} (per round ${perRound("ours", (r) => r.fanout1k)}; ${load}); baseline Socket.io (median; the median of per-round ratios is realtime.fanout_1k.vs_socketio); minimal ws ${round(rate("minimal"))}, tuned ws ${round(rate("tuned"))}; target >= 1.4x Socket.io`,
+        rate("socketio"),
       ),
-      "realtime.fanout_1k.vs_minimal": figure(
-        vsMinimal.value,
-        "ratio",
-        `ours / minimal raw-ws fan-out (no auth, resume or backpressure; re-encodes each message per socket, no cork) at 1,000 clients, mean of two same-run ratios (${vsMinimal.runs}); target >= 0.85`,
+      "realtime.fanout_1k.vs_socketio": ratioFigure(
+        "fanout1k",
+        "socketio",
+        "ours / Socket.io + redis-adapter delivered msgs/s at saturation, 1,000 clients; target >= 1.4",
       ),
-      "realtime.fanout_1k.vs_tuned": figure(
-        vsTuned.value,
-        "ratio",
-        `ours / the minimal fan-out tuned (each message framed once, sockets corked per tick: the best this design does without auth, resume or backpressure) at 1,000 clients, mean of two same-run ratios (${vsTuned.runs}); no target yet: the gap is what those features cost`,
+      "realtime.fanout_1k.vs_minimal": ratioFigure(
+        "fanout1k",
+        "minimal",
+        "ours / minimal raw-ws fan-out (no auth, resume or backpressure; re-encodes each message per socket, no cork) delivered msgs/s at 1,000 clients; target >= 0.85",
+      ),
+      "realtime.fanout_1k.vs_tuned": ratioFigure(
+        "fanout1k",
+        "tuned",
+        "ours / the minimal fan-out tuned (each message framed once, sockets corked per tick: the best this design does without auth, resume or backpressure) delivered msgs/s at 1,000 clients; no target yet: the gap is what those features cost",
       ),
       "realtime.fanout_10k.msgs_per_s": figure(
-        ours10k.value,
+        saturated10k.ours.fanout10k,
         "msgs/s",
-        `delivered at saturation, 10,000 clients, 10 per channel, mean of two runs (${ours10k.runs}); baseline Socket.io; minimal ws ${round(of((r) => r.minimal.fanout10k).value)}, tuned ws ${round(of((r) => r.tuned.fanout10k).value)}${skipped}`,
-        of((r) => r.socketio.fanout10k).value,
+        `delivered at saturation, 10,000 clients, 10 per channel, one measurement per system in fresh processes one after the other (not alternated: load drift is not cancelled; ${load}); baseline Socket.io; minimal ws ${round(saturated10k.minimal.fanout10k)}, tuned ws ${round(saturated10k.tuned.fanout10k)}${skipped}`,
+        with10k ? saturated10k.socketio.fanout10k : null,
       ),
       "realtime.fanout_1k.p99_ms": figure(
-        p99.value,
+        p99("ours"),
         "ms",
-        `publish-to-receive p99 at 1,000 publishes/s, 1,000 clients, mean of two runs (${p99.runs} ms; p50 ${of((r) => r.ours.p50).value.toFixed(2)} ms); baseline Socket.io p99; minimal p99 ${of((r) => r.minimal.p99).value.toFixed(2)} ms, tuned ${of((r) => r.tuned.p99).value.toFixed(2)} ms; target < 10 ms`,
-        of((r) => r.socketio.p99).value,
+        `publish-to-receive p99 at 1,000 publishes/s, 1,000 clients, ${how} (per round ${rounds.map((r) => r.ours.p99.toFixed(1)).join(", ")} ms; p50 ${medianOf(rounds, "ours", (r) => r.p50).toFixed(2)} ms; ${load}); baseline Socket.io p99; minimal p99 ${p99("minimal").toFixed(2)} ms, tuned ${p99("tuned").toFixed(2)} ms; target < 10 ms`,
+        p99("socketio"),
       ),
       "realtime.cpu_per_million.s": figure(
-        cpu.value,
+        cpu("ours"),
         "s",
-        `server process CPU seconds per million delivered messages (1k-client saturation runs, mean of two); baseline Socket.io; minimal ${of((r) => r.minimal.cpuPerMillion).value.toFixed(2)} s, tuned ${of((r) => r.tuned.cpuPerMillion).value.toFixed(2)} s`,
-        of((r) => r.socketio.cpuPerMillion).value,
+        `server process CPU seconds per million delivered messages (1k-client saturation windows), ${how} (${load}); baseline Socket.io (median); minimal ${cpu("minimal").toFixed(2)} s, tuned ${cpu("tuned").toFixed(2)} s; medians of per-round ratios: ours / Socket.io ${ratioOf(rounds, "cpuPerMillion", "socketio").toFixed(2)}, ours / minimal ${ratioOf(rounds, "cpuPerMillion", "minimal").toFixed(2)}, ours / tuned ${ratioOf(rounds, "cpuPerMillion", "tuned").toFixed(2)}`,
+        cpu("socketio"),
       ),
-      "realtime.runs_agreement.max_diff_pct": agreementFigure(first, second),
+      "realtime.runs_agreement.max_diff_pct": figure(
+        worst,
+        "%",
+        `largest difference between the median per-round ratios of the first ${half} and the last ${half} rounds, relative to their mean: ${worst <= 10 ? "held" : "NOT held"} within the 10 % target; first / second half: ${listed}; absolute msgs/s and p99 follow the machine's load and are not held to it (${load})`,
+      ),
       "realtime.idle_conn.kib": idleConnFigure(oursIdle, minimalIdle, socketioIdle, skipped),
     };
   },

@@ -11,9 +11,11 @@ import type { LoadCommand, ServerKind } from "./fanout-load";
 const here = path.dirname(new URL(import.meta.url).pathname);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const clientsPerChannel = 10;
-// Measurement windows. 2 s after 0.5 s of warm-up let two runs minutes apart differ by more than 10 %; these
-// are as long as four systems measured twice stay within the suite's four minutes.
-const windows = { warmUpMs: 1000, saturateS: 4, saturate10kS: 3, latencyS: 3 };
+// Measurement windows. The four systems run side by side and are measured in turn, round after round, so
+// each ratio is taken between measurements seconds apart (a busier minute of the shared machine falls on both
+// sides of it); a first round, not counted, warms the JIT. Windows are short since the rounds repeat.
+export const ROUNDS = Number(process.env.REALTIME_BENCH_ROUNDS ?? 8);
+const windows = { warmUpMs: 500, saturateS: 2, latencyS: 1, warmUp10kMs: 1000, saturate10kS: 3 };
 
 type Reply = Record<string, unknown> & { type: string };
 
@@ -33,7 +35,11 @@ function spawnChild(file: string, args: string[]) {
   return {
     child,
     next,
-    onMessage: (listener: (reply: Reply) => void) => listeners.push(listener),
+    /** Calls `listener` with every reply until the returned function is called. */
+    onMessage: (listener: (reply: Reply) => void) => {
+      listeners.push(listener);
+      return () => void listeners.splice(listeners.indexOf(listener), 1);
+    },
     request: (command: object, replyType: string) => {
       const reply = next(replyType);
       child.send(command);
@@ -73,16 +79,6 @@ function makePublisher(kind: ServerKind, redis: Redis, prefix: string) {
   };
 }
 
-export interface SystemResult {
-  fanout1k: number;
-  fanout10k: number | null;
-  p50: number;
-  p99: number;
-  cpuPerMillion: number;
-  idleConnBytes: number | null;
-  idleConnHeapBytes: number | null;
-}
-
 interface Context {
   load: Child;
   server: Child;
@@ -100,9 +96,9 @@ async function usage(server: Child) {
 }
 
 /** Delivered messages per second with publishing kept just ahead of delivery (a bounded window). */
-async function saturate(ctx: Context, seconds: number) {
+async function saturate(ctx: Context, seconds: number, warmUpMs: number) {
   let delivered = 0;
-  ctx.load.onMessage((reply) => {
+  const unsubscribe = ctx.load.onMessage((reply) => {
     if (reply.type === "progress") delivered = reply.delivered as number;
   });
   ctx.load.child.send({ cmd: "count", latency: false } satisfies LoadCommand);
@@ -124,7 +120,7 @@ async function saturate(ctx: Context, seconds: number) {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   };
-  await runFor(windows.warmUpMs); // warm-up: fill the pipeline and let the JIT settle
+  await runFor(warmUpMs); // fill the pipeline
   const from = { at: performance.now(), delivered: await peek() };
   await runFor(seconds * 1000);
   const to = { at: performance.now(), delivered: await peek() };
@@ -135,6 +131,7 @@ async function saturate(ctx: Context, seconds: number) {
   }
   const cpuSeconds = (await usage(ctx.server)).cpuSeconds - cpuBefore;
   const read = await ctx.load.request({ cmd: "read" } satisfies LoadCommand, "read");
+  unsubscribe();
   if ((read.closedEarly as number) > 0)
     throw new Error(`${read.closedEarly} clients were dropped during the run`);
   return { rate, cpuPerMillion: (cpuSeconds / (read.delivered as number)) * 1e6 };
@@ -169,13 +166,18 @@ function channelNames(count: number, run: string): string[] {
 }
 
 export interface MeasureOptions {
-  with10k: boolean;
-  /** Only the 10k idle-connection memory phase (after 1k connect/disconnect), the only mode that measures
-   * it; the other figures are NaN. */
+  /** Only the 10k idle-connection memory phase (after 1k connect/disconnect); otherwise 10k saturation. */
   idleOnly?: boolean;
 }
 
-export async function measureSystem(kind: ServerKind, options: MeasureOptions): Promise<SystemResult> {
+export interface TenKResult {
+  fanout10k: number;
+  idleConnBytes: number;
+  idleConnHeapBytes: number;
+}
+
+/** One server of `kind` in a fresh process with its own load process, 10,000 clients: saturation or idle memory. */
+export async function measureSystem(kind: ServerKind, options: MeasureOptions): Promise<TenKResult> {
   const began = performance.now();
   const log = (step: string) =>
     console.log(`  realtime ${kind}: ${step} (${((performance.now() - began) / 1000).toFixed(1)} s)`);
@@ -187,71 +189,116 @@ export async function measureSystem(kind: ServerKind, options: MeasureOptions): 
     await load.next("ready");
     const { port } = (await server.next("ready")) as unknown as { port: number };
     const publish = makePublisher(kind, redis, prefix);
-
-    const channels1k = channelNames(1000 / clientsPerChannel, "a");
-    await load.request(
-      { cmd: "connect", kind, port, clients: 1000, channels: channels1k } satisfies LoadCommand,
-      "connected",
-    );
-    const ctx1k: Context = { load, server, publish, channels: channels1k, clients: 1000 };
-    log("1k connected");
-    let timed = { p50: Number.NaN, p99: Number.NaN };
-    let saturated = { rate: Number.NaN, cpuPerMillion: Number.NaN };
-    if (!options.idleOnly) {
-      timed = await latency(ctx1k, 1000, windows.latencyS);
-      log("1k latency measured");
-      saturated = await saturate(ctx1k, windows.saturateS);
-      log("1k saturation measured");
+    const connect = (channels: string[], clients: number) =>
+      load.request({ cmd: "connect", kind, port, clients, channels } satisfies LoadCommand, "connected");
+    if (options.idleOnly) {
+      // 1,000 clients connected and gone first, as in every measurement of this memory figure so far.
+      await connect(channelNames(1000 / clientsPerChannel, "a"), 1000);
+      await load.request({ cmd: "disconnect" } satisfies LoadCommand, "disconnected");
     }
-    await load.request({ cmd: "disconnect" } satisfies LoadCommand, "disconnected");
-
-    let fanout10k: number | null = null;
-    let idleConnBytes: number | null = null;
-    let idleConnHeapBytes: number | null = null;
-    if (options.with10k) {
-      // Memory per idle connection is the marginal cost of the second 5,000 connections: by then the heap and
-      // allocator have grown for the first ones, so one-off growth is not charged to the connections.
-      const channels10k = channelNames(10_000 / clientsPerChannel, "b");
-      const connect = (channels: string[]) =>
-        load.request(
-          { cmd: "connect", kind, port, clients: 5000, channels } satisfies LoadCommand,
-          "connected",
-        );
-      const [firstHalf, secondHalf] = [
-        channels10k.slice(0, channels10k.length / 2),
-        channels10k.slice(channels10k.length / 2),
-      ];
-      await connect(firstHalf);
-      if (options.idleOnly) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const before = await usage(server);
-        await connect(secondHalf);
-        log("10k connected");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const after = await usage(server);
-        idleConnBytes = (after.rss - before.rss) / 5000;
-        idleConnHeapBytes = (after.heap - before.heap) / 5000;
-      } else {
-        await connect(secondHalf);
-        log("10k connected");
-        const ctx10k = { load, server, publish, channels: channels10k, clients: 10_000 };
-        fanout10k = (await saturate(ctx10k, windows.saturate10kS)).rate;
-      }
+    // Memory per idle connection is the marginal cost of the second 5,000 connections: by then the heap and
+    // allocator have grown for the first ones, so one-off growth is not charged to the connections.
+    const channels10k = channelNames(10_000 / clientsPerChannel, "b");
+    const [firstHalf, secondHalf] = [
+      channels10k.slice(0, channels10k.length / 2),
+      channels10k.slice(channels10k.length / 2),
+    ];
+    await connect(firstHalf, 5000);
+    if (options.idleOnly) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await usage(server);
+      await connect(secondHalf, 5000);
+      log("10k connected");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await usage(server);
+      return {
+        fanout10k: Number.NaN,
+        idleConnBytes: (after.rss - before.rss) / 5000,
+        idleConnHeapBytes: (after.heap - before.heap) / 5000,
+      };
     }
-    return {
-      fanout1k: saturated.rate,
-      fanout10k,
-      p50: timed.p50,
-      p99: timed.p99,
-      cpuPerMillion: saturated.cpuPerMillion,
-      idleConnBytes,
-      idleConnHeapBytes,
-    };
+    await connect(secondHalf, 5000);
+    log("10k connected");
+    const ctx10k = { load, server, publish, channels: channels10k, clients: 10_000 };
+    const { rate } = await saturate(ctx10k, windows.saturate10kS, windows.warmUp10kMs);
+    return { fanout10k: rate, idleConnBytes: Number.NaN, idleConnHeapBytes: Number.NaN };
   } finally {
     await stop(server.child);
     await stop(load.child);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await removeKeys(redis, prefix);
+    redis.disconnect();
+  }
+}
+
+async function removeKeys(redis: Redis, prefix: string) {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+/** One system's figures in one round at 1,000 clients. */
+export interface RoundResult {
+  fanout1k: number;
+  cpuPerMillion: number;
+  p50: number;
+  p99: number;
+}
+
+export const KINDS = ["ours", "minimal", "tuned", "socketio"] as const satisfies readonly ServerKind[];
+export type Round = Record<ServerKind, RoundResult>;
+
+/**
+ * The four systems side by side, each server in its own process with 1,000 clients subscribed from one
+ * shared load process, measured in turn for `rounds` rounds (after one uncounted warm-up round). Only the
+ * system being measured gets traffic; the others hold their idle clients.
+ */
+export async function measureRounds(rounds: number): Promise<Round[]> {
+  const run = `bench:${randomUUID()}:`;
+  const redis = new Redis(redisUrl);
+  const load = spawnChild("fanout-load.ts", []);
+  const servers: Child[] = [];
+  try {
+    await load.next("ready");
+    const contexts = {} as Record<ServerKind, Context>;
+    for (const kind of KINDS) {
+      // Minimal and tuned read the same Redis channel names: each system gets its own prefix.
+      const prefix = `${run}${kind}:`;
+      const server = spawnChild("fanout-server.ts", [kind, redisUrl, prefix]);
+      servers.push(server);
+      const { port } = (await server.next("ready")) as unknown as { port: number };
+      const channels = channelNames(1000 / clientsPerChannel, kind);
+      await load.request(
+        { cmd: "connect", kind, port, clients: 1000, channels } satisfies LoadCommand,
+        "connected",
+      );
+      const publish = makePublisher(kind, redis, prefix);
+      contexts[kind] = { load, server, publish, channels, clients: 1000 };
+    }
+    const measureOne = async (kind: ServerKind): Promise<RoundResult> => {
+      const timed = await latency(contexts[kind], 1000, windows.latencyS);
+      const saturated = await saturate(contexts[kind], windows.saturateS, windows.warmUpMs);
+      return {
+        fanout1k: saturated.rate,
+        cpuPerMillion: saturated.cpuPerMillion,
+        p50: timed.p50,
+        p99: timed.p99,
+      };
+    };
+    const results: Round[] = [];
+    const began = performance.now();
+    for (let round = 0; round <= rounds; round++) {
+      const measured = {} as Round;
+      for (const kind of KINDS) measured[kind] = await measureOne(kind);
+      if (round > 0) results.push(measured);
+      const rates = KINDS.map((kind) => `${kind} ${Math.round(measured[kind].fanout1k)}`).join(", ");
+      console.log(
+        `  realtime round ${round === 0 ? "warm-up" : round}: ${rates} msgs/s (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+      );
+    }
+    return results;
+  } finally {
+    for (const server of servers) await stop(server.child);
+    await stop(load.child);
+    await removeKeys(redis, run);
     redis.disconnect();
   }
 }
