@@ -186,8 +186,9 @@ export async function measureSystem(kind: ServerKind, options: MeasureOptions): 
   const load = spawnChild("fanout-load.ts", []);
   const server = spawnChild("fanout-server.ts", [kind, redisUrl, prefix]);
   try {
-    await load.next("ready");
-    const { port } = (await server.next("ready")) as unknown as { port: number };
+    // Both waits registered at once: a "ready" that arrives before anyone waits for it is dropped.
+    const [, serverReady] = await Promise.all([load.next("ready"), server.next("ready")]);
+    const { port } = serverReady as unknown as { port: number };
     const publish = makePublisher(kind, redis, prefix);
     const connect = (channels: string[], clients: number) =>
       load.request({ cmd: "connect", kind, port, clients, channels } satisfies LoadCommand, "connected");
