@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 
-// One Lua script runner for every module (publish, rate limits, tenant turns). Not ioredis's
+// One Lua script runner for every module (publish, rate limits, tenant turns, realtime's presence sweep and
+// socket leases); redis-script.test.ts fails on an EVAL or EVALSHA called anywhere else. Not ioredis's
 // defineCommand: it adds a method per script to a client, and the clients here are built by the
 // composition root and passed in, so each module would register its scripts on clients it does not own.
 

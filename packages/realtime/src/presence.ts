@@ -3,6 +3,8 @@ import {
   parseChannel,
   publishEvent,
   type RealtimeEvent,
+  redisScript,
+  runScript,
   tenantChannel,
 } from "@avatar-chat/protocol";
 import type { Redis } from "ioredis";
@@ -66,7 +68,7 @@ export async function readPresence(redis: Redis, prefix: string, scope: Presence
 }
 
 // Drops expired entries of every scope and reports the scopes that lost someone (one node wins each removal).
-const sweepScript = `
+const sweepScript = redisScript(`
 local changed = {}
 for _, scope in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local key = ARGV[2] .. scope
@@ -74,20 +76,18 @@ for _, scope in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if redis.call('ZCARD', key) == 0 then redis.call('ZREM', KEYS[1], scope) end
 end
 return changed
-`;
+`);
 
 export async function sweepPresence(
   redis: Redis,
   prefix: string,
   now = Date.now(),
 ): Promise<PresenceScope[]> {
-  const changed = (await redis.eval(
-    sweepScript,
-    1,
+  const changed = (await runScript(redis, sweepScript, 1, [
     indexKey(prefix),
     now,
     `${prefix}rt:presence:`,
-  )) as string[];
+  ])) as string[];
   return changed.map(parseScopeName).filter((s): s is PresenceScope => s !== null);
 }
 

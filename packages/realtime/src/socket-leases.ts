@@ -1,3 +1,4 @@
+import { redisScript, runScript } from "@avatar-chat/protocol";
 import type { Redis } from "ioredis";
 
 /** One limit a socket counts against across the cluster: a Redis key (a visitor, an address) and its cap. */
@@ -11,7 +12,7 @@ export interface LeaseLimit {
  * expired leases (a crashed node's) are dropped first. Returns 0 when taken, else the 1-based index of
  * the first full key. KEYS: the sets; ARGV: now, expiry, ttl, socket id, then each key's cap.
  */
-const ACQUIRE = `
+const ACQUIRE = redisScript(`
 for i, key in ipairs(KEYS) do
   redis.call("ZREMRANGEBYSCORE", key, "-inf", ARGV[1])
   if redis.call("ZCARD", key) >= tonumber(ARGV[4 + i]) then return i end
@@ -20,7 +21,7 @@ for _, key in ipairs(KEYS) do
   redis.call("ZADD", key, ARGV[2], ARGV[4])
   redis.call("PEXPIRE", key, ARGV[3])
 end
-return 0`;
+return 0`);
 
 /**
  * Socket leases in Redis, so that per-visitor and per-address limits hold across every realtime node
@@ -35,16 +36,14 @@ export function createSocketLeases(options: { redis: Redis; prefix: string; ttlM
     async acquire(socketId: string, limits: readonly LeaseLimit[]): Promise<number | null> {
       if (limits.length === 0) return null;
       const now = Date.now();
-      const full = (await redis.eval(
-        ACQUIRE,
-        limits.length,
+      const full = (await runScript(redis, ACQUIRE, limits.length, [
         ...limits.map((l) => keyOf(l.key)),
         now,
         now + ttlMs,
         ttlMs,
         socketId,
         ...limits.map((l) => l.max),
-      )) as number;
+      ])) as number;
       return full === 0 ? null : full - 1;
     },
     /** Extends the leases of open sockets (only those still held: a lapsed one is not revived). */
