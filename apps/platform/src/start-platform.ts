@@ -7,7 +7,9 @@ import {
   apiConfigFrom,
   createApiRedis,
   createApp,
+  createCredentialCaches,
   createStorage,
+  createWidgetCache,
   evictCachedCredentials,
   healthRoutes,
   listenForCredentialChanges,
@@ -187,10 +189,13 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       banner.push("worker: ai-reply, kb-index, analytics-rollup, email, housekeeping");
     }
 
+    // One per process: the api and realtime share what either checked, and one listener evicts from both.
+    const credentials = createCredentialCaches();
     let realtime: ReturnType<typeof createRealtime> | null = null;
     if (roles.has("realtime")) {
       const access = createRealtimeAccess({
         db: db.kysely,
+        credentials,
         appSecret: config.appSecret,
         sessionTtlMs: config.sessionTtlMs,
         clock: () => new Date(),
@@ -220,7 +225,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         connectionStatus("redis (credential changes)", logger),
       );
       const liveRealtime = realtime;
-      const evict = evictCachedCredentials(db.kysely);
+      const evict = evictCachedCredentials(credentials);
       await listenForCredentialChanges(revocations, prefix, {
         keyRevoked(keyId) {
           evict.keyRevoked(keyId);
@@ -259,6 +264,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         ),
       );
       stops.push(() => Promise.all(Object.values(queues).map(closeQueue)));
+      const clock = () => new Date();
       const api = createApp({
         db: db.kysely,
         redis,
@@ -266,8 +272,10 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         storage,
         config,
         widgetDir: path.join(repoRoot, "packages/widget/dist"),
-        clock: () => new Date(),
+        clock,
         logger: apiLogger,
+        credentials,
+        widgetCache: createWidgetCache(clock),
       });
       const root = new Hono();
       root.use(

@@ -12,9 +12,11 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import pg from "pg";
 import { createApp } from "../src/app";
+import { createCredentialCaches } from "../src/auth/credential-changes";
 import { apiConfigFrom, apiEnv } from "../src/config";
 import type { AppDeps } from "../src/deps";
 import { serveHttp } from "../src/http/serve-http";
+import { createWidgetCache } from "../src/modules/widget";
 import { createApiRedis } from "../src/redis";
 import { createStorage } from "../src/storage";
 
@@ -45,6 +47,7 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
   } else {
     const db = await createDb({ url: options.databaseUrl, poolSize: 20 });
     const connection = { url: options.redisUrl };
+    const clock = () => new Date();
     const deps: AppDeps = {
       db: db.kysely,
       redis: createApiRedis(options.redisUrl),
@@ -71,8 +74,10 @@ async function start(kind: ServerKind, options: ServerOptions): Promise<number> 
         }),
         options.prefix,
       ),
-      clock: () => new Date(),
+      clock,
       logger: createLogger({ level: "error", service: "bench-api" }),
+      credentials: createCredentialCaches(),
+      widgetCache: createWidgetCache(clock),
     };
     fetch = createApp(deps).fetch;
   }

@@ -298,6 +298,7 @@ describe.each([
     beforeAll(async () => {
       const access = createRealtimeAccess({
         db: platform.deps.db,
+        credentials: platform.deps.credentials,
         appSecret: platform.deps.config.appSecret,
         sessionTtlMs: platform.deps.config.sessionTtlMs,
         clock: () => new Date(),

@@ -12,6 +12,7 @@ import { createRealtime, originAllowed } from "@avatar-chat/realtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { generateApiKey } from "./auth/api-keys";
+import { createCredentialCaches } from "./auth/credential-changes";
 import { createSession, invalidateSession, SESSION_COOKIE } from "./auth/sessions";
 import { createRealtimeAccess, nextCheck, type RealtimeAccess } from "./realtime-access";
 import { TEST_REDIS_URL } from "./testing";
@@ -49,6 +50,7 @@ describe("realtime access", () => {
     const db = database.kysely;
     access = createRealtimeAccess({
       db,
+      credentials: createCredentialCaches(),
       appSecret,
       sessionTtlMs: 86_400_000,
       clock: () => new Date(),

@@ -3,11 +3,15 @@ import { type Database, withTenant } from "@avatar-chat/db";
 import { verifyVisitorToken, visitorTokenPrefix } from "@avatar-chat/protocol";
 import { bearerToken, type ConversationOwner, canJoin, type Principal } from "@avatar-chat/realtime/access";
 import type { Kysely } from "kysely";
+import { LRUCache } from "lru-cache";
 import { API_KEY_PREFIX, validateApiKey } from "./auth/api-keys";
+import type { CredentialCaches } from "./auth/credential-changes";
 import { readCookie, SESSION_COOKIE, validateSessionToken } from "./auth/sessions";
 
 export interface RealtimeAccessDeps {
   db: Kysely<Database>;
+  /** The process's credential caches, shared with its api (createCredentialCaches). */
+  credentials: CredentialCaches;
   appSecret: string;
   sessionTtlMs: number;
   clock: () => Date;
@@ -45,8 +49,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * every `recheckSeconds` (signed out, removed from the tenant or revoked → closed with 4001).
  */
 export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
-  const owners = new Map<string, ConversationOwner>();
-  const cacheSize = deps.cacheSize ?? 10_000;
+  const owners = new LRUCache<string, ConversationOwner>({ max: deps.cacheSize ?? 10_000 });
   const recheckSeconds = deps.recheckSeconds ?? 300;
 
   async function isMember(tenantId: string, userId: string): Promise<boolean> {
@@ -69,7 +72,7 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
       return visitor && { kind: "visitor", ...pick(visitor), expiresAt: visitor.expiresAt };
     }
     if (token?.startsWith(API_KEY_PREFIX)) {
-      const key = await validateApiKey(deps.db, token, now);
+      const key = await validateApiKey(deps.db, deps.credentials.apiKeys, token, now);
       if (!key || !realtimeScopes(key.scopes)) return null;
       // The key's own expiry is checked by `renew`, which the first recheck runs.
       return {
@@ -82,7 +85,9 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
     if (token) return null;
     // Who it is, whatever the Origin: the service then refuses a foreign Origin with 403 (`originAllowed`).
     const cookie = readCookie(req.headers.cookie ?? null, SESSION_COOKIE);
-    const session = cookie ? await validateSessionToken(deps.db, cookie, deps.sessionTtlMs, now) : null;
+    const session = cookie
+      ? await validateSessionToken(deps.db, deps.credentials.sessions, cookie, deps.sessionTtlMs, now)
+      : null;
     if (!session?.active_tenant_id) return null;
     if (!(await isMember(session.active_tenant_id, session.user_id))) return null;
     return {
@@ -131,11 +136,7 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
   /** The conversation's owner, looked up only inside the principal's tenant (RLS and a tenant filter). */
   async function ownerWithin(tenantId: string, conversationId: string): Promise<ConversationOwner | null> {
     const cached = owners.get(conversationId);
-    if (cached) {
-      owners.delete(conversationId); // re-insert: Map order is the LRU order
-      owners.set(conversationId, cached);
-      return cached;
-    }
+    if (cached) return cached;
     if (!uuidPattern.test(conversationId)) return null;
     const row = await withTenant(deps.db, tenantId, (tx) =>
       tx
@@ -148,7 +149,6 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
     if (!row) return null; // not cached: the conversation may be created a moment later
     const owner = { tenantId: row.tenant_id, visitorId: row.visitor_id ?? "" };
     owners.set(conversationId, owner);
-    if (owners.size > cacheSize) owners.delete(owners.keys().next().value as string);
     return owner;
   }
 

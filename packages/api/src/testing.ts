@@ -13,11 +13,16 @@ import { createTRPCClient, httpLink } from "@trpc/client";
 import { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { createApp } from "./app";
-import { evictCachedCredentials, listenForCredentialChanges } from "./auth/credential-changes";
+import {
+  createCredentialCaches,
+  evictCachedCredentials,
+  listenForCredentialChanges,
+} from "./auth/credential-changes";
 import { type ApiConfig, realtimeUrlFor } from "./config";
 import type { AppDeps } from "./deps";
 import { startEmbeddedS3 } from "./embedded-s3";
 import { serveHttp } from "./http/serve-http";
+import { createWidgetCache } from "./modules/widget";
 import type { AppRouter } from "./root";
 import { createStorage } from "./storage";
 
@@ -110,21 +115,24 @@ export async function createTestPlatform(
     aiNetwork: {},
     ...overrides,
   };
+  const clock = () => new Date();
   const deps: AppDeps = {
     db: database.kysely,
     redis,
     queues,
     storage,
     config,
-    clock: () => new Date(),
+    clock,
     logger: silentLogger,
+    credentials: createCredentialCaches(),
+    widgetCache: createWidgetCache(clock),
   };
   const revocations = redis.duplicate();
   // No realtime service in the api's test platform: an announcement only evicts cached credentials.
   const stopRevocations = await listenForCredentialChanges(
     revocations,
     prefix,
-    evictCachedCredentials(database.kysely),
+    evictCachedCredentials(deps.credentials),
   );
   const server = await serveHttp({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

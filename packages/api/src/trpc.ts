@@ -126,7 +126,13 @@ export const SESSION_RATE_LIMIT: RateLimitRule = { limit: 600, windowMs: 60_000 
 async function requireSession(ctx: Context, type: "query" | "mutation" | "subscription") {
   const token = readCookie(ctx.request.cookie, SESSION_COOKIE);
   const session = token
-    ? await validateSessionToken(ctx.deps.db, token, ctx.deps.config.sessionTtlMs, ctx.deps.clock())
+    ? await validateSessionToken(
+        ctx.deps.db,
+        ctx.deps.credentials.sessions,
+        token,
+        ctx.deps.config.sessionTtlMs,
+        ctx.deps.clock(),
+      )
     : null;
   if (!session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in." });
   if (type === "mutation" && !isAllowedOrigin(ctx)) {
@@ -168,7 +174,7 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
   let tenantId: string;
   let actor: Actor;
   if (bearer?.startsWith(API_KEY_PREFIX)) {
-    const key = await validateApiKey(ctx.deps.db, bearer, now);
+    const key = await validateApiKey(ctx.deps.db, ctx.deps.credentials.apiKeys, bearer, now);
     if (!key)
       throw new TRPCError({ code: "UNAUTHORIZED", message: "This API key is invalid, expired or revoked." });
     const scope = meta?.scope ?? (type === "mutation" ? "write" : "read");

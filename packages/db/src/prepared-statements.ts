@@ -10,6 +10,7 @@ interface Naming {
   generation: number;
 }
 
+// Per connection, keyed by the client pg's pool creates: the names live and die with the connection.
 const namings = new WeakMap<pg.ClientBase, Naming>();
 
 /**

@@ -16,6 +16,7 @@ export const requestedTenant = new AsyncLocalStorage<string>();
  * connections also prepare the statements they run (prepared-statements.ts).
  */
 export function tenantPinnedPool(pool: pg.Pool): PostgresPool {
+  // The tenant each of this pool's connections carries, gone with the connection.
   const pinned = new WeakMap<pg.PoolClient, string>();
   return {
     // Kysely's driver reads these two for query cancellation.

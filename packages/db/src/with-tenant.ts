@@ -21,6 +21,8 @@ interface TenantScope {
   transactions: Kysely<Database>;
   reads: Kysely<Database>;
 }
+// Registered per handle by createDb, so withTenant(db, …) needs nothing but the handle callers already pass;
+// an entry lives and dies with its handle.
 const tenantScoped = new WeakMap<Kysely<Database>, TenantScope>();
 
 export function registerTenantScope(db: Kysely<Database>, scope: TenantScope): void {
@@ -28,6 +30,7 @@ export function registerTenantScope(db: Kysely<Database>, scope: TenantScope): v
 }
 
 /** The streaming replica of a database's primary, for reads that tolerate lag (create-db.ts). */
+// Registered per handle by createDb, as the tenant scope above.
 const replicas = new WeakMap<Kysely<Database>, Kysely<Database>>();
 
 export function registerReplica(db: Kysely<Database>, replica: Kysely<Database>): void {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   API_KEY_CACHE_MS,
   API_KEY_REFRESH_AHEAD_MS,
+  createApiKeyCache,
   forgetApiKey,
   generateApiKey,
   validateApiKey,
@@ -11,6 +12,7 @@ import {
 describe("validateApiKey's cache", () => {
   let db: TestDatabase;
   let tenantId: string;
+  const cache = createApiKeyCache();
   beforeAll(async () => {
     db = await createTestDatabase();
     tenantId = (
@@ -45,35 +47,37 @@ describe("validateApiKey's cache", () => {
   it("re-reads a key in use before its entry lapses, and learns of a revocation from that read", async () => {
     const { key, id } = await newKey();
     const t0 = Date.now();
-    expect(await validateApiKey(db.kysely, key, new Date(t0))).toMatchObject({ id });
+    expect(await validateApiKey(db.kysely, cache, key, new Date(t0))).toMatchObject({ id });
     await revokeInDatabase(id); // by another api process: this one only learns by reading
     // Still cached and not yet near its end: served without a read.
-    expect(await validateApiKey(db.kysely, key, new Date(t0 + 1_000))).toMatchObject({ id });
+    expect(await validateApiKey(db.kysely, cache, key, new Date(t0 + 1_000))).toMatchObject({ id });
     // Near its end: still served from the cache, while the background read finds the revocation.
     const nearEnd = t0 + API_KEY_CACHE_MS - API_KEY_REFRESH_AHEAD_MS / 2;
-    expect(await validateApiKey(db.kysely, key, new Date(nearEnd))).toMatchObject({ id });
+    expect(await validateApiKey(db.kysely, cache, key, new Date(nearEnd))).toMatchObject({ id });
     await settle();
-    expect(await validateApiKey(db.kysely, key, new Date(nearEnd + 1))).toBeNull();
+    expect(await validateApiKey(db.kysely, cache, key, new Date(nearEnd + 1))).toBeNull();
   });
 
   it("keeps a busy key cached without a wait when nothing changed", async () => {
     const { key, id } = await newKey();
     const t0 = Date.now();
-    await validateApiKey(db.kysely, key, new Date(t0));
-    await validateApiKey(db.kysely, key, new Date(t0 + API_KEY_CACHE_MS - 10));
+    await validateApiKey(db.kysely, cache, key, new Date(t0));
+    await validateApiKey(db.kysely, cache, key, new Date(t0 + API_KEY_CACHE_MS - 10));
     await settle();
     // The refreshed entry now lives past the first one's end.
     await revokeInDatabase(id);
-    expect(await validateApiKey(db.kysely, key, new Date(t0 + API_KEY_CACHE_MS + 500))).toMatchObject({ id });
+    expect(await validateApiKey(db.kysely, cache, key, new Date(t0 + API_KEY_CACHE_MS + 500))).toMatchObject({
+      id,
+    });
   });
 
   it("does not let a read that began before a revocation put the key back", async () => {
     const { key, id } = await newKey();
     const t0 = Date.now();
-    const reading = validateApiKey(db.kysely, key, new Date(t0)); // a miss: reads the row (still valid)
-    forgetApiKey(db.kysely, id); // revoked on this process while that read is in flight
+    const reading = validateApiKey(db.kysely, cache, key, new Date(t0)); // a miss: reads the row (still valid)
+    forgetApiKey(cache, id); // revoked on this process while that read is in flight
     await revokeInDatabase(id);
     await reading;
-    expect(await validateApiKey(db.kysely, key, new Date(t0 + 10))).toBeNull();
+    expect(await validateApiKey(db.kysely, cache, key, new Date(t0 + 10))).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ApiKeyScope, Database } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
+import { type CredentialCache, createCredentialCache } from "./credential-cache";
 import { hashSecret, randomToken } from "./tokens";
 
 // Keys look like "ack_<prefix>_<secret>": the prefix is shown in lists so a user can tell keys apart;
@@ -38,49 +39,36 @@ const CACHE_MAX_ENTRIES = 10_000;
 interface CachedKey {
   key: VerifiedApiKey;
   expiresAt: number | null;
-  cachedUntil: number;
   refreshing?: boolean;
 }
 
-interface KeyCache {
-  entries: Map<string, CachedKey>;
-  /** Bumped by every revocation: a read that began before it must not put a key back. */
-  revocations: number;
-}
+/** Verified keys by the base64 of their hash. */
+export type ApiKeyCache = CredentialCache<CachedKey>;
 
-// One cache per database handle: tests and processes with several databases never share entries.
-const caches = new WeakMap<Kysely<Database>, KeyCache>();
-
-function cacheOf(db: Kysely<Database>): KeyCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = { entries: new Map(), revocations: 0 };
-    caches.set(db, cache);
-  }
-  return cache;
+export function createApiKeyCache(): ApiKeyCache {
+  return createCredentialCache<CachedKey>({ max: CACHE_MAX_ENTRIES, ttlMs: API_KEY_CACHE_MS });
 }
 
 /** Drops a revoked key from this process's cache. */
-export function forgetApiKey(db: Kysely<Database>, keyId: string): void {
-  const cache = cacheOf(db);
-  cache.revocations++;
-  for (const [hash, entry] of cache.entries) if (entry.key.id === keyId) cache.entries.delete(hash);
+export function forgetApiKey(cache: ApiKeyCache, keyId: string): void {
+  cache.forgetWhere((entry) => entry.key.id === keyId);
 }
 
 export async function validateApiKey(
   db: Kysely<Database>,
+  cache: ApiKeyCache,
   key: string,
   now: Date,
 ): Promise<VerifiedApiKey | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
   // node:crypto's native SHA-256: this runs on every API-key request (same digest as hashSecret).
   const hash = createHash("sha256").update(key).digest();
-  const cache = cacheOf(db);
   const cacheKey = hash.toString("base64");
-  const cached = cache.entries.get(cacheKey);
   const nowMs = now.getTime();
-  if (cached && cached.cachedUntil > nowMs) {
-    if (!cached.refreshing && cached.cachedUntil - nowMs <= API_KEY_REFRESH_AHEAD_MS) {
+  const fresh = cache.fresh(cacheKey, nowMs);
+  if (fresh) {
+    const cached = fresh.value;
+    if (!cached.refreshing && fresh.cachedUntil - nowMs <= API_KEY_REFRESH_AHEAD_MS) {
       cached.refreshing = true;
       loadKey(db, cache, hash, cacheKey, now).catch(() => {
         cached.refreshing = false;
@@ -94,33 +82,30 @@ export async function validateApiKey(
 /** Reads a key by its hash and caches it when valid; a revoked, expired or unknown key leaves the cache. */
 async function loadKey(
   db: Kysely<Database>,
-  cache: KeyCache,
+  cache: ApiKeyCache,
   hash: Buffer,
   cacheKey: string,
   now: Date,
 ): Promise<VerifiedApiKey | null> {
-  const revocations = cache.revocations;
+  const evictions = cache.evictions;
   const row = await db
     .selectFrom("api_keys")
     .select(["id", "tenant_id", "scopes", "revoked_at", "expires_at", "last_used_at"])
     .where("key_hash", "=", hash)
     .executeTakeFirst();
   if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now.getTime())) {
-    cache.entries.delete(cacheKey);
+    cache.forget(cacheKey);
     return null;
   }
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", row.id).execute();
   }
   const verified = { id: row.id, tenantId: row.tenant_id, scopes: row.scopes };
-  if (cache.revocations === revocations) {
-    if (cache.entries.size >= CACHE_MAX_ENTRIES)
-      cache.entries.delete(cache.entries.keys().next().value as string);
-    cache.entries.set(cacheKey, {
-      key: verified,
-      expiresAt: row.expires_at?.getTime() ?? null,
-      cachedUntil: now.getTime() + API_KEY_CACHE_MS,
-    });
-  }
+  cache.remember(
+    cacheKey,
+    { key: verified, expiresAt: row.expires_at?.getTime() ?? null },
+    now.getTime(),
+    evictions,
+  );
   return verified;
 }

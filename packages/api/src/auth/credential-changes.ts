@@ -1,14 +1,22 @@
-import type { Database } from "@avatar-chat/db";
 import type { Redis } from "ioredis";
-import type { Kysely } from "kysely";
 import type { AppDeps } from "../deps";
-import { forgetApiKey } from "./api-keys";
-import { forgetUserSessions } from "./session-cache";
+import { type ApiKeyCache, createApiKeyCache, forgetApiKey } from "./api-keys";
+import { createSessionCache, forgetUserSessions, type SessionCache } from "./session-cache";
 
 // Every api process caches verified keys and sessions for a few seconds (api-keys.ts, session-cache.ts), and
 // realtime sockets recheck their credential every few minutes. A revoked key, or a user whose sessions or memberships changed, is announced
 // on this channel so that every process acts at once, not only the one that made the change.
 const channelFor = (prefix: string) => `${prefix}credentials-changed`;
+
+/** A process's caches of checked credentials: one of each per process, shared by its api and realtime. */
+export interface CredentialCaches {
+  apiKeys: ApiKeyCache;
+  sessions: SessionCache;
+}
+
+export function createCredentialCaches(): CredentialCaches {
+  return { apiKeys: createApiKeyCache(), sessions: createSessionCache() };
+}
 
 /** Tells every process that API key `keyId` was revoked (after the revocation is committed). */
 export async function announceKeyRevocation(redis: Redis, prefix: string, keyId: string): Promise<void> {
@@ -24,16 +32,19 @@ export async function announceUserChange(redis: Redis, prefix: string, userId: s
  * After `userId`'s sessions or memberships changed: their cached sessions leave this process's cache now
  * (the caller's next request must see the change) and every other process's when the announcement lands.
  */
-export async function userCredentialsChanged(deps: Pick<AppDeps, "db" | "redis" | "config">, userId: string) {
-  forgetUserSessions(deps.db, userId);
+export async function userCredentialsChanged(
+  deps: Pick<AppDeps, "credentials" | "redis" | "config">,
+  userId: string,
+) {
+  forgetUserSessions(deps.credentials.sessions, userId);
   await announceUserChange(deps.redis, deps.config.redisPrefix, userId);
 }
 
 /** What every process that checks credentials does on an announcement: evict them from its caches. */
-export function evictCachedCredentials(db: Kysely<Database>): CredentialChangeHandlers {
+export function evictCachedCredentials(caches: CredentialCaches): CredentialChangeHandlers {
   return {
-    keyRevoked: (keyId) => forgetApiKey(db, keyId),
-    userChanged: (userId) => forgetUserSessions(db, userId),
+    keyRevoked: (keyId) => forgetApiKey(caches.apiKeys, keyId),
+    userChanged: (userId) => forgetUserSessions(caches.sessions, userId),
   };
 }
 

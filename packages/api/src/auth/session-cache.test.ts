@@ -3,7 +3,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, TEST_REDIS_URL, type TestPlatform } from "../testing";
 import { signedInUser, TEST_PASSWORD, type TestUser } from "../testing-users";
-import { evictCachedCredentials, listenForCredentialChanges } from "./credential-changes";
+import {
+  createCredentialCaches,
+  evictCachedCredentials,
+  listenForCredentialChanges,
+} from "./credential-changes";
 import { SESSION_CACHE_MS } from "./session-cache";
 import { createSession, SESSION_COOKIE, validateSessionToken } from "./sessions";
 
@@ -14,6 +18,7 @@ import { createSession, SESSION_COOKIE, validateSessionToken } from "./sessions"
 describe("session cache", () => {
   let platform: TestPlatform;
   let other: Db;
+  const otherCaches = createCredentialCaches();
   const subscriber = new Redis(TEST_REDIS_URL);
   let stop: () => Promise<void>;
   const context = { userAgent: null, ip: null, activeTenantId: null };
@@ -24,7 +29,7 @@ describe("session cache", () => {
     stop = await listenForCredentialChanges(
       subscriber,
       platform.deps.config.redisPrefix,
-      evictCachedCredentials(other.kysely),
+      evictCachedCredentials(otherCaches),
     );
   });
   afterAll(async () => {
@@ -39,7 +44,8 @@ describe("session cache", () => {
   const anotherDevice = async (user: TestUser) =>
     (await createSession(platform.deps.db, user.userId, ttl(), new Date(), context)).token;
   /** Reads the token on the other process now and at `at` (inside the entry's lifetime). */
-  const onOther = (token: string, at: Date) => validateSessionToken(other.kysely, token, ttl(), at);
+  const onOther = (token: string, at: Date) =>
+    validateSessionToken(other.kysely, otherCaches.sessions, token, ttl(), at);
   /** A tRPC call with a given session cookie, as that device's browser makes it. */
   const callWith = (token: string, path: string, input: unknown) =>
     fetch(`${platform.url}/trpc/${path}`, {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Database, Session } from "@avatar-chat/db";
 import type { Kysely } from "kysely";
-import { cachedSession, forgetSession, rememberSession, sessionEvictions } from "./session-cache";
+import type { SessionCache } from "./session-cache";
 import { constantTimeEqual, hashSecret, randomToken } from "./tokens";
 
 // Lucia's session pattern: the token is "<id>.<secret>", the id finds the row and only the secret's
@@ -51,6 +51,7 @@ export async function createSession(
  */
 export async function validateSessionToken(
   db: Kysely<Database>,
+  cache: SessionCache,
   token: string,
   ttlMs: number,
   now: Date,
@@ -58,23 +59,23 @@ export async function validateSessionToken(
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
   const nowMs = now.getTime();
-  let session = cachedSession(db, id, nowMs);
+  let session = cache.fresh(id, nowMs)?.value;
   if (!session) {
-    const evictions = sessionEvictions(db);
+    const evictions = cache.evictions;
     session = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
-    if (session) rememberSession(db, session, nowMs, evictions);
+    if (session) cache.remember(id, session, nowMs, evictions);
   }
   // node:crypto's native SHA-256 (the digest hashSecret computes): this runs on every dashboard request.
   const hash = createHash("sha256").update(secret).digest();
   if (!session || !constantTimeEqual(hash, new Uint8Array(session.secret_hash))) return null;
   if (session.expires_at.getTime() <= nowMs) {
-    forgetSession(db, id);
+    cache.forget(id);
     await db.deleteFrom("sessions").where("id", "=", id).execute();
     return null;
   }
   if (session.expires_at.getTime() - nowMs < ttlMs * RENEW_WHEN_REMAINING) {
     const expiresAt = new Date(nowMs + ttlMs);
-    const evictions = sessionEvictions(db);
+    const evictions = cache.evictions;
     const renewed = await db
       .updateTable("sessions")
       .set({ expires_at: expiresAt, last_seen_at: now })
@@ -82,7 +83,7 @@ export async function validateSessionToken(
       .returningAll()
       .executeTakeFirst();
     if (!renewed) return null; // ended meanwhile
-    rememberSession(db, renewed, nowMs, evictions);
+    cache.remember(id, renewed, nowMs, evictions);
     return renewed;
   }
   return session;

@@ -5,6 +5,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:cr
 // id) is authenticated data: a sealed value copied to another tenant's row does not open.
 const VERSION = "v1";
 const INFO = "avatar-chat secret-box v1";
+// A memo of a pure derivation (the same secret always gives the same key), one entry per APP_SECRET:
+// nothing a caller could observe, so it is not passed in as state.
 const derivedKeys = new Map<string, Buffer>();
 
 function keyFor(appSecret: string): Buffer {

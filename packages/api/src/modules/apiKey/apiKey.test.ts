@@ -1,7 +1,7 @@
 import { createDb } from "@avatar-chat/db";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { forgetApiKey, validateApiKey } from "../../auth/api-keys";
+import { createApiKeyCache, forgetApiKey, validateApiKey } from "../../auth/api-keys";
 import { listenForCredentialChanges } from "../../auth/credential-changes";
 import { createTestPlatform, TEST_REDIS_URL, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
@@ -98,18 +98,23 @@ describe("apiKey", () => {
   it("drops a revoked key from every api process's cache at once, not after the cache's 5 s", async () => {
     // Another api process: its own database handle (and key cache) and its own revocation listener.
     const other = await createDb({ url: platform.database.url, poolSize: 2 });
+    const otherKeys = createApiKeyCache();
     const subscriber = new Redis(TEST_REDIS_URL);
     const stop = await listenForCredentialChanges(subscriber, platform.deps.config.redisPrefix, {
-      keyRevoked: (keyId) => forgetApiKey(other.kysely, keyId),
+      keyRevoked: (keyId) => forgetApiKey(otherKeys, keyId),
       userChanged: () => {},
     });
     try {
       const created = await owner.browser.apiKey.create.mutate({ name: "elsewhere", scopes: ["read"] });
       // The other process's clock stays inside the cache entry's lifetime: only the announcement evicts it.
       const now = new Date();
-      expect(await validateApiKey(other.kysely, created.key, now)).toMatchObject({ id: created.id });
+      expect(await validateApiKey(other.kysely, otherKeys, created.key, now)).toMatchObject({
+        id: created.id,
+      });
       await owner.browser.apiKey.revoke.mutate({ keyId: created.id });
-      await expect.poll(() => validateApiKey(other.kysely, created.key, now), { timeout: 2000 }).toBeNull();
+      await expect
+        .poll(() => validateApiKey(other.kysely, otherKeys, created.key, now), { timeout: 2000 })
+        .toBeNull();
     } finally {
       await stop();
       subscriber.disconnect();
@@ -154,8 +159,17 @@ describe("apiKey", () => {
       expiresAt: new Date(Date.now() + 60_000).toISOString(),
     });
     const now = new Date();
-    expect(await validateApiKey(platform.deps.db, key, now)).toMatchObject({ id });
-    expect(await validateApiKey(platform.deps.db, key, new Date(now.getTime() + 61_000))).toBeNull();
+    expect(await validateApiKey(platform.deps.db, platform.deps.credentials.apiKeys, key, now)).toMatchObject(
+      { id },
+    );
+    expect(
+      await validateApiKey(
+        platform.deps.db,
+        platform.deps.credentials.apiKeys,
+        key,
+        new Date(now.getTime() + 61_000),
+      ),
+    ).toBeNull();
     const row = await platform.deps.db
       .selectFrom("api_keys")
       .select("last_used_at")

@@ -71,7 +71,7 @@ export const apiKeyRouter = router({
           detail: { prefix: revoked.prefix },
         });
       });
-      forgetApiKey(ctx.deps.db, input.keyId);
+      forgetApiKey(ctx.deps.credentials.apiKeys, input.keyId);
       await announceKeyRevocation(ctx.deps.redis, ctx.deps.config.redisPrefix, input.keyId);
       return { ok: true };
     }),

@@ -6,7 +6,6 @@ import { randomToken } from "../../auth/tokens";
 import type { AppDeps } from "../../deps";
 import { adoptUpload, deleteStored, UPLOAD_URL_SECONDS, uploadKey } from "../../storage";
 import { router, tenantProcedure } from "../../trpc";
-import { widgetCache } from "../widget";
 import {
   chatbotView,
   countChatbots,
@@ -67,7 +66,7 @@ async function checkAvatar(tx: Tx, tenantId: string, avatar: AvatarSettingsInput
 }
 
 function forgetWidget(deps: AppDeps, chatbot: { id: string; public_key: string }) {
-  widgetCache(deps).forget({ id: chatbot.id, publicKey: chatbot.public_key });
+  deps.widgetCache.forget({ id: chatbot.id, publicKey: chatbot.public_key });
 }
 
 const avatarStorageKey = (tenantId: string, format: "glb" | "vrm") => (id: string) =>
@@ -316,8 +315,8 @@ export const chatbotRouter = router({
         );
         if (!deleted) throw new TRPCError({ code: "NOT_FOUND", message: "No such avatar." });
         // Chatbots showing it went back to the default avatar; their cached configs must go too.
-        widgetCache(ctx.deps).byPublicKey.clear();
-        widgetCache(ctx.deps).byChatbotId.clear();
+        ctx.deps.widgetCache.byPublicKey.clear();
+        ctx.deps.widgetCache.byChatbotId.clear();
         await deleteStored(ctx.deps.storage, deleted.storage_key).catch((error: unknown) => {
           ctx.deps.logger.warn({ err: error }, "avatar.delete: could not delete the stored file");
         });

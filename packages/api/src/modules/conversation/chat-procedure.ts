@@ -32,7 +32,7 @@ export async function authenticateChatter(ctx: Context): Promise<Chatter> {
   const now = ctx.deps.clock();
   let chatter: Chatter;
   if (bearer?.startsWith(API_KEY_PREFIX)) {
-    const key = await validateApiKey(ctx.deps.db, bearer, now);
+    const key = await validateApiKey(ctx.deps.db, ctx.deps.credentials.apiKeys, bearer, now);
     if (!key)
       throw new TRPCError({ code: "UNAUTHORIZED", message: "This API key is invalid, expired or revoked." });
     if (!key.scopes.includes("chat"))

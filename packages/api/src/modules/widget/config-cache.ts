@@ -1,42 +1,4 @@
-import type { AppDeps } from "../../deps";
-
-/** A bounded map whose entries expire: least recently used entries leave first when it is full. */
-export interface LruCache<V> {
-  get(key: string): V | undefined;
-  set(key: string, value: V): void;
-  delete(key: string): void;
-  clear(): void;
-  readonly size: number;
-}
-
-export function createLruCache<V>(options: { max: number; ttlMs: number; clock: () => Date }): LruCache<V> {
-  // A Map iterates in insertion order: re-inserting on read keeps the oldest-used entry first.
-  const entries = new Map<string, { value: V; expiresAt: number }>();
-  return {
-    get(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      entries.delete(key);
-      if (entry.expiresAt <= options.clock().getTime()) return undefined;
-      entries.set(key, entry);
-      return entry.value;
-    },
-    set(key, value) {
-      entries.delete(key);
-      entries.set(key, { value, expiresAt: options.clock().getTime() + options.ttlMs });
-      while (entries.size > options.max) entries.delete(entries.keys().next().value!);
-    },
-    delete(key) {
-      entries.delete(key);
-    },
-    clear() {
-      entries.clear();
-    },
-    get size() {
-      return entries.size;
-    },
-  };
-}
+import { LRUCache } from "lru-cache";
 
 /** What the widget's hot reads need of a chatbot, without a database round trip. */
 export interface CachedChatbot {
@@ -63,8 +25,10 @@ export interface WidgetChatbotConfig {
 }
 
 export interface WidgetCache {
-  byPublicKey: LruCache<CachedChatbot>;
-  byChatbotId: LruCache<CachedChatbot>;
+  byPublicKey: LRUCache<string, CachedChatbot>;
+  byChatbotId: LRUCache<string, CachedChatbot>;
+  /** tRPC's wire format of each cached chatbot's config, made once (config-response.ts). */
+  configBodies: WeakMap<CachedChatbot, string>;
   remember(chatbot: CachedChatbot): void;
   /** Called by every chatbot change on this node; other nodes see it within the TTL. */
   forget(chatbot: { id: string; publicKey: string }): void;
@@ -74,28 +38,29 @@ export interface WidgetCache {
 export const WIDGET_CACHE_TTL_MS = 10_000;
 const WIDGET_CACHE_MAX = 5_000;
 
-// One cache per app instance (per deps), so test platforms in one process never share entries.
-const caches = new WeakMap<AppDeps, WidgetCache>();
-
-export function widgetCache(deps: AppDeps): WidgetCache {
-  let cache = caches.get(deps);
-  if (!cache) {
-    const options = { max: WIDGET_CACHE_MAX, ttlMs: WIDGET_CACHE_TTL_MS, clock: deps.clock };
-    const byPublicKey = createLruCache<CachedChatbot>(options);
-    const byChatbotId = createLruCache<CachedChatbot>(options);
-    cache = {
-      byPublicKey,
-      byChatbotId,
-      remember(chatbot) {
-        byPublicKey.set(chatbot.publicKey, chatbot);
-        byChatbotId.set(chatbot.id, chatbot);
-      },
-      forget(chatbot) {
-        byPublicKey.delete(chatbot.publicKey);
-        byChatbotId.delete(chatbot.id);
-      },
-    };
-    caches.set(deps, cache);
-  }
-  return cache;
+/** One per app instance, built by its composition root, so test platforms in one process never share entries. */
+export function createWidgetCache(clock: () => Date): WidgetCache {
+  const options = {
+    max: WIDGET_CACHE_MAX,
+    ttl: WIDGET_CACHE_TTL_MS,
+    // Expiry on the app's clock, read at every check (lru-cache would reuse a reading for 1 ms).
+    perf: { now: () => clock().getTime() },
+    ttlResolution: 0,
+  };
+  const byPublicKey = new LRUCache<string, CachedChatbot>(options);
+  const byChatbotId = new LRUCache<string, CachedChatbot>(options);
+  return {
+    byPublicKey,
+    byChatbotId,
+    // Keyed by the cached object: a change to the chatbot replaces the entry and with it this text.
+    configBodies: new WeakMap(),
+    remember(chatbot) {
+      byPublicKey.set(chatbot.publicKey, chatbot);
+      byChatbotId.set(chatbot.id, chatbot);
+    },
+    forget(chatbot) {
+      byPublicKey.delete(chatbot.publicKey);
+      byChatbotId.delete(chatbot.id);
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppDeps } from "../../deps";
 import { directResponse } from "../../http/direct-response";
 import { TRPC_VARY } from "../../http/trpc-query";
-import { type CachedChatbot, widgetCache } from "./config-cache";
+import type { CachedChatbot, WidgetCache } from "./config-cache";
 
 /**
  * Browsers may reuse a published chatbot's config across a site's page views for this long; a change
@@ -11,15 +11,12 @@ import { type CachedChatbot, widgetCache } from "./config-cache";
  */
 export const PUBLIC_CONFIG_CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=300";
 
-// tRPC's wire format for a query result (no transformer), kept beside the cached chatbot it was made
-// from: a change to the chatbot replaces the cache entry and with it this text.
-const serialized = new WeakMap<CachedChatbot, string>();
-
-export function configResponseBody(chatbot: CachedChatbot): string {
-  let body = serialized.get(chatbot);
+/** tRPC's wire format for a query result (no transformer), made once per cached chatbot. */
+export function configResponseBody(cache: WidgetCache, chatbot: CachedChatbot): string {
+  let body = cache.configBodies.get(chatbot);
   if (body === undefined) {
     body = JSON.stringify({ result: { data: chatbot.config } });
-    serialized.set(chatbot, body);
+    cache.configBodies.set(chatbot, body);
   }
   return body;
 }
@@ -49,9 +46,9 @@ export function widgetConfigFromCache(deps: AppDeps): MiddlewareHandler {
     } catch {
       return next();
     }
-    const chatbot = typeof publicKey === "string" ? widgetCache(deps).byPublicKey.get(publicKey) : undefined;
+    const chatbot = typeof publicKey === "string" ? deps.widgetCache.byPublicKey.get(publicKey) : undefined;
     if (!chatbot?.published) return next();
-    return directResponse(configResponseBody(chatbot), 200, headers, {
+    return directResponse(configResponseBody(deps.widgetCache, chatbot), 200, headers, {
       origin: c.req.header("origin"),
       credentialOrigins: deps.config.dashboardOrigins,
     });

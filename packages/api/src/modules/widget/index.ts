@@ -1,4 +1,4 @@
 // What other modules may use of widget; nothing else of this folder crosses (module-entries.test.ts).
-export { widgetCache } from "./config-cache";
+export { createWidgetCache, type WidgetCache } from "./config-cache";
 export { widgetChatbot } from "./lookup";
 export { widgetAccessProblem } from "./rules";

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps";
 import { avatarFileUrl } from "../../http/avatar-files";
-import { type CachedChatbot, widgetCache } from "./config-cache";
+import type { CachedChatbot } from "./config-cache";
 import { findWidgetChatbot } from "./queries";
 import { widgetConfigFrom } from "./rules";
 
@@ -9,7 +9,7 @@ export async function widgetChatbot(
   deps: AppDeps,
   by: { publicKey: string } | { chatbotId: string },
 ): Promise<CachedChatbot | null> {
-  const cache = widgetCache(deps);
+  const cache = deps.widgetCache;
   const hit = "publicKey" in by ? cache.byPublicKey.get(by.publicKey) : cache.byChatbotId.get(by.chatbotId);
   if (hit) return hit;
   const row = await findWidgetChatbot(deps.db, by);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
-import { createLruCache } from "./config-cache";
+import { createWidgetCache, WIDGET_CACHE_TTL_MS } from "./config-cache";
 
 const site = "https://shop.test";
 
@@ -165,18 +165,19 @@ describe("widget", () => {
   });
 });
 
-describe("lru cache", () => {
-  it("expires entries and evicts the least recently used", () => {
-    let now = 0;
-    const cache = createLruCache<number>({ max: 2, ttlMs: 100, clock: () => new Date(now) });
-    cache.set("a", 1);
-    cache.set("b", 2);
-    expect(cache.get("a")).toBe(1);
-    cache.set("c", 3);
-    expect(cache.get("b")).toBeUndefined();
-    expect(cache.get("a")).toBe(1);
-    now = 150;
-    expect(cache.get("a")).toBeUndefined();
-    expect(cache.size).toBe(1);
+describe("widget cache", () => {
+  it("expires entries on the app's clock and drops both lookups of a changed chatbot", () => {
+    let now = 1_000_000;
+    const cache = createWidgetCache(() => new Date(now));
+    const chatbot = { id: "c1", publicKey: "pk_1" } as Parameters<typeof cache.remember>[0];
+    cache.remember(chatbot);
+    expect(cache.byPublicKey.get("pk_1")).toBe(chatbot);
+    now += WIDGET_CACHE_TTL_MS - 1;
+    expect(cache.byChatbotId.get("c1")).toBe(chatbot);
+    now += 2;
+    expect(cache.byPublicKey.get("pk_1")).toBeUndefined();
+    cache.remember(chatbot);
+    cache.forget(chatbot);
+    expect([cache.byPublicKey.get("pk_1"), cache.byChatbotId.get("c1")]).toEqual([undefined, undefined]);
   });
 });
