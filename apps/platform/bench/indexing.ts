@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { createProvider } from "@avatar-chat/ai";
-import { createStorage, startEmbeddedS3 } from "@avatar-chat/api";
+import { createStorage, startEmbeddedS3 } from "@avatar-chat/api/object-storage";
 import { createDb, type Database, migrate } from "@avatar-chat/db";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { silentLogger } from "@avatar-chat/telemetry";

@@ -1,5 +1,6 @@
-// Compiles the platform's server (src/main.ts and the workspace packages it imports) into one JavaScript
-// file, dist/main.js, that plain `node` runs: what the production image starts (and dist/migrate.js, the
+// Compiles the platform's server (src/main.ts and the workspace packages it imports) into JavaScript that
+// plain `node` runs, dist/main.js and the chunks beside it that each role imports when it runs: what the
+// production image starts (and dist/migrate.js, the
 // migrations, and dist/prepare-document.worker.js, indexing's worker thread). Packages from the registry
 // stay imports, resolved from node_modules at run time (the image installs only production ones).
 import { readdirSync, readFileSync } from "node:fs";
@@ -57,6 +58,10 @@ await build({
   },
   outdir: path.join(root, "apps/platform/dist"),
   bundle: true,
+  // Each role's code (loaded by `import()` in start-platform.ts) goes to chunks of its own beside main.js,
+  // so a realtime-only or worker-only process loads neither the api's routers nor their packages. Beside
+  // it, not in a folder: code that finds a file relative to itself (the indexing worker) finds it there.
+  splitting: true,
   platform: "node",
   format: "esm",
   target: "node24",

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { apiEnv } from "@avatar-chat/api";
+import { apiEnv } from "@avatar-chat/api/process";
 import { databaseEnv, port, readConfig, realtimeEnv, redisEnv, storageEnv } from "@avatar-chat/config";
 import { logLevels } from "@avatar-chat/telemetry";
 import { z } from "zod";

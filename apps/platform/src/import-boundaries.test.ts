@@ -10,7 +10,11 @@ import { describe, expect, it } from "vitest";
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const platformDir = path.join(repoRoot, "apps/platform");
 
-async function importGraph(entry: string): Promise<{ files: string[]; packages: string[] }> {
+/** What `entry` loads; with `dynamic: false`, only what it loads before any `import()` runs. */
+async function importGraph(
+  entry: string,
+  options: { dynamic: boolean } = { dynamic: true },
+): Promise<{ files: string[]; packages: string[] }> {
   const result = await build({
     entryPoints: [entry],
     absWorkingDir: platformDir,
@@ -24,6 +28,10 @@ async function importGraph(entry: string): Promise<{ files: string[]; packages: 
       {
         name: "only-our-packages",
         setup(b) {
+          if (!options.dynamic)
+            b.onResolve({ filter: /.*/ }, (args) =>
+              args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
+            );
           b.onResolve({ filter: /^[^./]/ }, (args) =>
             args.path.startsWith("@avatar-chat/") ? undefined : { path: args.path, external: true },
           );
@@ -37,7 +45,8 @@ async function importGraph(entry: string): Promise<{ files: string[]; packages: 
   );
   const packages = new Set<string>();
   for (const input of Object.values(metafile.inputs)) {
-    for (const imported of input.imports) if (imported.external) packages.add(imported.path);
+    for (const imported of input.imports)
+      if (imported.external && imported.kind !== "dynamic-import") packages.add(imported.path);
   }
   return { files, packages: [...packages] };
 }
@@ -85,5 +94,46 @@ describe("what each entry loads", () => {
       const { files } = await importGraph(entry);
       expect(under(files, "packages/api/"), entry).toEqual([]);
     }
+  });
+
+  // A role process loads main.ts up to its first `import()`, then the role modules it runs (roles/*.ts).
+  const roleProcess = async (role: string) => {
+    const [start, roleCode] = await Promise.all([
+      importGraph("./src/main.ts", { dynamic: false }),
+      importGraph(`./src/roles/${role}.ts`),
+    ]);
+    return {
+      files: [...start.files, ...roleCode.files],
+      packages: [...start.packages, ...roleCode.packages],
+    };
+  };
+  const apiApp = (files: string[]) =>
+    files.filter(
+      (file) =>
+        /packages\/api\/src\/(app|root|trpc|storage)\.ts$/.test(file) ||
+        /packages\/api\/src\/modules\/.*\/router\.ts$/.test(file),
+    );
+
+  it("a realtime-only process loads none of the api's app, routers or modules, tRPC, S3, BullMQ or AI code", async () => {
+    const { files, packages } = await roleProcess("realtime");
+    expect(files).toContain("packages/api/src/realtime-access.ts");
+    expect([...apiApp(files), ...under(files, "packages/api/src/modules/")]).toEqual([]);
+    expect([...under(files, "packages/worker/"), ...under(files, "packages/ai/src/provider/openai")]).toEqual(
+      [],
+    );
+    expect([
+      ...named(packages, "@trpc"),
+      ...named(packages, "@aws-sdk"),
+      ...named(packages, "bullmq"),
+      ...named(packages, "openai"),
+      ...named(packages, "nodemailer"),
+    ]).toEqual([]);
+  });
+
+  it("a worker-only process loads none of the api's app or routers, nor tRPC", async () => {
+    const { files, packages } = await roleProcess("worker");
+    expect(files).toContain("packages/worker/src/create-worker.ts");
+    expect(apiApp(files).filter((file) => !file.endsWith("storage.ts"))).toEqual([]);
+    expect([...named(packages, "@trpc"), ...named(packages, "ws")]).toEqual([]);
   });
 });

@@ -1,28 +1,18 @@
-import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createProvider } from "@avatar-chat/ai";
 import {
-  type ApiConfig,
   apiConfigFrom,
   createApiRedis,
-  createApp,
   createCredentialCaches,
-  createStorage,
-  createWidgetCache,
   evictCachedCredentials,
   healthRoutes,
   listenForCredentialChanges,
-  providerSettingsFor,
-  type StorageConfig,
+  securityHeaders,
   serveHttp,
-  startEmbeddedS3,
-} from "@avatar-chat/api";
-import { createRealtimeAccess } from "@avatar-chat/api/realtime-access";
+} from "@avatar-chat/api/process";
 import { connectionStatus, createRedisClient, describeRedis, watchRedis } from "@avatar-chat/config";
 import { createDb, migrate } from "@avatar-chat/db";
-import { QUEUES } from "@avatar-chat/protocol/jobs";
-import { createRealtime, type RealtimeLimitsInput } from "@avatar-chat/realtime";
+import type { Realtime } from "@avatar-chat/realtime";
 import {
   createLogger,
   createMetrics,
@@ -31,28 +21,16 @@ import {
   startTracing,
   tracingConfigured,
 } from "@avatar-chat/telemetry";
-import { closeQueue, createQueue, createWorker } from "@avatar-chat/worker";
+import type { RunningWorker } from "@avatar-chat/worker";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import type { PlatformEnv } from "./config";
 import { resolveRedis } from "./embedded/redis";
 import { registerScrapedMetrics } from "./process-metrics";
-import { requestLog } from "./request-log";
-import { serveDashboard } from "./static-files";
+import type { RoleContext } from "./roles/context";
 
+// From this file, not from a role's: compiled, each role is a chunk beside main.js, one folder up from here.
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
-
-/** The realtime limits the environment sets; the others keep the service's defaults. */
-function realtimeLimitsFrom(env: PlatformEnv): RealtimeLimitsInput {
-  const limits: RealtimeLimitsInput = {};
-  if (env.REALTIME_MAX_CONNECTIONS_PER_TENANT !== undefined)
-    limits.maxConnectionsPerTenant = env.REALTIME_MAX_CONNECTIONS_PER_TENANT;
-  if (env.REALTIME_MAX_CONNECTIONS_PER_VISITOR !== undefined)
-    limits.maxConnectionsPerVisitor = env.REALTIME_MAX_CONNECTIONS_PER_VISITOR;
-  if (env.REALTIME_MAX_CONNECTIONS_PER_ADDRESS !== undefined)
-    limits.maxConnectionsPerAddress = env.REALTIME_MAX_CONNECTIONS_PER_ADDRESS;
-  return limits;
-}
 
 export interface RunningPlatform {
   /** Where the dashboard and api answer (when the api role runs here). */
@@ -130,92 +108,41 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     const redisConnection = redisSource.connection;
     banner.push(`redis: ${describeRedis(redisConnection)} (${redisSource.origin})`);
 
-    const prefix = env.REDIS_PREFIX;
-    const config: ApiConfig = apiConfigFrom(env, prefix);
-    let storageConfig: StorageConfig = {
-      endpoint: env.S3_ENDPOINT ?? "",
-      publicEndpoint: env.S3_PUBLIC_ENDPOINT,
-      region: env.S3_REGION,
-      bucket: env.S3_BUCKET,
-      accessKeyId: env.S3_ACCESS_KEY_ID ?? "",
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? "",
-      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    const config = apiConfigFrom(env, env.REDIS_PREFIX);
+    const redisClients: NamedRedisClient[] = [];
+    const context: RoleContext = {
+      env,
+      db,
+      redisConnection,
+      config,
+      logger,
+      metrics,
+      stops,
+      banner,
+      redisClients,
     };
-    if (!env.S3_ENDPOINT) {
-      const s3 = await startEmbeddedS3({
-        directory: path.resolve(env.DATA_DIR, "s3"),
-        bucket: env.S3_BUCKET,
-        port: env.EMBEDDED_S3_PORT,
-        allowedOrigins: config.dashboardOrigins,
-        // From the app secret, so presigned URLs stay valid across a restart.
-        secretAccessKey: createHmac("sha256", config.appSecret).update("embedded object store").digest("hex"),
-      });
-      stops.push(() => s3.stop());
-      storageConfig = s3.config;
-      banner.push(
-        `object storage: embedded S3 at ${s3.config.endpoint}, files in ${path.resolve(env.DATA_DIR, "s3")}`,
-      );
-    } else {
-      banner.push(`object storage: ${env.S3_ENDPOINT}`);
-    }
-    const storage = createStorage(storageConfig);
-    await storage.ensureBucket();
+    const withLogger = (role: string): RoleContext => ({ ...context, logger: roleLogger(role) });
+    // Each role's code is imported only when this process runs it (roles/*.ts): a realtime-only process
+    // loads none of the api's routers, tRPC, the S3 client or the worker's consumers (import-boundaries.test.ts).
+    const storage =
+      roles.has("api") || roles.has("worker")
+        ? await (await import("./roles/storage")).startStorage(context)
+        : null;
 
-    const realtimeUrl = config.realtimeUrl;
-    const providerFor = async (tenantId: string) =>
-      createProvider(await providerSettingsFor(db.kysely, config.appSecret, tenantId), {
-        network: config.aiNetwork,
-      });
-
-    let worker: ReturnType<typeof createWorker> | null = null;
-    if (roles.has("worker")) {
-      worker = createWorker({
-        db: db.kysely,
-        redis: redisConnection,
-        prefix,
-        storage,
-        providerFor,
-        mailer: { smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM },
-        retention: { auditDays: env.AUDIT_RETENTION_DAYS },
-        repliesPerTenant: env.AI_REPLIES_PER_TENANT,
-        indexingPerTenant: env.KB_INDEXING_PER_TENANT,
-        slowJobMs: env.SLOW_JOB_MS,
-        logger: roleLogger("worker"),
-        ...(metrics ? { metrics } : {}),
-      });
-      await worker.waitUntilReady();
-      const running = worker;
-      stops.push(() => running.close());
-      banner.push("worker: ai-reply, kb-index, analytics-rollup, email, housekeeping");
+    let worker: RunningWorker | null = null;
+    if (storage && roles.has("worker")) {
+      const { startWorkerRole } = await import("./roles/worker");
+      worker = await startWorkerRole(withLogger("worker"), storage);
     }
 
     // One per process: the api and realtime share what either checked, and one listener evicts from both.
     const credentials = createCredentialCaches();
-    let realtime: ReturnType<typeof createRealtime> | null = null;
+    let realtime: Realtime | null = null;
     if (roles.has("realtime")) {
-      const access = createRealtimeAccess({
-        db: db.kysely,
-        credentials,
-        appSecret: config.appSecret,
-        sessionTtlMs: config.sessionTtlMs,
-        clock: () => new Date(),
-      });
-      realtime = createRealtime({
-        redis: redisConnection,
-        keyPrefix: prefix,
-        authenticate: access.authenticate,
-        authorize: access.authorize,
-        renew: access.renew,
-        allowedOrigins: config.dashboardOrigins,
-        trustedProxies: env.TRUSTED_PROXIES,
-        limits: realtimeLimitsFrom(env),
-        logger: roleLogger("realtime"),
-      });
-      stops.push(() => realtime!.close());
+      const { startRealtimeRole } = await import("./roles/realtime");
+      realtime = startRealtimeRole(withLogger("realtime"), credentials);
     }
 
-    // This process's own Redis clients, by name, for the client gauges (the worker and realtime list theirs).
-    const redisClients: NamedRedisClient[] = [];
     if (roles.has("api") || realtime) {
       // Whichever api process made the change: a revoked API key leaves this process's key cache and its
       // realtime sockets close at once; a user who signed out or lost a membership leaves the session cache
@@ -226,7 +153,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       );
       const liveRealtime = realtime;
       const evict = evictCachedCredentials(credentials);
-      await listenForCredentialChanges(revocations, prefix, {
+      await listenForCredentialChanges(revocations, env.REDIS_PREFIX, {
         keyRevoked(keyId) {
           evict.keyRevoked(keyId);
           liveRealtime?.recheck((principal) => principal.kind === "apiKey" && principal.keyId === keyId);
@@ -244,70 +171,35 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
     // Every process keeps one plain Redis client (the api's, or the health server's); metrics ping through it.
     let pingable: Redis | null = null;
     let url: string | null = null;
-    if (roles.has("api")) {
-      const apiLogger = roleLogger("api");
-      const redisStatus = connectionStatus("api: redis", apiLogger);
-      const redis = createApiRedis(redisConnection, redisStatus);
-      pingable = redis;
-      redisClients.push({ client: "api", redis });
-      stops.push(async () => redis.disconnect());
-      const queueOptions = { redis: redisConnection, prefix, status: redisStatus };
-      const queues = {
-        aiReply: createQueue(QUEUES.aiReply, queueOptions),
-        kbIndex: createQueue(QUEUES.kbIndex, queueOptions),
-        email: createQueue(QUEUES.email, queueOptions),
-      };
-      // Connected before the platform says it runs: a stop never has to wait on a half-open connection.
-      await Promise.all(
-        Object.values(queues).map(async (queue) =>
-          redisClients.push({ client: `queue:${queue.name}`, redis: await queue.waitUntilReady() }),
-        ),
-      );
-      stops.push(() => Promise.all(Object.values(queues).map(closeQueue)));
-      const clock = () => new Date();
-      const api = createApp({
-        db: db.kysely,
-        redis,
-        queues,
+    if (storage && roles.has("api")) {
+      const { startApiRole } = await import("./roles/api");
+      const api = await startApiRole(withLogger("api"), {
         storage,
-        config,
-        widgetDir: path.join(repoRoot, "packages/widget/dist"),
-        clock,
-        logger: apiLogger,
         credentials,
-        widgetCache: createWidgetCache(clock),
+        requestLogger: roleLogger("http"),
+        widgetDir: path.join(repoRoot, "packages/widget/dist"),
+        dashboardDir: path.join(repoRoot, "apps/dashboard/dist"),
       });
-      const root = new Hono();
-      root.use(
-        "*",
-        requestLog({
-          logger: roleLogger("http"),
-          slowMs: env.SLOW_REQUEST_MS,
-          ...(metrics ? { metrics } : {}),
-        }),
-      );
-      root.route("/", api);
-      const dashboardServed = serveDashboard(root, path.join(repoRoot, "apps/dashboard/dist"));
-      const server = await serveHttp({ fetch: root.fetch, port: env.API_PORT, hostname: "0.0.0.0" });
-      stops.push(() => new Promise((resolve) => server.close(resolve)));
-      if (realtime) realtime.attach(server);
-      const port = (server.address() as AddressInfo).port;
-      url = `http://localhost:${port}`;
-      banner.push(`api: ${url}/trpc`);
-      banner.push(dashboardServed ? `dashboard: ${url}/` : "dashboard: not built (run `pnpm build`)");
-      banner.push(`widget script: ${url}/widget/avatar-chat.js`);
-    }
-    if (!roles.has("api")) {
+      pingable = api.redis;
+      url = api.url;
+      if (realtime) {
+        realtime.attach(api.server);
+        banner.push(`realtime: ${config.realtimeUrl}`);
+      }
+    } else {
       // Without the api's server, the process serves /healthz and /readyz itself (on realtime's port when
-      // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks.
+      // it runs realtime, else on HEALTH_PORT), for the orchestrator's and the load balancer's checks, with
+      // the api's security headers on every answer.
       const redis = createApiRedis(redisConnection, connectionStatus("health: redis", logger));
       pingable = redis;
       redisClients.push({ client: "health", redis });
       stops.push(async () => redis.disconnect());
-      const port = realtime ? env.REALTIME_PORT : env.HEALTH_PORT;
+      const health = new Hono();
+      health.use("*", securityHeaders());
+      health.route("/", healthRoutes({ db: db.kysely, redis }));
       const server = await serveHttp({
-        fetch: healthRoutes({ db: db.kysely, redis }).fetch,
-        port,
+        fetch: health.fetch,
+        port: realtime ? env.REALTIME_PORT : env.HEALTH_PORT,
         hostname: "0.0.0.0",
       });
       stops.push(() => new Promise((resolve) => server.close(resolve)));
@@ -317,8 +209,6 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
         banner.push(`realtime: ws://localhost:${bound}/realtime`);
       }
       banner.push(`health: http://localhost:${bound}/healthz and /readyz`);
-    } else if (realtime) {
-      banner.push(`realtime: ${realtimeUrl}`);
     }
     if (metrics && env.METRICS_PORT !== undefined && pingable) {
       registerScrapedMetrics(metrics, { db, redis: pingable, redisClients, worker, realtime });
@@ -326,7 +216,7 @@ export async function startPlatform(env: PlatformEnv): Promise<RunningPlatform> 
       stops.push(served.close);
       banner.push(`metrics: ${served.url}`);
     }
-    return { url, realtimeUrl: realtime ? realtimeUrl : null, banner, close };
+    return { url, realtimeUrl: realtime ? config.realtimeUrl : null, banner, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { securityHeaders } from "@avatar-chat/api/process";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono, MiddlewareHandler } from "hono";
 
@@ -23,7 +24,8 @@ export function serveDashboard(app: Hono, distDir: string): boolean {
   const indexFile = path.join(distDir, "index.html");
   if (!existsSync(indexFile)) return false;
   const root = path.relative(process.cwd(), distDir) || ".";
-  app.use("/*", cacheHeaders, serveStatic({ root, precompressed: true }));
+  // The api's security headers on every file and client-side route, whatever is mounted ahead of them.
+  app.use("/*", securityHeaders(), cacheHeaders, serveStatic({ root, precompressed: true }));
   const index = readFileSync(indexFile, "utf8");
   app.get("*", (c) => c.html(index, 200, { "Cache-Control": "no-cache" }));
   return true;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createStorage, startEmbeddedS3 } from "@avatar-chat/api";
+import { createStorage, startEmbeddedS3 } from "@avatar-chat/api/object-storage";
 import { createDb, migrate, withTenant } from "@avatar-chat/db";
 import { type PostgresServer, privatePrimary } from "@avatar-chat/db/test-servers";
 import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";

@@ -1,4 +1,4 @@
-import { type ProviderNetworkPolicy, privateHostEntrySchema } from "@avatar-chat/ai";
+import { type ProviderNetworkPolicy, privateHostEntrySchema } from "@avatar-chat/ai/network-policy";
 import { commaList, flag, port, proxyEnv } from "@avatar-chat/config";
 import { z } from "zod";
 

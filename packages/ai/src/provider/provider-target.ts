@@ -1,30 +1,13 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { z } from "zod";
 import { isPublicAddress } from "../ingest/ip-ranges";
 import type { ResolvedAddress } from "../ingest/safe-fetch";
 import { ProviderError } from "./errors";
+import { HOST_ENTRY, type ProviderNetworkPolicy } from "./network-policy";
 
-/**
- * Which non-public addresses a tenant's provider base URL may reach. Default (empty): none, so a tenant
- * cannot point the worker at cloud metadata, the database or another tenant's services. The operator opens
- * single hosts (a local Ollama) or, for single-tenant self-hosting, every private address.
- */
-export interface ProviderNetworkPolicy {
-  /** `host` or `host:port` (a name or an IP literal, IPv6 in brackets), e.g. `localhost:11434`. */
-  allowedPrivateHosts?: readonly string[];
-  allowPrivateNetwork?: boolean;
-}
+export { type ProviderNetworkPolicy, privateHostEntrySchema } from "./network-policy";
 
 export type Resolve = (hostname: string) => Promise<ResolvedAddress[]>;
-
-const HOST_ENTRY = /^(\[[0-9a-f:.]+\]|[^\s:/[\]]+)(?::(\d{1,5}))?$/i;
-
-/** One `host[:port]` entry of the allow-list, as the operator writes it. */
-export const privateHostEntrySchema = z
-  .string()
-  .trim()
-  .regex(HOST_ENTRY, "write host or host:port, e.g. localhost:11434 or [::1]:8000");
 
 function normalHost(host: string): string {
   return host

@@ -1,9 +1,6 @@
 import { isDependencyUnavailable } from "@avatar-chat/config";
 import { TRPCError } from "@trpc/server";
 
-/** Seconds a caller is asked to wait before trying again while PostgreSQL or Redis is away. */
-export const OUTAGE_RETRY_AFTER_S = 2;
-
 /**
  * A procedure that failed because PostgreSQL or Redis could not be reached answers 503 with Retry-After:
  * the request was fine and will work once the dependency is back (a 500 would say it never will).

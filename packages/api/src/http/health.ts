@@ -2,7 +2,7 @@ import { type Database, pendingMigrations } from "@avatar-chat/db";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
-import { OUTAGE_RETRY_AFTER_S } from "./dependency-outage";
+import { OUTAGE_RETRY_AFTER_S } from "./outage-retry";
 
 /** True when `check` succeeds within a second (a dependency that hangs is as unready as one that refuses). */
 function answersWithin(check: Promise<unknown>): Promise<boolean> {
