@@ -1,7 +1,8 @@
 // Compiles the platform's server (src/main.ts and the workspace packages it imports) into JavaScript that
 // plain `node` runs, dist/main.js and the chunks beside it that each role imports when it runs: what the
 // production image starts (and dist/migrate.js, the
-// migrations, and dist/prepare-document.worker.js, indexing's worker thread). Packages from the registry
+// migrations, dist/prepare-document.worker.js, indexing's worker thread, and dist/pglite.worker.js, the
+// embedded database's thread). Packages from the registry
 // stay imports, resolved from node_modules at run time (the image installs only production ones).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -55,6 +56,8 @@ await build({
     migrate: path.join(root, "packages/db/src/migrate-cli.ts"),
     // Indexing's worker thread, started from beside main.js (packages/ai/src/ingest/prepare-document.ts).
     "prepare-document.worker": path.join(root, "packages/ai/src/ingest/prepare-document.worker.ts"),
+    // The embedded database's thread, started from beside main.js (packages/db/src/embedded).
+    "pglite.worker": path.join(root, "packages/db/src/embedded/pglite.worker.ts"),
   },
   outdir: path.join(root, "apps/platform/dist"),
   bundle: true,

@@ -1,13 +1,14 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
-import { countedDialect } from "./connection-usage";
+import { startEmbeddedDatabase } from "./embedded/embedded-database";
+import { embeddedDialect } from "./embedded/embedded-dialect";
 import { PipelinedReadDialect, pipelinedReads } from "./pipelined-reads";
 import type { Database } from "./schema";
 import { tenantPinnedPool } from "./tenant-pool";
 import { guardedDialect } from "./transaction-guard";
+import { typeParsers } from "./type-parsers";
 import { registerReplica, registerTenantScope } from "./with-tenant";
 
 export interface DbConfig {
@@ -74,12 +75,6 @@ function usageOf(pools: ReadonlyMap<PoolUsage["pool"], pg.Pool>): () => PoolUsag
     }));
 }
 
-const INT8 = 20;
-const DATE = 1082;
-// Counts and byte sizes stay far below 2^53, so int8 reads as a number; dates stay ISO strings
-// (no time-zone shift). Both backends parse the same way so code never branches on the backend.
-const parsers = { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v };
-
 /**
  * A connection dropped by the server (restart, failover, a test dropping its database) fails what runs on
  * it and is replaced on next use. pg emits 'error' on the client, and on an idle one the pool forwards it;
@@ -99,7 +94,7 @@ function clientConfigFor(url: string): pg.ClientConfig {
     connectionString: url,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        parsers[oid as keyof typeof parsers] ??
+        typeParsers[oid as keyof typeof typeParsers] ??
         pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   };
@@ -169,13 +164,10 @@ export async function createDb(config: DbConfig): Promise<Db> {
       close: closeAll(kysely, tenantKysely, readKysely),
     };
   }
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { vector } = await import("@electric-sql/pglite/vector");
-  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const dataDir = config.dataDir ?? ".data/pglite";
   if (!dataDir.includes("://")) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const client = await PGlite.create(dataDir, { extensions: { vector, pg_trgm }, parsers });
-  const embedded = countedDialect(new PGliteDialect(client));
+  const database = await startEmbeddedDatabase(dataDir);
+  const embedded = embeddedDialect(database);
   const kysely = new Kysely<Database>({ dialect: guardedDialect(embedded.dialect) });
   return {
     kysely,
@@ -187,7 +179,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
     replicaLagSeconds: async () => null,
     close: async () => {
       await kysely.destroy();
-      if (!client.closed) await client.close();
+      await database.close();
     },
   };
 }

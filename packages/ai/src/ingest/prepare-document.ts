@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { startThread } from "@avatar-chat/db/thread";
 import { EMBEDDING_DIMENSIONS } from "../provider/types";
 import type { ChunkRow } from "../retrieval/chunk-row";
 import { ExtractError, type ExtractInput } from "./extract-text";
@@ -48,7 +48,7 @@ export async function prepareDocument(
   content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   request: PrepareRequest,
 ): Promise<PreparedDocument> {
-  const worker = startWorker();
+  const worker = startThread(import.meta.url, "prepare-document.worker");
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   const failAll = (error: Error) => {
@@ -119,19 +119,4 @@ export function packEmbeddings(vectors: readonly (readonly number[])[]): Float32
     packed.set(vector, i * EMBEDDING_DIMENSIONS);
   });
   return packed;
-}
-
-/**
- * Compiled (the production bundle), the worker is dist/prepare-document.worker.js beside the bundle.
- * From source, it runs this package's TypeScript like the rest of the process, through tsx's loader (the
- * workspace root's dev dependency) registered in the worker itself: a parent's `--import tsx` does not
- * carry over to a worker.
- */
-function startWorker(): Worker {
-  if (import.meta.url.endsWith(".js"))
-    return new Worker(new URL("./prepare-document.worker.js", import.meta.url));
-  const entry = new URL("./prepare-document.worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true });
 }
