@@ -1,5 +1,6 @@
 // Worker thread of prepare-document.ts: prepares one document and keeps its chunks and vectors.
 import { parentPort } from "node:worker_threads";
+import { runInBackground } from "@avatar-chat/db/thread";
 import { hashEmbedding } from "../embedding/hash-embedding";
 import { EMBEDDING_DIMENSIONS } from "../provider/types";
 import { chunkRow } from "../retrieval/chunk-row";
@@ -8,6 +9,9 @@ import { extractText } from "./extract-text";
 import type { PrepareCall, PrepareReply } from "./prepare-document";
 
 const port = parentPort!;
+// Extraction, chunking and offline embedding are seconds of CPU for a large file: they yield the core to
+// the main thread whenever both want it.
+runInBackground();
 let received: Uint8Array[] = [];
 let chunks: TextChunk[] = [];
 let vectors = new Float32Array(0);

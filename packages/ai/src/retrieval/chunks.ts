@@ -4,7 +4,7 @@ import type { ChunkRow } from "./chunk-row";
 // Rows per INSERT, fetched from indexing's thread between event-loop turns. Embedded PGlite runs each
 // statement on this thread, and a chunk's row (its HNSW and GIN index entries) costs it 3-15 ms: 50 rows
 // held the loop for 1-5 s. PostgreSQL pays a round trip per statement, small beside its index work.
-const INSERT_BATCH = 4;
+const INSERT_BATCH = 32;
 
 export interface StoreChunksInput {
   tenantId: string;
