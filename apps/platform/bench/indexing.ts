@@ -81,8 +81,29 @@ async function seedSource(
 interface Run {
   delay: IntervalHistogram;
   idle: IntervalHistogram;
+  /** The main thread's own CPU time in its longest stretch without a timer turn, while indexing and idle. */
+  busy: { indexing: number; idle: number };
   seconds: number;
   chunks: number;
+}
+
+/**
+ * Of each stretch between two turns of a 5 ms timer, the CPU time the main thread itself spent: a stall
+ * the process's own code held, as opposed to one where the thread was runnable but the machine's other
+ * processes had the cores. Returns a stop function giving the longest, in ms.
+ */
+function watchBusyStalls(): () => number {
+  let longest = 0;
+  let last = process.threadCpuUsage();
+  const timer = setInterval(() => {
+    const now = process.threadCpuUsage();
+    longest = Math.max(longest, (now.user - last.user + now.system - last.system) / 1000);
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    return longest;
+  };
 }
 
 /** The idle process's event-loop delay for IDLE_MS, then the delay while the source indexes. */
@@ -99,10 +120,13 @@ async function measure(
     const { tenantId, sourceId } = await seedSource(db, { key, size, etag });
     const idle = monitorEventLoopDelay({ resolution: 10 });
     idle.enable();
+    const idleBusy = watchBusyStalls();
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     idle.disable();
+    const busy = { idle: idleBusy(), indexing: 0 };
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    const indexingBusy = watchBusyStalls();
     const started = performance.now();
     const outcome = await processKbIndex(
       {
@@ -118,13 +142,14 @@ async function measure(
     );
     const seconds = (performance.now() - started) / 1000;
     delay.disable();
+    busy.indexing = indexingBusy();
     if (outcome !== "ready") throw new Error(`indexing ended ${outcome}`);
     const { chunk_count } = await db
       .selectFrom("knowledge_sources")
       .select("chunk_count")
       .where("id", "=", sourceId)
       .executeTakeFirstOrThrow();
-    return { delay, idle, seconds, chunks: chunk_count };
+    return { delay, idle, busy, seconds, chunks: chunk_count };
   } finally {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -188,6 +213,12 @@ const suite: Suite = {
           "ms",
           "p99 event-loop delay during the same run; baseline: the idle process's p99",
           ms(run.idle.percentile(99)),
+        ),
+        [`indexing.${name}_max_busy_stall_ms`]: figure(
+          run.busy.indexing,
+          "ms",
+          "of the same run's stretches between two turns of a 5 ms timer, the most CPU time the main thread itself spent in one: the part of a stall this process's code held (the rest of a stall is the thread waiting for a core the machine's other processes had); baseline: the same while idle",
+          run.busy.idle,
         ),
         [`indexing.${name}_seconds`]: figure(run.seconds, "s", "wall time to index that file"),
       });
