@@ -1,7 +1,6 @@
-import path from "node:path";
 import { type Figures, figure, percentile, type Suite } from "../../../bench/figures.ts";
-import { buildWidget, embedPage, launchChromium, type Page, serveStatic } from "../test/harness.ts";
-import { createAnsweringChatbot, signUpOwner, startPlatform, VOICE_KNOWLEDGE } from "../test/platform.ts";
+import { embedPage } from "../test/harness.ts";
+import { createAnsweringChatbot, signUpOwner, startEmbeddedSite, VOICE_KNOWLEDGE } from "../test/platform.ts";
 import { askAndListen, lipsyncLags, openVoiced, recorded } from "../test/voice-probe.ts";
 
 const QUESTIONS = [
@@ -33,19 +32,9 @@ const suite: Suite = {
     "packages/widget/test/voice-probe.ts",
   ],
   async run(): Promise<Figures> {
-    // The platform serves the widget from packages/widget/dist.
-    const [bundle, platform] = await Promise.all([
-      buildWidget({ outDir: path.resolve(import.meta.dirname, "../dist") }),
-      startPlatform(),
-    ]);
-    const api = new URL(platform.url);
-    const pages: Record<string, Page> = { "/favicon.ico": { body: "", type: "image/x-icon" } };
-    const site = await serveStatic({
-      dir: bundle.dir,
-      csp: `default-src 'self'; script-src 'self' ${api.origin}; style-src 'self'; connect-src 'self' ${api.origin} ws://${api.host}`,
-      pages,
+    const { platform, site, browser, pages, close } = await startEmbeddedSite({
+      chromiumArgs: ["--autoplay-policy=no-user-gesture-required"],
     });
-    const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     try {
       const cookie = await signUpOwner(platform, "Lipsync Bench");
       const chatbot = await createAnsweringChatbot(platform, cookie, {
@@ -79,10 +68,7 @@ const suite: Suite = {
         ),
       };
     } finally {
-      await browser.close();
-      await site.close();
-      await platform.close();
-      await bundle.remove();
+      await close();
     }
   },
 };
