@@ -90,7 +90,7 @@ const suite: Suite = {
       "api.session_list.rps": figure(
         session.value,
         "req/s",
-        `chatbot.list with dashboard session cookies (${SESSIONS} sessions round robin: session lookup, Redis rate limit, pipelined tenant read), ${how}; per round ${spread(session.spread)} (last: ${last("sessionList")}); baseline the API-key floor; target as the key path: >= 3000 and ratio >= 0.5`,
+        `chatbot.list with dashboard session cookies (${SESSIONS} sessions round robin: session and role lookup, Redis rate limit, pipelined tenant read), ${how}; per round ${spread(session.spread)} (last: ${last("sessionList")}); baseline the API-key floor; target as the key path: >= 3000 and ratio >= 0.5`,
         session.baseline,
       ),
       "api.session_list.p99_ms": figure(

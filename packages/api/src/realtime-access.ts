@@ -88,8 +88,8 @@ export function createRealtimeAccess(deps: RealtimeAccessDeps): RealtimeAccess {
     const session = cookie
       ? await validateSessionToken(deps.db, deps.credentials.sessions, cookie, deps.sessionTtlMs, now)
       : null;
-    if (!session?.active_tenant_id) return null;
-    if (!(await isMember(session.active_tenant_id, session.user_id))) return null;
+    // The role in the active workspace comes with the (cached) session: none, no member socket.
+    if (!session?.active_tenant_id || !session.role) return null;
     return {
       kind: "member",
       tenantId: session.active_tenant_id,

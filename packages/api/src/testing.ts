@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type Database, TENANT_TABLES } from "@avatar-chat/db";
+import { createDb, type Database, TENANT_TABLES } from "@avatar-chat/db";
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "@avatar-chat/db/testing";
 import { type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
@@ -159,6 +159,49 @@ export async function createTestPlatform(
       await s3.stop();
       await rm(s3dir, { recursive: true, force: true });
       await database.drop();
+    },
+  };
+}
+
+export interface AnotherApiProcess {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A second api process beside `platform`, as another replica behind the load balancer: the same database
+ * and Redis prefix, but its own database handle, credential caches, listener on the credential-change
+ * channel and `clock` (a test that holds it still keeps every cached credential inside its lifetime).
+ */
+export async function startAnotherApiProcess(
+  platform: TestPlatform,
+  clock: () => Date,
+): Promise<AnotherApiProcess> {
+  const db = await createDb({ url: platform.database.url!, poolSize: 4 });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const deps: AppDeps = {
+    ...platform.deps,
+    db: db.kysely,
+    redis,
+    clock,
+    credentials: createCredentialCaches(),
+    widgetCache: createWidgetCache(clock),
+  };
+  const listener = redis.duplicate();
+  const stopListening = await listenForCredentialChanges(
+    listener,
+    deps.config.redisPrefix,
+    evictCachedCredentials(deps.credentials),
+  );
+  const server = await serveHttp({ fetch: createApp(deps).fetch, port: 0, hostname: "127.0.0.1" });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await stopListening();
+      listener.disconnect();
+      redis.disconnect();
+      await db.close();
     },
   };
 }

@@ -195,19 +195,14 @@ export const tenantProcedure = publicProcedure.use(async ({ ctx, meta, type, nex
     const session = await requireSession(ctx, type);
     if (!session.active_tenant_id)
       throw new TRPCError({ code: "FORBIDDEN", message: "Choose a workspace first." });
-    const membership = await ctx.deps.db
-      .selectFrom("memberships")
-      .select("role")
-      .where("tenant_id", "=", session.active_tenant_id)
-      .where("user_id", "=", session.user_id)
-      .executeTakeFirst();
-    if (!membership)
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this workspace." });
-    if (meta?.minRole && !roleAtLeast(membership.role, meta.minRole)) {
+    // The role came with the session (cached with it, evicted with it on every membership change).
+    const { role } = session;
+    if (!role) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this workspace." });
+    if (meta?.minRole && !roleAtLeast(role, meta.minRole)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${meta.minRole} role.` });
     }
     tenantId = session.active_tenant_id;
-    actor = { kind: "user", userId: session.user_id, sessionId: session.id, role: membership.role };
+    actor = { kind: "user", userId: session.user_id, sessionId: session.id, role };
   }
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(ctx.deps.db, tenantId, fn);
   const readTenant = <T>(fn: (reader: TenantReader) => Promise<T>) => readInTenant(ctx.deps.db, tenantId, fn);

@@ -23,7 +23,7 @@ export async function announceKeyRevocation(redis: Redis, prefix: string, keyId:
   await redis.publish(channelFor(prefix), `key:${keyId}`);
 }
 
-/** Tells every process that `userId`'s sessions or memberships changed (signed out, removed, left). */
+/** Tells every process that `userId`'s sessions or memberships changed (signed out, new role, removed, left). */
 export async function announceUserChange(redis: Redis, prefix: string, userId: string): Promise<void> {
   await redis.publish(channelFor(prefix), `user:${userId}`);
 }

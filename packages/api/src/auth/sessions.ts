@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Database, Session } from "@avatar-chat/db";
-import type { Kysely } from "kysely";
+import type { Database, Role, Session } from "@avatar-chat/db";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import type { SessionCache } from "./session-cache";
 import { constantTimeEqual, hashSecret, randomToken } from "./tokens";
 
@@ -44,10 +44,23 @@ export async function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
+/** A session row with the user's role in its active workspace (null: none active, or not a member of it). */
+export type CheckedSession = Session & { role: Role | null };
+
+/** The role column of a session read: the membership in the session's active workspace, in the same statement. */
+const roleInActiveTenant = (eb: ExpressionBuilder<Database, "sessions">) =>
+  eb
+    .selectFrom("memberships")
+    .select("memberships.role")
+    .whereRef("memberships.tenant_id", "=", "sessions.active_tenant_id")
+    .whereRef("memberships.user_id", "=", "sessions.user_id")
+    .as("role");
+
 /**
- * The live session for a token, renewed when half its lifetime has passed; null when invalid or expired.
- * The row comes from this process's short cache when it was read moments ago (session-cache.ts); the
- * secret and the expiry are checked on every call either way.
+ * The live session for a token, with the user's role in its active workspace, renewed when half its
+ * lifetime has passed; null when invalid or expired. Both come from this process's short cache when they
+ * were read moments ago (session-cache.ts), else from one statement; the secret and the expiry are checked
+ * on every call either way.
  */
 export async function validateSessionToken(
   db: Kysely<Database>,
@@ -55,14 +68,19 @@ export async function validateSessionToken(
   token: string,
   ttlMs: number,
   now: Date,
-): Promise<Session | null> {
+): Promise<CheckedSession | null> {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
   const nowMs = now.getTime();
   let session = cache.fresh(id, nowMs)?.value;
   if (!session) {
     const evictions = cache.evictions;
-    session = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+    session = await db
+      .selectFrom("sessions")
+      .selectAll("sessions")
+      .select(roleInActiveTenant)
+      .where("sessions.id", "=", id)
+      .executeTakeFirst();
     if (session) cache.remember(id, session, nowMs, evictions);
   }
   // node:crypto's native SHA-256 (the digest hashSecret computes): this runs on every dashboard request.
@@ -81,6 +99,7 @@ export async function validateSessionToken(
       .set({ expires_at: expiresAt, last_seen_at: now })
       .where("id", "=", id)
       .returningAll()
+      .returning(roleInActiveTenant)
       .executeTakeFirst();
     if (!renewed) return null; // ended meanwhile
     cache.remember(id, renewed, nowMs, evictions);

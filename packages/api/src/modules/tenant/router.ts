@@ -103,8 +103,8 @@ export const tenantRouter = router({
   changeRole: tenantProcedure
     .meta({ scope: "write", minRole: "owner" })
     .input(changeRoleInput)
-    .mutation(({ ctx, input }) =>
-      ctx.inTenant(async (tx) => {
+    .mutation(async ({ ctx, input }) => {
+      const changed = await ctx.inTenant(async (tx) => {
         const ownerCount = await lockedOwnerCount(tx, ctx.tenantId);
         const target = await findMembership(tx, ctx.tenantId, input.userId);
         if (!target) throw noSuchMember();
@@ -121,8 +121,11 @@ export const tenantRouter = router({
           detail: { from: target.role, to: input.role },
         });
         return { userId: input.userId, role: input.role };
-      }),
-    ),
+      });
+      // After commit: every process's cached session of the member holds the old role.
+      await userCredentialsChanged(ctx.deps, input.userId);
+      return changed;
+    }),
 
   invite: tenantProcedure
     .meta({ scope: "write", minRole: "admin" })
