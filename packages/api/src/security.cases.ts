@@ -94,6 +94,7 @@ export const securityCases: Record<string, SecurityCase> = {
   // tenant
   "tenant.get": ownOnly((c) => c.tenant.get.query()),
   "tenant.rename": ownOnly((c) => c.tenant.rename.mutate({ name: "B renamed" })),
+  "tenant.setConversationRetention": ownOnly((c) => c.tenant.setConversationRetention.mutate({ days: 30 })),
   "tenant.members": ownOnly((c) => c.tenant.members.query()),
   "tenant.changeRole": refused((c, a) =>
     c.tenant.changeRole.mutate({ userId: a.memberUserId, role: "owner" }),

@@ -32,6 +32,7 @@ describe.each(["postgres", "pglite"] as const)("migrations on %s", (backend) => 
       "0009_voice_input",
       "0010_knowledge_paging",
       "0011_voice_input_upkeep",
+      "0012_conversation_retention",
     ]);
     expect(await migrate(kysely)).toEqual([]);
   });

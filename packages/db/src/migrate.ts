@@ -11,6 +11,7 @@ import * as inboxSearch from "./migrations/0008_inbox_search";
 import * as voiceInput from "./migrations/0009_voice_input";
 import * as knowledgePaging from "./migrations/0010_knowledge_paging";
 import * as voiceInputUpkeep from "./migrations/0011_voice_input_upkeep";
+import * as conversationRetention from "./migrations/0012_conversation_retention";
 import type { Database } from "./schema";
 
 // Listed in code, not read from a folder, so the same migrations run from source, bundles and tests.
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "0009_voice_input": voiceInput,
   "0010_knowledge_paging": knowledgePaging,
   "0011_voice_input_upkeep": voiceInputUpkeep,
+  "0012_conversation_retention": conversationRetention,
 };
 
 /** Applies every pending migration; forward only. Throws with the failing migration's name. */

@@ -16,6 +16,7 @@ const declared: { [T in keyof Database]: { [C in keyof Database[T]]: Nullability
     max_chatbots: "required",
     max_messages_per_month: "required",
     max_knowledge_bytes: "required",
+    conversation_retention_days: "nullable",
     created_at: "required",
     updated_at: "required",
   },

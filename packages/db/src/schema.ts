@@ -58,6 +58,8 @@ export interface TenantsTable {
   max_chatbots: Generated<number>;
   max_messages_per_month: Generated<number>;
   max_knowledge_bytes: Generated<number>;
+  /** Days after its last message a conversation is deleted (housekeeping); null: kept until deleted. */
+  conversation_retention_days: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -14,6 +14,7 @@ export function findTenant(db: Kysely<Database>, tenantId: string) {
       "max_chatbots",
       "max_messages_per_month",
       "max_knowledge_bytes",
+      "conversation_retention_days",
       "created_at",
     ])
     .where("id", "=", tenantId)
@@ -53,6 +54,27 @@ export function renameTenant(db: Kysely<Database>, tenantId: string, name: strin
     .where("id", "=", tenantId)
     .returning(["id", "name"])
     .executeTakeFirstOrThrow();
+}
+
+/** Sets the retention and returns the one it replaced: the row is locked, so concurrent changes audit in order. */
+export async function setConversationRetention(
+  db: Kysely<Database>,
+  tenantId: string,
+  days: number | null,
+  now: Date,
+) {
+  const before = await db
+    .selectFrom("tenants")
+    .select("conversation_retention_days")
+    .where("id", "=", tenantId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable("tenants")
+    .set({ conversation_retention_days: days, updated_at: now })
+    .where("id", "=", tenantId)
+    .execute();
+  return before.conversation_retention_days;
 }
 
 export function listMembers(db: Kysely<Database>, tenantId: string) {

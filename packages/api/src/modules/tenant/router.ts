@@ -22,6 +22,7 @@ import {
   renameTenant,
   revokeInvitation,
   revokeOpenInvitations,
+  setConversationRetention,
   setHumanRequestNotifications,
   setRole,
   tenantUsage,
@@ -30,6 +31,7 @@ import {
   acceptInvitationInput,
   auditLogInput,
   changeRoleInput,
+  conversationRetentionInput,
   INVITATION_TTL_MS,
   invitationEmail,
   invitationIdInput,
@@ -74,6 +76,7 @@ export const tenantRouter = router({
           messagesPerMonth: tenant.max_messages_per_month,
           knowledgeBytes: tenant.max_knowledge_bytes,
         },
+        conversationRetentionDays: tenant.conversation_retention_days,
         usage,
       };
     }),
@@ -93,6 +96,24 @@ export const tenantRouter = router({
           detail: { name: input.name },
         });
         return tenant;
+      }),
+    ),
+
+  /** Conversations are deleted this many days after their last message (the worker's housekeeping); null: never. */
+  setConversationRetention: tenantProcedure
+    .meta({ scope: "write", minRole: "admin" })
+    .input(conversationRetentionInput)
+    .mutation(({ ctx, input }) =>
+      ctx.inTenant(async (tx) => {
+        const from = await setConversationRetention(tx, ctx.tenantId, input.days, ctx.deps.clock());
+        await recordAudit(tx, {
+          tenantId: ctx.tenantId,
+          actor: ctx.actor,
+          action: "tenant.conversation_retention_changed",
+          ip: ctx.request.ip,
+          detail: { from, to: input.days },
+        });
+        return { conversationRetentionDays: input.days };
       }),
     ),
 

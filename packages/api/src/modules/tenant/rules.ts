@@ -13,6 +13,13 @@ export const invitationIdInput = z.object({ invitationId: z.uuid() });
 export const acceptInvitationInput = z.object({ token: z.string().min(1).max(64) });
 export const memberIdInput = z.object({ userId: z.uuid() });
 export const notificationsInput = z.object({ humanRequests: z.boolean() });
+
+/** Bounds of a tenant's conversation retention, as the column's check (migration 0012): a day to ten years. */
+export const CONVERSATION_RETENTION_DAYS = { min: 1, max: 3650 } as const;
+/** Days after their last message conversations are deleted; null turns deletion off. */
+export const conversationRetentionInput = z.object({
+  days: z.number().int().min(CONVERSATION_RETENTION_DAYS.min).max(CONVERSATION_RETENTION_DAYS.max).nullable(),
+});
 export const auditLogInput = z.object({
   /** Id of the last entry of the previous page. */
   cursor: z.number().int().positive().optional(),

@@ -74,6 +74,31 @@ describe("tenant", () => {
     });
   });
 
+  it("sets how long conversations are kept: admins only, within bounds, audited, this workspace only", async () => {
+    const other = await signedInUser(platform, "other-retention@example.com");
+    expect((await member.browser.tenant.get.query()).conversationRetentionDays).toBeNull(); // off by default
+    await expect(member.browser.tenant.setConversationRetention.mutate({ days: 30 })).rejects.toMatchObject({
+      data: { code: "FORBIDDEN" },
+    });
+    for (const days of [0, 3651, 1.5]) {
+      await expect(admin.browser.tenant.setConversationRetention.mutate({ days })).rejects.toMatchObject({
+        data: { code: "BAD_REQUEST" },
+      });
+    }
+    expect(await admin.browser.tenant.setConversationRetention.mutate({ days: 30 })).toEqual({
+      conversationRetentionDays: 30,
+    });
+    expect((await member.browser.tenant.get.query()).conversationRetentionDays).toBe(30);
+    expect((await other.browser.tenant.get.query()).conversationRetentionDays).toBeNull();
+    await owner.browser.tenant.setConversationRetention.mutate({ days: null }); // off again
+    expect((await owner.browser.tenant.get.query()).conversationRetentionDays).toBeNull();
+    const { entries } = await owner.browser.tenant.auditLog.query({ limit: 2 });
+    expect(entries.map((e) => [e.action, e.actorEmail, e.detail])).toEqual([
+      ["tenant.conversation_retention_changed", "owner@example.com", { from: 30, to: null }],
+      ["tenant.conversation_retention_changed", "admin@example.com", { from: null, to: 30 }],
+    ]);
+  });
+
   it("lists members with roles", async () => {
     const members = await member.browser.tenant.members.query();
     expect(members.map((m) => [m.email, m.role])).toEqual([
