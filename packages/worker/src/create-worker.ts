@@ -15,6 +15,7 @@ import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
+import { forgetConversationChannels } from "./housekeeping/conversation-retention";
 import {
   DEFAULT_RETENTION,
   type ObjectRemover,
@@ -177,6 +178,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       processPrune({
         db: deps.db,
         storage: deps.storage,
+        forgetConversations: forgetConversationChannels(redis, deps.prefix),
         clock,
         retention: { ...DEFAULT_RETENTION, ...deps.retention },
       }),

@@ -7,6 +7,8 @@ const DAY = 86_400_000;
 const now = new Date("2026-11-26T12:00:00Z");
 const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+// No tenant here sets a conversation retention period (conversation-retention.test.ts covers it).
+const forgetConversations = async () => {};
 
 describe("housekeeping", () => {
   let db: TestDatabase;
@@ -79,8 +81,21 @@ describe("housekeeping", () => {
 
     const storage = memoryStorage();
     const prune = () =>
-      processPrune({ db: db.kysely, storage, clock: () => now, retention: DEFAULT_RETENTION });
-    expect(await prune()).toEqual({ audit: PRUNE_BATCH + 10, sessions: 1, outbox: 2, voiceInputs: 0 });
+      processPrune({
+        db: db.kysely,
+        storage,
+        forgetConversations,
+        clock: () => now,
+        retention: DEFAULT_RETENTION,
+      });
+    const noConversations = { conversations: 0, messages: 0, recordings: 0 };
+    expect(await prune()).toEqual({
+      audit: PRUNE_BATCH + 10,
+      sessions: 1,
+      outbox: 2,
+      voiceInputs: 0,
+      conversations: noConversations,
+    });
 
     const left = await db.kysely.selectFrom("audit_log").select("created_at").execute();
     expect(left.map((r) => r.created_at)).toEqual([daysAgo(10)]);
@@ -93,7 +108,13 @@ describe("housekeeping", () => {
       .execute();
     expect(emails.map((e) => e.to_address)).toEqual(["pending-40@prune.test", "sent-5@prune.test"]);
 
-    expect(await prune()).toEqual({ audit: 0, sessions: 0, outbox: 0, voiceInputs: 0 });
+    expect(await prune()).toEqual({
+      audit: 0,
+      sessions: 0,
+      outbox: 0,
+      voiceInputs: 0,
+      conversations: noConversations,
+    });
   });
 
   it("deletes kept recordings no message linked within the hour, object and row, and keeps the rest", async () => {
@@ -145,6 +166,7 @@ describe("housekeeping", () => {
     const pruned = await processPrune({
       db: db.kysely,
       storage,
+      forgetConversations,
       clock: () => now,
       retention: DEFAULT_RETENTION,
     });

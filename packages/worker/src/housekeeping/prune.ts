@@ -1,5 +1,6 @@
 import type { Database } from "@avatar-chat/db";
 import { type Kysely, sql } from "kysely";
+import { deleteExpiredConversations, type ForgetConversations } from "./conversation-retention";
 
 /** How long rows that only grow are kept. */
 export interface RetentionPolicy {
@@ -120,12 +121,15 @@ export async function pruneUnlinkedVoiceInputs(
 export async function processPrune(deps: {
   db: Kysely<Database>;
   storage: ObjectRemover;
+  forgetConversations: ForgetConversations;
   clock: () => Date;
   retention: RetentionPolicy;
 }) {
-  const cutoffs = pruneCutoffs(deps.clock(), deps.retention);
+  const now = deps.clock();
+  const cutoffs = pruneCutoffs(now, deps.retention);
   return {
     ...(await pruneOldRows(deps.db, cutoffs)),
     voiceInputs: await pruneUnlinkedVoiceInputs(deps.db, deps.storage, cutoffs.voiceInputs),
+    conversations: await deleteExpiredConversations(deps.db, deps.storage, deps.forgetConversations, now),
   };
 }
