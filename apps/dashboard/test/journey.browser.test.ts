@@ -233,6 +233,20 @@ describe.each(["postgres", "pglite"] as const)("the tenant journey, end to end (
     expect(await dashboard.getByTestId("new-api-key").count()).toBe(0);
   });
 
+  it("sets the workspace to delete conversations 30 days after their last message", async () => {
+    await dashboard.getByRole("link", { name: "Data retention" }).click();
+    await dashboard.getByText("Conversations are kept until a chatbot is deleted.").waitFor();
+    await dashboard.getByLabel("Delete conversations automatically").check();
+    const days = dashboard.getByLabel("Days after the last message");
+    await days.fill("0");
+    await dashboard.getByRole("button", { name: "Save" }).click();
+    await dashboard.getByText("Use a number of at least 1.").waitFor();
+    await days.fill("30");
+    await dashboard.getByRole("button", { name: "Save" }).click();
+    await dashboard.getByText("Conversations are deleted 30 days after their last message.").waitFor();
+    await dashboard.getByText("Saved.").waitFor();
+  });
+
   it("sends the open dashboard to sign-in when the user signs out everywhere on another device", async () => {
     await dashboard.getByRole("link", { name: "Inbox" }).click();
     await dashboard.getByText("● live").waitFor();

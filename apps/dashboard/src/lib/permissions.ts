@@ -14,6 +14,7 @@ export const actionMinRole = {
   viewBilling: "owner",
   viewAuditLog: "admin",
   renameWorkspace: "admin",
+  manageRetention: "admin",
   editChatbots: "admin",
   editKnowledge: "admin",
 } as const satisfies Record<string, Role>;

@@ -7,6 +7,7 @@ import { AuditLog } from "./settings/audit-log";
 import { Members } from "./settings/members";
 import { Notifications } from "./settings/notifications";
 import { Plan } from "./settings/plan";
+import { Retention } from "./settings/retention";
 import { Sessions } from "./settings/sessions";
 
 const tabs: { id: string; label: string; needs?: Action; Screen: () => React.JSX.Element }[] = [
@@ -14,6 +15,7 @@ const tabs: { id: string; label: string; needs?: Action; Screen: () => React.JSX
   { id: "api-keys", label: "API keys", needs: "manageApiKeys", Screen: ApiKeys },
   { id: "ai", label: "AI provider", needs: "manageAiSettings", Screen: AiSettings },
   { id: "plan", label: "Plan & usage", Screen: Plan },
+  { id: "retention", label: "Data retention", Screen: Retention },
   { id: "audit", label: "Audit log", needs: "viewAuditLog", Screen: AuditLog },
   { id: "notifications", label: "Notifications", Screen: Notifications },
   { id: "sessions", label: "Sessions", Screen: Sessions },
