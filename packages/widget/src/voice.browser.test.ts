@@ -105,6 +105,49 @@ describe("the avatar speaks with the server's voice", () => {
     expect(data.played).toHaveLength(indices.length);
   });
 
+  it("paints a burst of streamed text once per frame, not once per event (the mouth keeps its frames)", async () => {
+    const page = await (await browser.newContext()).newPage();
+    // Hold the answer's events, then deliver them all at once: dozens of ws messages inside one frame.
+    let holding = false;
+    const held: Array<string | Buffer> = [];
+    let toPage: (message: string | Buffer) => void = () => {};
+    let release = () => {};
+    const completed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.routeWebSocket(/\/realtime/, (ws) => {
+      const server = ws.connectToServer();
+      toPage = (message) => ws.send(message);
+      server.onMessage((message) => {
+        if (!holding) return ws.send(message);
+        held.push(message);
+        const text = String(message);
+        if (text.includes('"message.complete"') && text.includes('"role":"assistant"')) release();
+      });
+    });
+    const widget = await openVoiced(page);
+    holding = true;
+    await ask(page, "When does the store open on Saturdays?");
+    await completed;
+    const deltas = held.filter((message) => String(message).includes('"message.delta"')).length;
+    expect(deltas).toBeGreaterThan(5);
+    await page.evaluate(() => {
+      const list = document.querySelector("avatar-chat")!.shadowRoot!.querySelector(".messages")!;
+      const w = window as unknown as { __paints: number };
+      w.__paints = 0;
+      new MutationObserver(() => {
+        w.__paints++;
+      }).observe(list, { childList: true, subtree: true, characterData: true });
+    });
+    holding = false;
+    for (const message of held) toPage(message);
+    const answer = widget.locator(".message.assistant").nth(1);
+    await expect.poll(() => answer.getAttribute("class"), { timeout: 60_000 }).toContain("complete");
+    const paints = await page.evaluate(() => (window as unknown as { __paints: number }).__paints);
+    // Each paint is one MutationObserver delivery; per-event painting made one per delta.
+    expect(paints).toBeLessThan(deltas / 2);
+  });
+
   it("stops talking at once when the visitor starts typing (barge-in)", async () => {
     const page = await (await browser.newContext()).newPage();
     const widget = await openVoiced(page);

@@ -4,6 +4,7 @@ import { type AvatarView, createAnimator, mountAvatar } from "./avatar/index";
 import { type ChatSession, createChatSession, errorReason } from "./chat/session";
 import { addUserMessage, type ChatState, initialState, markSent, type ViewMessage } from "./chat/state";
 import { createChatView } from "./chat/view";
+import { createFrameBatch, nextFrame } from "./chat/frame-batch";
 import type { WidgetController, WidgetHost } from "./element";
 import { format } from "./i18n";
 import { icon, setIcon } from "./icons";
@@ -263,12 +264,18 @@ export function createWidget(host: WidgetHost): WidgetController {
     view.setStatus(state.typing ? strings.thinking : "");
   }
 
-  function render(state: ChatState) {
+  function paint(state: ChatState) {
     view.render(state);
     // Offered while the bot answers; once asked (or a person is here) the status line says so.
     view.human.hidden = state.handoff !== "bot" || element.hasAttribute("preview");
     refreshStatus();
     subtitle.textContent = view.handoffText(state);
+  }
+  const painter = createFrameBatch(paint, nextFrame);
+
+  /** The voice follows every change at once (a replayed answer is marked spoken now); the DOM once per frame. */
+  function render(state: ChatState) {
+    painter.push(state);
     follow(state.messages);
   }
 
@@ -583,6 +590,7 @@ export function createWidget(host: WidgetHost): WidgetController {
       started = null;
       chatbot = null;
       spoken.clear();
+      painter.cancel();
       view.render(initialState());
     },
     say,
@@ -598,6 +606,7 @@ export function createWidget(host: WidgetHost): WidgetController {
     },
     dispose() {
       disposed = true;
+      painter.cancel();
       recorder?.cancel();
       window.removeEventListener("pointermove", onPointer);
       speaker?.cancel();
