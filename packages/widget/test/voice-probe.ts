@@ -13,41 +13,62 @@ export function recordVoice() {
   type Played = {
     at: number;
     heardAt?: number;
+    startsAt: number;
     onsets: number[];
+    /** Near silence before the first onset and after the last loud window. */
+    leadQuietMs: number;
+    tailQuietMs: number;
     duration: number;
     stoppedAt: number | null;
   };
   const played: Played[] = [];
   const mouth: Array<[number, boolean]> = [];
   const voice: string[] = [];
-  Object.assign(window, { __played: played, __mouth: mouth, __voice: voice });
+  // The output clock read every frame: [context time being heard, its performance time]. An onset is
+  // placed by the reading just after it, so a glitch or an underrun earlier in the sentence (the audio
+  // falls behind the wall clock) does not move where the probe thinks it was heard.
+  const stamps: Array<[number, number]> = [];
+  Object.assign(window, { __played: played, __mouth: mouth, __voice: voice, __stamps: stamps });
+  let clocked: AudioContext | null = null;
+  const readClock = () => {
+    const stamp = clocked?.getOutputTimestamp();
+    if (stamp?.contextTime && stamp.performanceTime && stamp.contextTime !== stamps.at(-1)?.[0])
+      stamps.push([stamp.contextTime, stamp.performanceTime]);
+    requestAnimationFrame(readClock);
+  };
+  requestAnimationFrame(readClock);
   // Energy onsets of a buffer: 10 ms windows; an onset is the first loud window (RMS > 0.03)
-  // after 120 ms of near silence (RMS < 0.01).
+  // after 120 ms of near silence (RMS < 0.01). The first loud window is always listed: whether the
+  // silence before it was long enough depends on how the previous sentence ended (lipsyncLags decides).
   const onsetsOf = (buffer: AudioBuffer) => {
     const data = buffer.getChannelData(0);
     const win = Math.round(buffer.sampleRate / 100);
-    const out: number[] = [];
-    let quiet = 12;
+    const onsets: number[] = [];
+    let quiet = 0;
+    let leadQuietMs: number | null = null;
     for (let i = 0; i + win <= data.length; i += win) {
       let sum = 0;
       for (let j = i; j < i + win; j++) sum += data[j]! * data[j]!;
       const rms = Math.sqrt(sum / win);
       if (rms < 0.01) quiet++;
       else if (rms > 0.03) {
-        if (quiet >= 12) out.push((i / buffer.sampleRate) * 1000);
+        if (leadQuietMs === null) leadQuietMs = quiet * 10;
+        if (quiet >= 12 || onsets.length === 0) onsets.push((i / buffer.sampleRate) * 1000);
         quiet = 0;
       }
     }
-    return out;
+    return { onsets, leadQuietMs: leadQuietMs ?? 0, tailQuietMs: quiet * 10 };
   };
   const start = AudioBufferSourceNode.prototype.start;
   const stop = AudioBufferSourceNode.prototype.stop;
   AudioBufferSourceNode.prototype.start = function (this: AudioBufferSourceNode, ...args: number[]) {
     const context = this.context as AudioContext;
     const startsAt = context.currentTime;
+    clocked = context;
     const entry: Played = {
       at: performance.now(),
-      onsets: this.buffer ? onsetsOf(this.buffer) : [],
+      startsAt,
+      ...(this.buffer ? onsetsOf(this.buffer) : { onsets: [], leadQuietMs: 0, tailQuietMs: 0 }),
       duration: (this.buffer?.duration ?? 0) * 1000,
       stoppedAt: null,
     };
@@ -86,37 +107,73 @@ export interface Recorded {
   played: Array<{
     at: number;
     heardAt?: number;
+    /** The context time the sentence was started at. */
+    startsAt: number;
     onsets: number[];
+    leadQuietMs: number;
+    tailQuietMs: number;
     duration: number;
     stoppedAt: number | null;
   }>;
   mouth: Array<[number, boolean]>;
   voice: string[];
+  stamps: Array<[number, number]>;
 }
 
 export const recorded = (page: Page) =>
   page.evaluate(() => {
-    const w = window as unknown as { __played: unknown; __mouth: unknown; __voice: unknown };
-    return { played: w.__played, mouth: w.__mouth, voice: w.__voice } as Recorded;
+    const w = window as unknown as {
+      __played: unknown;
+      __mouth: unknown;
+      __voice: unknown;
+      __stamps: unknown;
+    };
+    return { played: w.__played, mouth: w.__mouth, voice: w.__voice, stamps: w.__stamps } as Recorded;
   });
+
+/** When context time `contextTime` was heard, by the first output-clock reading at or after it. */
+function heardTime(stamps: Recorded["stamps"], contextTime: number): number | undefined {
+  let low = 0;
+  let high = stamps.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (stamps[mid]![0] < contextTime) low = mid + 1;
+    else high = mid;
+  }
+  const stamp = stamps[low];
+  return stamp && stamp[1] + (contextTime - stamp[0]) * 1000;
+}
 
 /**
  * For each energy onset of the audio played: ms from the onset (as heard) to the mouth opening, negative
- * when the mouth leads. Only onsets whose mouth was at rest 100 ms before are measurable.
+ * when the mouth leads. An onset is measurable when the mouth rested at some moment of the 100 ms before
+ * it (the pause before an onset lasts at least 120 ms; the mouth takes about 100 ms to close); the lag is
+ * to the first opening after that rest.
  */
 export function lipsyncLags(data: Recorded): number[] {
   const lags: number[] = [];
-  for (const sentence of data.played) {
+  const heard = data.played.map((sentence) => {
     // Heard: the context's output timestamp (output latency included); else when it was started.
     const start = sentence.heardAt ?? sentence.at;
-    const end = sentence.stoppedAt ?? start + sentence.duration;
-    for (const onset of sentence.onsets) {
-      const at = start + onset;
+    return { start, end: sentence.stoppedAt ?? start + sentence.duration };
+  });
+  for (const [index, sentence] of data.played.entries()) {
+    const { start, end } = heard[index]!;
+    // Sentences play back to back: the first onset follows a pause only if the previous one ended in one.
+    const previous = data.played[index - 1];
+    const gap = previous ? Math.max(0, start - heard[index - 1]!.end) : Number.POSITIVE_INFINITY;
+    const pauseBeforeFirst = sentence.leadQuietMs + gap + (previous?.tailQuietMs ?? 0);
+    for (const [n, onset] of sentence.onsets.entries()) {
+      if (n === 0 && pauseBeforeFirst < 120) continue;
+      const at = heardTime(data.stamps, sentence.startsAt + onset / 1000) ?? start + onset;
       if (at >= end) continue;
       const from = at - 100;
-      const before = data.mouth.filter(([t]) => t <= from).at(-1);
-      if (before?.[1]) continue;
-      const opened = data.mouth.find(([t, open]) => t > from && open);
+      // The mouth's state at `from`, then its changes up to the onset: the last moment it rested.
+      const atFrom = data.mouth.filter(([t]) => t <= from).at(-1);
+      const closing = data.mouth.filter(([t, open]) => t > from && t <= at && !open).at(-1);
+      const rested = closing?.[0] ?? (atFrom?.[1] ? undefined : from);
+      if (rested === undefined) continue;
+      const opened = data.mouth.find(([t, open]) => t > rested && open);
       if (opened && opened[0] < end) lags.push(opened[0] - at);
     }
   }
