@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { type RunningPlatform, readPlatformEnv, startPlatform } from "@avatar-chat/platform";
-import { Redis } from "ioredis";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, buildWidgetBundle, dashboardDist, launchChromium, screenshotDir } from "./browser";
@@ -98,10 +98,7 @@ describe.each(["postgres", "pglite"] as const)("the tenant journey, end to end (
     await new Promise((resolve) => site?.close(resolve));
     await platform?.close();
     await database?.drop();
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysAt("redis://127.0.0.1:6379", prefix);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 

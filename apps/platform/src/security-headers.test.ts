@@ -5,8 +5,8 @@ import path from "node:path";
 import { SECURITY_HEADERS } from "@avatar-chat/api/process";
 import { createTestPlatform, type TestPlatform } from "@avatar-chat/api/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { Hono } from "hono";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPlatformEnv } from "./config";
 import { type RunningPlatform, startPlatform } from "./start-platform";
@@ -107,10 +107,7 @@ describe("security headers on every route", () => {
     });
     afterAll(async () => {
       await platform?.close();
-      const redis = new Redis("redis://127.0.0.1:6379");
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await deleteKeysAt("redis://127.0.0.1:6379", prefix);
       await rm(dataDir, { recursive: true, force: true });
       await database?.drop();
     });

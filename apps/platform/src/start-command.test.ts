@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -124,10 +125,7 @@ describe("pnpm start", () => {
         process.kill(-started.child.pid!, "SIGKILL");
       await rm(dataDir, { recursive: true, force: true });
       if (!extraEnv.REDIS_URL) {
-        const redis = new Redis("redis://127.0.0.1:6379");
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length) await redis.del(...keys);
-        redis.disconnect();
+        await deleteKeysAt("redis://127.0.0.1:6379", prefix);
       }
     });
     await started.printed("Ctrl-C stops everything.");

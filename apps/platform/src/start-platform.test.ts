@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "@avatar-chat/api/client";
 import { createBrowserClient } from "@avatar-chat/api/testing";
-import { Redis } from "ioredis";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { askOnce } from "../../../examples/integrator";
 import { readPlatformEnv } from "./config";
@@ -45,10 +45,7 @@ describe("startPlatform (embedded)", () => {
 
   afterAll(async () => {
     await platform?.close();
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysAt("redis://127.0.0.1:6379", prefix);
     await rm(dataDir, { recursive: true, force: true });
   });
 

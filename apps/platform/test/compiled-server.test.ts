@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@avatar-chat/db/test-servers";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
-import { Redis } from "ioredis";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const appDir = path.resolve(import.meta.dirname, "..");
@@ -70,10 +70,7 @@ describe("the compiled server (dist/main.js, dist/migrate.js)", () => {
   afterAll(async () => {
     for (const server of running) if (server.child.exitCode === null) server.child.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysAt("redis://127.0.0.1:6379", prefix);
   });
 
   it("runs the embedded platform (api, dashboard, widget) and stops on SIGTERM within 10 s", async () => {

@@ -11,7 +11,7 @@ import path from "node:path";
 import { createBrowserClient } from "@avatar-chat/api/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
-import { Redis } from "ioredis";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./private-services";
 import { type Prometheus, startPrometheus, until } from "./prometheus";
@@ -143,10 +143,7 @@ describe("observability of separate role processes", () => {
     await Promise.all(processes.map(stopRole));
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysAt("redis://127.0.0.1:6379", prefix);
   });
 
   /**

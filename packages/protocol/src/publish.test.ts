@@ -4,12 +4,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { channelKeys, conversationChannel } from "./channels";
 import { envelopeSchema } from "./events";
 import { envelopeId, publishEvent, readEventsSince } from "./publish";
+import { deleteKeys } from "./testing";
 
 const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
 const prefix = `test:${randomUUID()}:`;
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
 });
 

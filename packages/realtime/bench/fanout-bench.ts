@@ -4,6 +4,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { conversationChannel, publishEvent } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { Emitter } from "@socket.io/redis-emitter";
 import { Redis } from "ioredis";
 import type { LoadCommand, ServerKind } from "./fanout-load";
@@ -226,14 +227,9 @@ export async function measureSystem(kind: ServerKind, options: MeasureOptions): 
   } finally {
     await stop(server.child);
     await stop(load.child);
-    await removeKeys(redis, prefix);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
   }
-}
-
-async function removeKeys(redis: Redis, prefix: string) {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
 }
 
 /** One system's figures in one round at 1,000 clients. */
@@ -299,7 +295,7 @@ export async function measureRounds(rounds: number): Promise<Round[]> {
   } finally {
     for (const server of servers) await stop(server.child);
     await stop(load.child);
-    await removeKeys(redis, run);
+    await deleteKeys(redis, run);
     redis.disconnect();
   }
 }

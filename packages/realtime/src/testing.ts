@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createVisitorToken, verifyVisitorToken } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { WebSocket } from "ws";
@@ -70,14 +71,7 @@ export function redisForTests(): { prefix: string; redis: Redis } {
   return { prefix, redis };
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-}
+export { deleteKeys } from "@avatar-chat/protocol/testing";
 
 export async function startNode(
   options: { prefix: string; url?: string; limits?: RealtimeLimitsInput } & Partial<

@@ -1,10 +1,10 @@
 import { createApiClient } from "./api-client";
 import type { AvatarKind, ChatbotConfig } from "./api-types";
 import { type AvatarView, createAnimator, mountAvatar } from "./avatar/index";
+import { createFrameBatch, nextFrame } from "./chat/frame-batch";
 import { type ChatSession, createChatSession, errorReason } from "./chat/session";
 import { addUserMessage, type ChatState, initialState, markSent, type ViewMessage } from "./chat/state";
 import { createChatView } from "./chat/view";
-import { createFrameBatch, nextFrame } from "./chat/frame-batch";
 import type { WidgetController, WidgetHost } from "./element";
 import { format } from "./i18n";
 import { icon, setIcon } from "./icons";
