@@ -29,6 +29,7 @@ const suite: Suite = {
   measures: [
     "packages/widget/src/voice",
     "packages/widget/src/widget.ts",
+    "packages/widget/src/chat/frame-batch.ts",
     "packages/widget/test/voice-probe.ts",
   ],
   async run(): Promise<Figures> {
