@@ -17,9 +17,16 @@ export interface ObjectMeta {
 /** Keys are paths of plain segments: no empty, dot-led or odd-character segment can escape the bucket. */
 const SEGMENT = /^[A-Za-z0-9_~+()! -][A-Za-z0-9._~+()!\u00C0-\uFFFF -]*$/u;
 const MAX_KEY_LENGTH = 512;
+/** Each segment is a file or folder name: longer than file systems allow (ENAMETOOLONG) is refused, not a 500. */
+const MAX_SEGMENT_BYTES = 255;
 
 export function isStorableKey(key: string): boolean {
-  return key.length <= MAX_KEY_LENGTH && key.split("/").every((segment) => SEGMENT.test(segment));
+  return (
+    key.length <= MAX_KEY_LENGTH &&
+    key
+      .split("/")
+      .every((segment) => SEGMENT.test(segment) && Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES)
+  );
 }
 
 export function isBucketName(name: string): boolean {
