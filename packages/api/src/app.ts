@@ -6,6 +6,7 @@ import { bodyLimit } from "hono/body-limit";
 import { MAX_BATCH_CALLS } from "./client";
 import type { AppDeps } from "./deps";
 import { apiCors } from "./http/api-cors";
+import { appErrorHandler } from "./http/app-errors";
 import { avatarFiles } from "./http/avatar-files";
 import { batchLimit } from "./http/batch-limit";
 import { healthRoutes } from "./http/health";
@@ -33,6 +34,7 @@ function connectionIp(c: Parameters<typeof getConnInfo>[0], clientAddressOf: Cli
 export function createApp(deps: AppDeps) {
   const app = new Hono();
   const { config } = deps;
+  app.onError(appErrorHandler(deps));
   const clientAddressOf = clientAddressResolver(config.trustedProxies ?? []);
 
   const contextFor = (c: HonoContext, resHeaders: ResponseHeaders): Context => ({

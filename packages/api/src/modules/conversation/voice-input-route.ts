@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppDeps } from "../../deps";
 import { corsGrant } from "../../http/api-cors";
+import { isBrokenRequestBody } from "../../http/app-errors";
 import { dependencyOutageError } from "../../http/dependency-outage";
 import { trpcErrorBody } from "../../http/trpc-error-response";
 import type { ResponseHeaders } from "../../http/trpc-query";
@@ -126,6 +127,7 @@ export function voiceInputRoute(
         200,
       );
     } catch (error) {
+      if (isBrokenRequestBody(error)) return refuse("BAD_REQUEST", 400, "The recording was cut off.");
       const known =
         error instanceof TRPCError
           ? error
