@@ -1,5 +1,6 @@
 export * from "./channels";
 export * from "./events";
+export * from "./forget-channels";
 export * from "./messages";
 export * from "./publish";
 export * from "./redis-script";

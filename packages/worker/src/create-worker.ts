@@ -1,6 +1,7 @@
 import { createProvider, espeakAvailable, type Provider, type SafeFetchOptions } from "@avatar-chat/ai";
 import { connectionStatus, isDependencyUnavailable } from "@avatar-chat/config";
 import type { Database } from "@avatar-chat/db";
+import { forgetConversationChannels } from "@avatar-chat/protocol";
 import { QUEUES, type QueueName } from "@avatar-chat/protocol/jobs";
 import {
   type Logger,
@@ -15,7 +16,7 @@ import { processAiReply } from "./ai-reply/process-reply";
 import { providerBackoffMs } from "./ai-reply/rules";
 import { processRollup } from "./analytics/rollup";
 import { createEmailSender, type MailerConfig } from "./email/send-email";
-import { forgetConversationChannels } from "./housekeeping/conversation-retention";
+import { sweepOrphanedChannels } from "./housekeeping/orphaned-channels";
 import {
   DEFAULT_RETENTION,
   type ObjectRemover,
@@ -179,6 +180,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
         db: deps.db,
         storage: deps.storage,
         forgetConversations: forgetConversationChannels(redis, deps.prefix),
+        sweepOrphanedChannels: () => sweepOrphanedChannels(deps.db, redis, deps.prefix),
         clock,
         retention: { ...DEFAULT_RETENTION, ...deps.retention },
       }),

@@ -1,10 +1,34 @@
 import type { Database } from "@avatar-chat/db";
 import { analyticsRollupJob } from "@avatar-chat/protocol/jobs";
-import { type Kysely, sql } from "kysely";
+import { type Expression, type Kysely, type RawBuilder, sql } from "kysely";
 import { parsePayload } from "../payload";
 
 /** How many of a day's unanswered questions usage_daily keeps (most recent first). */
 export const UNANSWERED_KEPT = 10;
+
+/**
+ * The day's most recent unanswered questions of one chatbot, as usage_daily lists them: computed from the
+ * events that still carry their text, so a question redacted when its conversation was deleted drops out.
+ */
+export function unansweredQuestions(
+  tenantId: RawBuilder<unknown> | Expression<unknown>,
+  chatbotId: RawBuilder<unknown> | Expression<unknown>,
+  day: RawBuilder<unknown> | Expression<unknown>,
+): RawBuilder<string[]> {
+  return sql<string[]>`coalesce((
+        select jsonb_agg(q.question)
+        from (
+          select u.detail ->> 'question' as question
+          from usage_events u
+          where u.tenant_id = ${tenantId} and u.chatbot_id = ${chatbotId} and u.kind = 'unanswered'
+            and u.detail ? 'question'
+            and u.occurred_at >= ${day}::timestamp at time zone 'UTC'
+            and u.occurred_at < (${day} + 1)::timestamp at time zone 'UTC'
+          order by u.occurred_at desc, u.id desc
+          limit ${UNANSWERED_KEPT}
+        ) q
+      ), '[]'::jsonb)`;
+}
 
 /** UTC days the job folds when no day is given: today, and yesterday for events that landed after midnight. */
 export function rollupDays(day: string | undefined, now: Date): string[] {
@@ -40,19 +64,7 @@ export async function rollupDay(db: Kysely<Database>, day: string): Promise<numb
       count(*) filter (where e.kind = 'feedback' and e.value > 0),
       count(*) filter (where e.kind = 'feedback' and e.value < 0),
       count(*) filter (where e.kind = 'unanswered'),
-      coalesce((
-        select jsonb_agg(q.question)
-        from (
-          select u.detail ->> 'question' as question
-          from usage_events u
-          where u.tenant_id = e.tenant_id and u.chatbot_id = e.chatbot_id and u.kind = 'unanswered'
-            and u.detail ? 'question'
-            and u.occurred_at >= ${day}::date::timestamp at time zone 'UTC'
-            and u.occurred_at < (${day}::date + 1)::timestamp at time zone 'UTC'
-          order by u.occurred_at desc, u.id desc
-          limit ${UNANSWERED_KEPT}
-        ) q
-      ), '[]'::jsonb),
+      ${unansweredQuestions(sql.ref("e.tenant_id"), sql.ref("e.chatbot_id"), sql`${day}::date`)},
       count(*) filter (where e.kind = 'transcription'),
       now()
     from usage_events e

@@ -1,11 +1,18 @@
 import type { Database } from "@avatar-chat/db";
 import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";
-import { channelKeys, conversationChannel, publishEvent } from "@avatar-chat/protocol";
+import {
+  channelKeys,
+  conversationChannel,
+  forgetConversationChannels,
+  publishEvent,
+} from "@avatar-chat/protocol";
 import type { Redis } from "ioredis";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropPrefix, memoryStorage, randomPrefix, testRedis } from "../../test/fixtures";
-import { deleteExpiredConversations, forgetConversationChannels } from "./conversation-retention";
+import { rollupDay } from "../analytics/rollup";
+import { deleteExpiredConversations } from "./conversation-retention";
+import { sweepOrphanedChannels } from "./orphaned-channels";
 import { DEFAULT_RETENTION, processPrune } from "./prune";
 
 const DAY = 86_400_000;
@@ -246,6 +253,108 @@ describe.each(["postgres", "pglite"] as const)("conversation retention (%s)", (b
     expect(await kysely.selectFrom("conversations").select("id").execute()).toHaveLength(kept.length);
   });
 
+  it("leaves no text of a deleted conversation's unanswered questions or feedback anywhere, and keeps the counts", async () => {
+    const [tenantId] = (await seedTenantsWithChatbots(kysely, ["private"], 1)) as [string];
+    await kysely
+      .updateTable("tenants")
+      .set({ conversation_retention_days: 30 })
+      .where("id", "=", tenantId)
+      .execute();
+    const { id: chatbotId } = await kysely
+      .selectFrom("chatbots")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .executeTakeFirstOrThrow();
+    const secret = "SECRET-7f3a";
+    /** A conversation whose one question went unanswered and whose answer was rated with a comment, that day. */
+    const unanswered = async (question: string, comment: string, days: number) => {
+      const { id } = await kysely
+        .insertInto("conversations")
+        .values({ tenant_id: tenantId, chatbot_id: chatbotId, last_message_at: daysAgo(days) })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const asked = await kysely
+        .insertInto("messages")
+        .values({
+          tenant_id: tenantId,
+          conversation_id: id,
+          role: "user",
+          content: question,
+          citations: "[]",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const answer = await kysely
+        .insertInto("messages")
+        .values({
+          tenant_id: tenantId,
+          conversation_id: id,
+          role: "assistant",
+          content: "I don't know.",
+          reply_to: asked.id,
+          citations: "[]",
+          feedback: -1,
+          feedback_comment: comment,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const event = {
+        tenant_id: tenantId,
+        chatbot_id: chatbotId,
+        conversation_id: id,
+        message_id: answer.id,
+      };
+      await kysely
+        .insertInto("usage_events")
+        .values([
+          {
+            ...event,
+            kind: "unanswered",
+            detail: JSON.stringify({ question }),
+            occurred_at: "2026-10-01T10:00:00Z",
+          },
+          {
+            ...event,
+            kind: "feedback",
+            value: -1,
+            detail: JSON.stringify({ rating: "down", comment }),
+            occurred_at: "2026-10-01T10:01:00Z",
+          },
+        ])
+        .execute();
+      return id;
+    };
+    await unanswered(`${secret} is my passport number, can I fly?`, `${secret} useless`, 40);
+    await unanswered("Do you ship to Norway?", "not helpful", 5);
+    await rollupDay(kysely, "2026-10-01");
+    const counts = () =>
+      kysely
+        .selectFrom("usage_daily")
+        .select(["unanswered", "feedback_down", "unanswered_questions"])
+        .where("tenant_id", "=", tenantId)
+        .executeTakeFirstOrThrow();
+    expect(await counts()).toEqual({
+      unanswered: 2,
+      feedback_down: 2,
+      unanswered_questions: ["Do you ship to Norway?", `${secret} is my passport number, can I fly?`],
+    });
+
+    await deleteExpiredConversations(kysely, memoryStorage(), forgetConversationChannels(redis, prefix), now);
+    // Every table of the database, read whole: the deleted conversation's words are nowhere.
+    const tables = await sql<{ name: string }>`
+      select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(kysely);
+    for (const { name } of tables.rows) {
+      const rows = await sql`select * from ${sql.table(name)}`.execute(kysely);
+      expect(JSON.stringify(rows.rows), name).not.toContain(secret);
+    }
+    // The counts stay, and the kept conversation's question is still listed; re-rolling the day agrees.
+    const expected = { unanswered: 2, feedback_down: 2, unanswered_questions: ["Do you ship to Norway?"] };
+    expect(await counts()).toEqual(expected);
+    await rollupDay(kysely, "2026-10-01");
+    expect(await counts()).toEqual(expected);
+  });
+
   it("runs in the worker's housekeeping job", async () => {
     const [tenantId] = (await seedTenantsWithChatbots(kysely, ["weekly"], 1)) as [string];
     await kysely
@@ -272,6 +381,7 @@ describe.each(["postgres", "pglite"] as const)("conversation retention (%s)", (b
       db: kysely,
       storage: memoryStorage(),
       forgetConversations: forgetConversationChannels(redis, prefix),
+      sweepOrphanedChannels: () => sweepOrphanedChannels(kysely, redis, prefix),
       clock: () => now,
       retention: DEFAULT_RETENTION,
     });

@@ -1,7 +1,7 @@
 import { type Database, type Tx, withTenant } from "@avatar-chat/db";
-import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
-import type { Redis } from "ioredis";
+import type { ForgetConversations } from "@avatar-chat/protocol";
 import type { Kysely } from "kysely";
+import { forgetUsageText } from "../analytics/forget-usage-text";
 import type { ObjectRemover } from "./prune";
 
 const DAY_MS = 86_400_000;
@@ -20,25 +20,6 @@ export interface DeletedConversations {
   conversations: number;
   messages: number;
   recordings: number;
-}
-
-/** Forgets what Redis still holds of deleted conversations, after their deletion committed. */
-export type ForgetConversations = (conversationIds: string[]) => Promise<void>;
-
-/**
- * Deletes the realtime channels' capped streams (recent events, message text included) and sequence
- * counters: they carry no expiry, so they would outlive the conversation.
- */
-export function forgetConversationChannels(redis: Pick<Redis, "del">, prefix: string): ForgetConversations {
-  return async (conversationIds) => {
-    if (conversationIds.length === 0) return;
-    await redis.del(
-      ...conversationIds.flatMap((id) => {
-        const keys = channelKeys(conversationChannel(id), prefix);
-        return [keys.stream, keys.sequence];
-      }),
-    );
-  };
 }
 
 /** The instant before which a conversation's last message makes it expired under a period of `days`. */
@@ -120,6 +101,7 @@ async function deleteStep(
       )
       .execute();
   }
+  await forgetUsageText(tx, tenantId, messageIds);
   const messages =
     messageIds.length === 0
       ? 0

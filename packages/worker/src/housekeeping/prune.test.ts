@@ -9,6 +9,7 @@ const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 // No tenant here sets a conversation retention period (conversation-retention.test.ts covers it).
 const forgetConversations = async () => {};
+const sweepOrphanedChannels = async () => 0;
 
 describe("housekeeping", () => {
   let db: TestDatabase;
@@ -85,6 +86,7 @@ describe("housekeeping", () => {
         db: db.kysely,
         storage,
         forgetConversations,
+        sweepOrphanedChannels,
         clock: () => now,
         retention: DEFAULT_RETENTION,
       });
@@ -95,6 +97,7 @@ describe("housekeeping", () => {
       outbox: 2,
       voiceInputs: 0,
       conversations: noConversations,
+      orphanedChannels: 0,
     });
 
     const left = await db.kysely.selectFrom("audit_log").select("created_at").execute();
@@ -114,6 +117,7 @@ describe("housekeeping", () => {
       outbox: 0,
       voiceInputs: 0,
       conversations: noConversations,
+      orphanedChannels: 0,
     });
   });
 
@@ -167,6 +171,7 @@ describe("housekeeping", () => {
       db: db.kysely,
       storage,
       forgetConversations,
+      sweepOrphanedChannels,
       clock: () => now,
       retention: DEFAULT_RETENTION,
     });

@@ -1,6 +1,7 @@
 import type { Database } from "@avatar-chat/db";
+import type { ForgetConversations } from "@avatar-chat/protocol";
 import { type Kysely, sql } from "kysely";
-import { deleteExpiredConversations, type ForgetConversations } from "./conversation-retention";
+import { deleteExpiredConversations } from "./conversation-retention";
 
 /** How long rows that only grow are kept. */
 export interface RetentionPolicy {
@@ -122,6 +123,8 @@ export async function processPrune(deps: {
   db: Kysely<Database>;
   storage: ObjectRemover;
   forgetConversations: ForgetConversations;
+  /** Deletes realtime keys of conversations that no longer exist; returns how many conversations' keys. */
+  sweepOrphanedChannels: () => Promise<number>;
   clock: () => Date;
   retention: RetentionPolicy;
 }) {
@@ -131,5 +134,6 @@ export async function processPrune(deps: {
     ...(await pruneOldRows(deps.db, cutoffs)),
     voiceInputs: await pruneUnlinkedVoiceInputs(deps.db, deps.storage, cutoffs.voiceInputs),
     conversations: await deleteExpiredConversations(deps.db, deps.storage, deps.forgetConversations, now),
+    orphanedChannels: await deps.sweepOrphanedChannels(),
   };
 }

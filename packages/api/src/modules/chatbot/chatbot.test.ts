@@ -1,3 +1,5 @@
+import { channelKeys, conversationChannel, publishEvent } from "@avatar-chat/protocol";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPlatform, type TestPlatform } from "../../testing";
 import { signedInUser, type TestUser } from "../../testing-users";
@@ -160,6 +162,57 @@ describe("chatbot", () => {
     await expect(owner.browser.chatbot.get.query({ chatbotId: bot.id })).rejects.toMatchObject({
       data: { code: "NOT_FOUND" },
     });
+  });
+
+  it("deletes what its conversations left in Redis and the text of their unanswered questions", async () => {
+    const { db, redis, config } = platform.deps;
+    const bot = await owner.browser.chatbot.create.mutate({ name: "Forgetful" });
+    const conversation = await db
+      .insertInto("conversations")
+      .values({ tenant_id: owner.tenantId, chatbot_id: bot.id })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    // As the worker leaves a streamed answer: the channel's stream (with the text) and its counter.
+    await publishEvent(
+      redis,
+      conversationChannel(conversation.id),
+      { type: "typing", conversationId: conversation.id, who: "assistant", on: true },
+      { prefix: config.redisPrefix },
+    );
+    const keys = channelKeys(conversationChannel(conversation.id), config.redisPrefix);
+    expect(await redis.exists(keys.stream, keys.sequence)).toBe(2);
+    const question = "my passport number is X123";
+    await db
+      .insertInto("usage_events")
+      .values({
+        tenant_id: owner.tenantId,
+        chatbot_id: bot.id,
+        conversation_id: conversation.id,
+        kind: "unanswered",
+        detail: JSON.stringify({ question }),
+      })
+      .execute();
+    await db
+      .insertInto("usage_daily")
+      .values({
+        tenant_id: owner.tenantId,
+        chatbot_id: bot.id,
+        day: "2026-10-01",
+        unanswered: 1,
+        unanswered_questions: JSON.stringify([question]),
+      })
+      .execute();
+
+    await owner.browser.chatbot.delete.mutate({ chatbotId: bot.id });
+    expect(await redis.exists(keys.stream, keys.sequence)).toBe(0);
+    // The chatbot's usage rows go with it (foreign keys cascade), so the question's text goes too.
+    const left = await db
+      .selectFrom("usage_events")
+      .select("id")
+      .where("chatbot_id", "=", bot.id)
+      .union(db.selectFrom("usage_daily").select(sql<number>`0`.as("id")).where("chatbot_id", "=", bot.id))
+      .execute();
+    expect(left).toEqual([]);
   });
 
   it("hides another tenant's chatbot and refuses members and read-only keys", async () => {

@@ -156,7 +156,7 @@ export function setPublished(tx: Tx, tenantId: string, chatbotId: string, publis
     .executeTakeFirst();
 }
 
-/** Deletes the chatbot (its sources, chunks, visitors and conversations cascade); returns its stored files. */
+/** Deletes the chatbot (its sources, chunks, visitors, conversations and usage rows cascade); returns its stored files and conversations. */
 export async function deleteChatbot(tx: Tx, tenantId: string, chatbotId: string) {
   const files = await tx
     .selectFrom("knowledge_sources")
@@ -186,6 +186,13 @@ export async function deleteChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .where("v.chatbot_id", "=", chatbotId)
     .where("m.voice_input_key", "is not", null)
     .execute();
+  // Named so the caller can forget their realtime channels in Redis once the delete committed.
+  const conversations = await tx
+    .selectFrom("conversations")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .where("chatbot_id", "=", chatbotId)
+    .execute();
   const deleted = await tx
     .deleteFrom("chatbots")
     .where("tenant_id", "=", tenantId)
@@ -193,6 +200,7 @@ export async function deleteChatbot(tx: Tx, tenantId: string, chatbotId: string)
     .executeTakeFirst();
   return {
     deleted: Number(deleted.numDeletedRows) > 0,
+    conversationIds: conversations.map((c) => c.id),
     storageKeys: [
       ...new Set([...files, ...recordings, ...linked].map((f) => f.storage_key).filter((k) => k !== null)),
     ],

@@ -1,4 +1,5 @@
 import type { Tx } from "@avatar-chat/db";
+import { forgetConversationChannels } from "@avatar-chat/protocol";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { recordAudit } from "../../audit";
@@ -180,7 +181,7 @@ export const chatbotRouter = router({
       return chatbotView(row);
     }),
 
-  /** Deletes the chatbot with its knowledge, visitors and conversations, and its files in storage (knowledge files, kept recordings). */
+  /** Deletes the chatbot with its knowledge, visitors, conversations and usage rows, its files in storage (knowledge files, kept recordings) and its conversations' realtime keys in Redis. */
   delete: tenantProcedure
     .meta(write)
     .input(chatbotIdInput)
@@ -202,6 +203,16 @@ export const chatbotRouter = router({
         return { row, ...deleted };
       });
       forgetWidget(deps, result.row);
+      // The rows are gone; keys Redis could not delete now are left to the housekeeping's orphan sweep.
+      await forgetConversationChannels(
+        deps.redis,
+        deps.config.redisPrefix,
+      )(result.conversationIds).catch((error: unknown) => {
+        deps.logger.warn(
+          { conversations: result.conversationIds.length, err: error },
+          "chatbot.delete: could not delete the conversations' realtime keys; the housekeeping sweep will",
+        );
+      });
       for (const key of result.storageKeys) {
         // The rows are gone either way; a file left behind is logged, not shown to the user.
         await deleteStored(deps.storage, key).catch((error: unknown) => {
