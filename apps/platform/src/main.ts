@@ -1,4 +1,5 @@
 import { ConfigError } from "@avatar-chat/config";
+import { DirectoryInUseError } from "@avatar-chat/db/directory-lock";
 import { readPlatformEnv } from "./config";
 import { startPlatform } from "./start-platform";
 
@@ -26,6 +27,7 @@ try {
       `Open ${platform.url}/ to sign up and create your first chatbot.\nCtrl-C stops everything.\n`,
     );
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // Errors the user fixes (a variable, a second start in one folder) need no stack trace.
+  console.error(error instanceof ConfigError || error instanceof DirectoryInUseError ? error.message : error);
   process.exit(1);
 }

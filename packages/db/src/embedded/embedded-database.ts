@@ -1,4 +1,5 @@
 import { startThread } from "../thread";
+import { lockDirectory } from "./directory-lock";
 import { type EmbeddedCall, type EmbeddedReply, type QueryOutcome, restoredError } from "./thread-protocol";
 
 /** PGlite on a thread of its own (pglite.worker.ts): statements go there as messages, rows come back. */
@@ -13,8 +14,9 @@ type Call = EmbeddedCall extends infer C ? (C extends EmbeddedCall ? Omit<C, "id
 
 /** Opens the embedded database in `dataDir` (`memory://` keeps it in memory) on a new thread. */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  const lock = dataDir.includes("://") ? null : lockDirectory(dataDir, "The embedded database");
   const thread = startThread(import.meta.url, "pglite.worker", { workerData: { dataDir } });
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const exited = (code: number) => reject(new Error(`the embedded database's thread exited with ${code}`));
     thread.once("error", reject);
     thread.once("exit", exited);
@@ -26,6 +28,10 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
         reject(restoredError(reply.failed));
       } else resolve();
     });
+  });
+  await started.catch((error: unknown) => {
+    lock?.release();
+    throw error;
   });
 
   const pending = new Map<number, Pending>();
@@ -73,6 +79,7 @@ export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDa
       await send({ type: "close" });
       stop(new Error("the embedded database is closed"));
       await thread.terminate();
+      lock?.release();
     },
   };
 }
