@@ -18,7 +18,7 @@ import type { Kysely } from "kysely";
 import { parsePayload } from "../payload";
 import { isFinalAttempt, type JobAttempt } from "../queues";
 import { readableError } from "../readable-error";
-import { findSource, replaceChunks, setSourceStatus } from "./queries";
+import { findSource, markIndexing, replaceChunks, setSourceStatus } from "./queries";
 
 /** Object storage as the worker needs it: one object as a stream, if it is still the version `ifMatch` names. */
 export interface StorageReader {
@@ -69,9 +69,7 @@ export async function processKbIndex(deps: IndexDeps, job: JobAttempt): Promise<
       { prefix: deps.prefix, now: deps.clock(), requestId: currentScope()?.requestId },
     );
 
-  await inTenant((tx) =>
-    setSourceStatus(tx, { sourceId: source.id, status: "indexing", error: null, at: deps.clock() }),
-  );
+  await inTenant((tx) => markIndexing(tx, source.id));
   await announce("indexing");
 
   try {

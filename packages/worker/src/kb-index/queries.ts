@@ -5,6 +5,18 @@ export async function findSource(tx: Tx, sourceId: string): Promise<KnowledgeSou
   return tx.selectFrom("knowledge_sources").selectAll().where("id", "=", sourceId).executeTakeFirst();
 }
 
+/**
+ * Marks a source as being indexed. `updated_at` stays the request time the job id is made of, so the
+ * redelivery sweep finds that job again if the process dies mid-indexing and Redis loses the job.
+ */
+export async function markIndexing(tx: Tx, sourceId: string): Promise<void> {
+  await tx
+    .updateTable("knowledge_sources")
+    .set({ status: "indexing", error: null })
+    .where("id", "=", sourceId)
+    .execute();
+}
+
 export async function setSourceStatus(
   tx: Tx,
   args: { sourceId: string; status: KnowledgeStatus; error: string | null; at: Date },

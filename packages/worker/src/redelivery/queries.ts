@@ -46,12 +46,15 @@ export function unansweredMessages(db: Kysely<Database>, window: Window) {
     .execute();
 }
 
-/** Knowledge sources waiting to be indexed (a file only once its upload was confirmed, which moves `updated_at`). */
+/**
+ * Knowledge sources waiting to be indexed (a file only once its upload was confirmed, which moves
+ * `updated_at`), or left "indexing" by a process that died: their job is left alone while it exists.
+ */
 export function pendingSources(db: Kysely<Database>, window: Window) {
   return db
     .selectFrom("knowledge_sources")
     .select(["id", "tenant_id", "updated_at"])
-    .where("status", "=", "pending")
+    .where("status", "in", ["pending", "indexing"])
     .where((eb) => eb.or([eb("kind", "!=", "file"), eb("updated_at", ">", eb.ref("created_at"))]))
     .where("updated_at", "<", window.before)
     .where("updated_at", ">", window.since)

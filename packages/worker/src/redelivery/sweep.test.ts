@@ -1,15 +1,22 @@
+import { createProvider } from "@avatar-chat/ai";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
-import { aiReplyJobId, emailJobId, QUEUES } from "@avatar-chat/protocol/jobs";
+import { aiReplyJobId, emailJobId, kbIndexJobId, QUEUES } from "@avatar-chat/protocol/jobs";
+import { silentLogger } from "@avatar-chat/telemetry";
 import { type Queue, Worker } from "bullmq";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
+  addSource,
+  attempt,
   dropPrefix,
+  memoryStorage,
   randomPrefix,
   type Seeded,
   seedConversation,
   TEST_REDIS_URL,
   testRedis,
+  until,
 } from "../../test/fixtures";
+import { processKbIndex } from "../kb-index/process-index";
 import { bullConnection, bullPrefix, createQueue } from "../queues";
 import { redeliver } from "./sweep";
 
@@ -107,4 +114,42 @@ it("leaves a message alone once an agent answered after it or took the conversat
   await message("user", secondsAgo(20));
   await db.kysely.updateTable("conversations").set({ handoff: "agent" }).execute();
   expect((await redeliver({ db: db.kysely, queues, clock })).replies).toBe(0);
+});
+
+it("enqueues again a source whose indexing died with the process and whose job Redis lost, under the api's job id", async () => {
+  const storage = memoryStorage();
+  const sourceId = await addSource(db.kysely, storage, seeded, {
+    kind: "text",
+    title: "Returns",
+    body: "30 days.",
+  });
+  const requestedAt = secondsAgo(60);
+  await db.kysely
+    .updateTable("knowledge_sources")
+    .set({ updated_at: requestedAt })
+    .where("id", "=", sourceId)
+    .execute();
+  // A worker began indexing it, then its process was killed: the read never ends, and no job is in Redis
+  // (a Redis without persistence restarted with the machine).
+  const deps = {
+    db: db.kysely,
+    redis,
+    prefix,
+    storage: { open: () => new Promise<never>(() => {}) },
+    providerFor: () => createProvider({ kind: "offline" }),
+    clock,
+    logger: silentLogger,
+  };
+  void processKbIndex(deps, attempt({ tenantId: seeded.tenantId, sourceId }));
+  const status = () =>
+    db.kysely
+      .selectFrom("knowledge_sources")
+      .select("status")
+      .where("id", "=", sourceId)
+      .executeTakeFirstOrThrow();
+  await until(status, (row) => row.status === "indexing");
+
+  expect(await redeliver({ db: db.kysely, queues, clock })).toMatchObject({ sources: 1 });
+  expect(await queues.kbIndex.getJob(kbIndexJobId(sourceId, requestedAt))).toBeDefined();
+  expect(await redeliver({ db: db.kysely, queues, clock })).toMatchObject({ sources: 0 });
 });
