@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createBrowserClient } from "@avatar-chat/api/testing";
 import { freePort } from "@avatar-chat/db/test-servers";
-import { Redis } from "ioredis";
+import { deleteKeysAt } from "@avatar-chat/protocol/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The embedded platform as users stop it: kill -9 (OOM, a frozen laptop), a second `pnpm start` in the same
@@ -74,10 +74,7 @@ describe("the embedded platform stopped hard and started again", () => {
   afterAll(async () => {
     for (const platform of running) if (platform.child.exitCode === null) await killHard(platform);
     rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeysAt("redis://127.0.0.1:6379", prefix);
   });
 
   it("refuses a second platform on the same data directory, naming the running one", async () => {
