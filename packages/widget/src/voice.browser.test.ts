@@ -62,6 +62,13 @@ describe("the avatar speaks with the server's voice", () => {
     const indices = data.voice.map((v) => Number(v.split(":")[1]));
     expect(indices).toEqual(indices.map((_, i) => i));
     expect(data.played.every((p) => p.stoppedAt === null && p.duration > 300)).toBe(true);
+    // One after another, never over each other: each starts (on the context's clock) once the one
+    // before has ended.
+    const overlaps = data.played
+      .slice(1)
+      .map((p, i) => data.played[i]!.startsAt + data.played[i]!.duration / 1000 - p.startsAt)
+      .filter((overlap) => overlap > 0.005);
+    expect(overlaps).toEqual([]);
     const lags = lipsyncLags(data);
     console.log(
       `voice: ${data.played.length} sentences, mouth changed ${data.mouth.length} times, lags after pauses (ms) ${JSON.stringify(lags.map(Math.round))}`,

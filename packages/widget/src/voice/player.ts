@@ -1,6 +1,6 @@
 import type { VoiceAudioEvent } from "../api-types";
 import type { VisemeSample } from "../lipsync/timeline";
-import { audioPathDelayMs, type DelayLine, heardFrame } from "./delay-line";
+import { audioPathDelayMs, type DelayLine, heardDelayMs, heardFrame } from "./delay-line";
 import { centroidOf, type MouthState, mouthFrame, rmsOf } from "./mouth";
 
 // Plays a reply's sentences (voice.audio events) in index order through one AudioContext, and drives
@@ -65,8 +65,13 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
     next = 0;
   };
 
+  /** Ms until what the context has rendered so far is heard: by its output clock, else its latency figures. */
+  const heardDelay = (now: number) =>
+    heardDelayMs(context.currentTime, context.getOutputTimestamp?.() ?? {}, now) ?? audioPathDelayMs(context);
+
+  /** Starts the next sentence once the one playing has ended (its `onended` pumps again). */
   const pump = async () => {
-    if (busy) return;
+    if (busy || source) return;
     const pending = queued.get(next);
     if (!pending || !reply) return;
     busy = true;
@@ -86,7 +91,8 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
     node.onended = () => {
       if (source !== node) return;
       source = null;
-      tailUntil = performance.now() + audioPathDelayMs(context);
+      const now = performance.now();
+      tailUntil = now + heardDelay(now);
       if (!queued.has(next)) options.onSentence?.(messageId, null);
       void pump();
     };
@@ -124,8 +130,8 @@ export function createVoicePlayer(options: VoicePlayerOptions): VoicePlayer {
       analyser.getFloatTimeDomainData(samples);
       analyser.getByteFrequencyData(magnitudes);
       const analysed = { rms: rmsOf(samples), centroidHz: centroidOf(magnitudes, binHz) };
-      // Read every frame: browsers refine outputLatency while the context runs.
-      const heard = heardFrame(line, now, analysed, audioPathDelayMs(context));
+      // Read every frame: how far rendering runs ahead of the speakers changes while the context runs.
+      const heard = heardFrame(line, now, analysed, heardDelay(now));
       return mouthFrame(mouth, heard?.rms ?? 0, heard?.centroidHz ?? 0, dt);
     },
     get playing() {
