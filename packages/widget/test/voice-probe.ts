@@ -37,9 +37,10 @@ export function recordVoice() {
     requestAnimationFrame(readClock);
   };
   requestAnimationFrame(readClock);
-  // Energy onsets of a buffer: 10 ms windows; an onset is the first loud window (RMS > 0.03)
-  // after 120 ms of near silence (RMS < 0.01). The first loud window is always listed: whether the
-  // silence before it was long enough depends on how the previous sentence ended (lipsyncLags decides).
+  // Energy onsets of a buffer: 10 ms windows; an onset is the first loud window (RMS > 0.03) after
+  // 120 ms of near silence (RMS < 0.01) since the last loud one. The first loud window is always listed:
+  // whether the silence before it was long enough depends on how the previous sentence ended
+  // (lipsyncLags decides).
   const onsetsOf = (buffer: AudioBuffer) => {
     const data = buffer.getChannelData(0);
     const win = Math.round(buffer.sampleRate / 100);
