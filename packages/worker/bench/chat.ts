@@ -6,6 +6,7 @@ import { withTenant } from "@avatar-chat/db";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { channelKeys } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { inSpan, SpanKind, silentLogger, startTracing } from "@avatar-chat/telemetry";
 import { type Figures, figure, percentile, type Suite } from "../../../bench/figures";
 import { createWorker } from "../src/create-worker";
@@ -15,7 +16,6 @@ import { createQueue } from "../src/queues";
 import {
   addSource,
   attempt,
-  dropPrefix,
   memoryStorage,
   randomPrefix,
   seedConversation,
@@ -220,7 +220,7 @@ const suite: Suite = {
       await worker.close();
       await queue.close();
       await server.close();
-      await dropPrefix(redis, prefix);
+      await deleteKeys(redis, prefix);
       subscriber.disconnect();
       redis.disconnect();
       await db.drop();

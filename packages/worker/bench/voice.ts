@@ -2,6 +2,7 @@ import { type Provider, speakWithEspeak } from "@avatar-chat/ai";
 import { startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase } from "@avatar-chat/db/testing";
 import { voiceAudioKey } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { silentLogger } from "@avatar-chat/telemetry";
 import { type Figures, figure, percentile, type Suite } from "../../../bench/figures";
 import { processAiReply } from "../src/ai-reply/process-reply";
@@ -9,7 +10,6 @@ import { replyVoiceStarter, type StartReplyVoice } from "../src/voice/reply-voic
 import {
   addUserMessage,
   attempt,
-  dropPrefix,
   randomPrefix,
   seedConversation,
   testRedis,
@@ -146,7 +146,7 @@ const suite: Suite = {
       };
     } finally {
       await server.close();
-      await dropPrefix(redis, prefix);
+      await deleteKeys(redis, prefix);
       redis.disconnect();
       await db.drop();
     }

@@ -2,12 +2,12 @@ import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testin
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   addUserMessage,
   channelEvents,
-  dropPrefix,
   eventsOf,
   memoryStorage,
   randomPrefix,
@@ -42,7 +42,7 @@ afterAll(async () => {
   await replyQueue.close();
   await rollupQueue.close();
   await server.close();
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { DelayedError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, expect, it } from "vitest";
-import { dropPrefix, randomPrefix, testRedis } from "../test/fixtures";
+import { randomPrefix, testRedis } from "../test/fixtures";
 import { createTenantTurns } from "./tenant-turns";
 
 const redis: Redis = testRedis();
 const prefix = randomPrefix();
 afterAll(async () => {
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
 });
 

@@ -4,6 +4,7 @@ import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testin
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { QUEUES } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { replyMessageId } from "../src/ai-reply/reply-id";
@@ -12,7 +13,6 @@ import { createQueue } from "../src/queues";
 import {
   addUserMessage,
   channelEvents,
-  dropPrefix,
   eventsOf,
   randomPrefix,
   seedConversation,
@@ -42,7 +42,7 @@ afterAll(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await queue.close();
   await server.close();
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createProvider, type Provider } from "@avatar-chat/ai";
 import { localServerAccess } from "@avatar-chat/ai/testing";
 import type { Database } from "@avatar-chat/db";
-import { type Envelope, type RealtimeEvent, readEventsSince } from "@avatar-chat/protocol";
+import {
+  conversationChannel,
+  type Envelope,
+  publishEvent,
+  type RealtimeEvent,
+  readEventsSince,
+} from "@avatar-chat/protocol";
 import { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { ObjectRemover } from "../src/housekeeping/prune";
@@ -26,15 +32,6 @@ export function testRedis(): Redis {
 }
 
 /** Deletes every key under the prefix (tests clean up only what they made). */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
-}
-
 export interface MemoryStorage extends StorageReader, ObjectRemover {
   put(key: string, bytes: Uint8Array | string): void;
   etag(key: string): string | null;
@@ -199,4 +196,14 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error("condition not reached in time");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Gives a conversation a realtime stream and counter, as the worker leaves them after streaming a reply. */
+export function streamConversation(redis: Redis, conversationId: string, prefix: string) {
+  return publishEvent(
+    redis,
+    conversationChannel(conversationId),
+    { type: "typing", conversationId, who: "assistant", on: true },
+    { prefix },
+  );
 }

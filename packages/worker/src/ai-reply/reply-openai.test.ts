@@ -3,13 +3,13 @@ import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testin
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addUserMessage,
   channelEvents,
-  dropPrefix,
   eventsOf,
   memoryStorage,
   randomPrefix,
@@ -64,7 +64,7 @@ afterAll(async () => {
   await queue.close();
   await queueEvents.close();
   await Promise.all([server.close(), cutServer.close()]);
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

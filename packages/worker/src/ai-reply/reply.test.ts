@@ -3,6 +3,7 @@ import { startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { channelKeys, conversationChannel, tenantChannel } from "@avatar-chat/protocol";
 import { aiReplyJobId, QUEUES, stopReplyKey, stopReplyValue } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { runInScope, silentLogger } from "@avatar-chat/telemetry";
 import { QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
@@ -12,7 +13,6 @@ import {
   addUserMessage,
   attempt,
   channelEvents,
-  dropPrefix,
   eventsOf,
   memoryStorage,
   randomPrefix,
@@ -60,7 +60,7 @@ afterAll(async () => {
   await worker.close();
   await queue.close();
   await queueEvents.close();
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

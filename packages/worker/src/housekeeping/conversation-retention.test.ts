@@ -1,15 +1,11 @@
 import type { Database } from "@avatar-chat/db";
 import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";
-import {
-  channelKeys,
-  conversationChannel,
-  forgetConversationChannels,
-  publishEvent,
-} from "@avatar-chat/protocol";
+import { channelKeys, conversationChannel, forgetConversationChannels } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import type { Redis } from "ioredis";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropPrefix, memoryStorage, randomPrefix, testRedis } from "../../test/fixtures";
+import { memoryStorage, randomPrefix, streamConversation, testRedis } from "../../test/fixtures";
 import { rollupDay } from "../analytics/rollup";
 import { deleteExpiredConversations } from "./conversation-retention";
 import { sweepOrphanedChannels } from "./orphaned-channels";
@@ -30,18 +26,12 @@ describe.each(["postgres", "pglite"] as const)("conversation retention (%s)", (b
     redis = testRedis();
   });
   afterAll(async () => {
-    await dropPrefix(redis, prefix);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await db.drop();
   });
   /** The conversation's realtime stream, as the worker leaves it after streaming a reply. */
-  const streamed = (conversationId: string) =>
-    publishEvent(
-      redis,
-      conversationChannel(conversationId),
-      { type: "typing", conversationId, who: "assistant", on: true },
-      { prefix },
-    );
+  const streamed = (conversationId: string) => streamConversation(redis, conversationId, prefix);
   const streamLeft = async (conversationId: string) =>
     (await redis.exists(channelKeys(conversationChannel(conversationId), prefix).stream)) === 1;
 

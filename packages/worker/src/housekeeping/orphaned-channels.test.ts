@@ -1,8 +1,9 @@
 import { createTestDatabase, seedTenantsWithChatbots, type TestDatabase } from "@avatar-chat/db/testing";
-import { channelKeys, conversationChannel, publishEvent } from "@avatar-chat/protocol";
+import { channelKeys, conversationChannel } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropPrefix, randomPrefix, testRedis } from "../../test/fixtures";
+import { randomPrefix, streamConversation, testRedis } from "../../test/fixtures";
 import { sweepOrphanedChannels } from "./orphaned-channels";
 
 describe.each(["postgres", "pglite"] as const)("orphaned realtime channels (%s)", (backend) => {
@@ -14,17 +15,11 @@ describe.each(["postgres", "pglite"] as const)("orphaned realtime channels (%s)"
     redis = testRedis();
   });
   afterAll(async () => {
-    await dropPrefix(redis, prefix);
+    await deleteKeys(redis, prefix);
     redis.disconnect();
     await db.drop();
   });
-  const streamed = (conversationId: string) =>
-    publishEvent(
-      redis,
-      conversationChannel(conversationId),
-      { type: "typing", conversationId, who: "assistant", on: true },
-      { prefix },
-    );
+  const streamed = (conversationId: string) => streamConversation(redis, conversationId, prefix);
   const keysLeft = async (conversationId: string) => {
     const keys = channelKeys(conversationChannel(conversationId), prefix);
     return redis.exists(keys.stream, keys.sequence);

@@ -4,6 +4,7 @@ import { createProvider } from "@avatar-chat/ai";
 import { makePdf } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { tenantChannel } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { silentLogger } from "@avatar-chat/telemetry";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,6 @@ import {
   addSource,
   attempt,
   channelEvents,
-  dropPrefix,
   eventsOf,
   memoryStorage,
   randomPrefix,
@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => site.close(resolve));
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

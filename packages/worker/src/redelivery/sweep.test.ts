@@ -1,13 +1,13 @@
 import { createProvider } from "@avatar-chat/ai";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { aiReplyJobId, emailJobId, kbIndexJobId, QUEUES } from "@avatar-chat/protocol/jobs";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { silentLogger } from "@avatar-chat/telemetry";
 import { type Queue, Worker } from "bullmq";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   addSource,
   attempt,
-  dropPrefix,
   memoryStorage,
   randomPrefix,
   type Seeded,
@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(Object.values(queues).map((q) => q.close()));
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await db.drop();
 });

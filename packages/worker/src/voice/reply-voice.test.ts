@@ -2,6 +2,7 @@ import { espeakAvailable, hashEmbedding, type Provider } from "@avatar-chat/ai";
 import { type OpenAITestServer, startOpenAIServer } from "@avatar-chat/ai/testing";
 import { createTestDatabase, type TestDatabase } from "@avatar-chat/db/testing";
 import { conversationChannel, voiceAudioKey } from "@avatar-chat/protocol";
+import { deleteKeys } from "@avatar-chat/protocol/testing";
 import { silentLogger } from "@avatar-chat/telemetry";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +10,6 @@ import {
   addUserMessage,
   attempt,
   channelEvents,
-  dropPrefix,
   eventsOf,
   randomPrefix,
   seedConversation,
@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dropPrefix(redis, prefix);
+  await deleteKeys(redis, prefix);
   redis.disconnect();
   await server.close();
   await db.drop();
