@@ -1,22 +1,15 @@
-// The input fuzz test (docs/security.md): every procedure, called over HTTP as every kind of caller with inputs
-// generated from its own zod schema, never answers 5xx and never changes another tenant's rows; likewise the
-// routes beside tRPC. FUZZ_RUNS (cases per procedure and caller, default 6) and FUZZ_SEED make a longer or a
-// repeated run; fast-check prints the seed and the shrunk input of a failure.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import net from "node:net";
 import type { TestBackend } from "@avatar-chat/db/testing";
 import { createVisitorToken } from "@avatar-chat/protocol";
-import { createRealtime, type Realtime } from "@avatar-chat/realtime";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { z } from "zod";
 import { createSession, SESSION_COOKIE } from "./auth/sessions";
 import { type FuzzPool, hostilePath, hostileValue, procedureInput } from "./input-fuzz";
-import { createRealtimeAccess } from "./realtime-access";
 import { appRouter } from "./root";
-import { createTestPlatform, TEST_REDIS_URL, type TestPlatform, tenantSnapshot } from "./testing";
+import { createTestPlatform, type TestPlatform, tenantSnapshot } from "./testing";
+import { attachTestRealtime } from "./testing-realtime";
 import { signedInUser } from "./testing-users";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
@@ -291,37 +284,15 @@ describe.each([
   });
 
   describe("the realtime upgrade", () => {
-    let server: Server;
-    let realtime: Realtime;
+    let socket: Awaited<ReturnType<typeof attachTestRealtime>>;
     let port: number;
 
     beforeAll(async () => {
-      const access = createRealtimeAccess({
-        db: platform.deps.db,
-        credentials: platform.deps.credentials,
-        appSecret: platform.deps.config.appSecret,
-        sessionTtlMs: platform.deps.config.sessionTtlMs,
-        clock: () => new Date(),
-      });
-      realtime = createRealtime({
-        redis: TEST_REDIS_URL,
-        keyPrefix: platform.deps.config.redisPrefix,
-        authenticate: access.authenticate,
-        authorize: access.authorize,
-        allowedOrigins: platform.deps.config.dashboardOrigins,
-        // Frames are fuzzed as fast as they can go; the per-socket rate limit has its own test.
-        limits: { messagesPerSecond: 100_000 },
-      });
-      // As in embedded mode: realtime attached to a server that answers plain HTTP.
-      server = createServer((_req, res) => res.end("api"));
-      realtime.attach(server);
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      port = (server.address() as AddressInfo).port;
+      // Frames are fuzzed as fast as they can go; the per-socket rate limit has its own test.
+      socket = await attachTestRealtime(platform, { messagesPerSecond: 100_000 });
+      port = socket.port;
     });
-    afterAll(async () => {
-      await realtime?.close();
-      await new Promise((resolve) => server?.close(resolve));
-    });
+    afterAll(() => socket?.close());
 
     /** Sends an upgrade request; the status line's code, after the server closed (or upgraded) the connection. */
     function upgrade(request: string): Promise<number> {

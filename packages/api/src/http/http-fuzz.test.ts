@@ -1,20 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import net, { type AddressInfo } from "node:net";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { conversationChannel, tenantChannel } from "@avatar-chat/protocol";
-import { createRealtime, type Realtime } from "@avatar-chat/realtime";
 import { silentLogger } from "@avatar-chat/telemetry";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { startEmbeddedS3 } from "../embedded-s3";
-import { createRealtimeAccess } from "../realtime-access";
 import { createStorage, type Storage } from "../storage";
-import { createTestPlatform, TEST_REDIS_URL, type TestPlatform } from "../testing";
+import { createTestPlatform, type TestPlatform } from "../testing";
+import { attachTestRealtime } from "../testing-realtime";
 import { signedInUser } from "../testing-users";
 
 // The surfaces that are not tRPC procedures, probed as an outside tester would: the api's plain routes and
@@ -511,8 +509,7 @@ describe("the embedded object store", () => {
 
 describe("the realtime socket", () => {
   let platform: TestPlatform;
-  let server: Server;
-  let realtime: Realtime;
+  let socket: Awaited<ReturnType<typeof attachTestRealtime>>;
   let port: number;
   let a: { visitorToken: string; conversationId: string; tenantId: string };
   let b: { visitorToken: string; conversationId: string; tenantId: string };
@@ -533,29 +530,11 @@ describe("the realtime socket", () => {
     platform = await createTestPlatform();
     a = await visitorOf("a@example.com");
     b = await visitorOf("b@example.com");
-    const access = createRealtimeAccess({
-      db: platform.deps.db,
-      credentials: platform.deps.credentials,
-      appSecret: platform.deps.config.appSecret,
-      sessionTtlMs: platform.deps.config.sessionTtlMs,
-      clock: () => new Date(),
-    });
-    realtime = createRealtime({
-      redis: TEST_REDIS_URL,
-      keyPrefix: platform.deps.config.redisPrefix,
-      authenticate: access.authenticate,
-      authorize: access.authorize,
-      allowedOrigins: platform.deps.config.dashboardOrigins,
-    });
-    // As in embedded mode: realtime attached to a server that answers plain HTTP.
-    server = createServer((_req, res) => res.end("api"));
-    realtime.attach(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    socket = await attachTestRealtime(platform);
+    port = socket.port;
   }, 120_000);
   afterAll(async () => {
-    await realtime?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await socket?.close();
     await platform?.close();
   });
 
