@@ -211,7 +211,7 @@ export async function startVisitorConversation(platform: TestPlatform, publicKey
   const started = await platform.browser({ origin }).widget.start.mutate({ publicKey });
   const client = platform.browser({ origin, bearer: started.visitorToken });
   const { conversationId } = await client.conversation.start.mutate({});
-  return { client, conversationId, visitorId: started.visitorId };
+  return { client, conversationId, visitorId: started.visitorId, visitorToken: started.visitorToken };
 }
 
 /** Every event published on `channel` so far, from its Redis stream. */

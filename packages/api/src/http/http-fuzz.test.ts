@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { startEmbeddedS3 } from "../embedded-s3";
 import { createStorage, type Storage } from "../storage";
-import { createTestPlatform, type TestPlatform } from "../testing";
+import { createTestPlatform, startVisitorConversation, type TestPlatform } from "../testing";
 import { attachTestRealtime } from "../testing-realtime";
 import { signedInUser } from "../testing-users";
 
@@ -85,12 +85,8 @@ describe("the api's HTTP routes", () => {
     const owner = await signedInUser(platform, "owner@example.com");
     const bot = await owner.browser.chatbot.create.mutate({ name: "Bot", allowedOrigins: [shop] });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
-    const started = await platform
-      .browser({ origin: shop })
-      .widget.start.mutate({ publicKey: bot.publicKey });
-    const chat = platform.browser({ origin: shop, bearer: started.visitorToken });
-    const { conversationId } = await chat.conversation.start.mutate({});
-    visitor = { token: started.visitorToken, conversationId };
+    const { visitorToken, conversationId } = await startVisitorConversation(platform, bot.publicKey, shop);
+    visitor = { token: visitorToken, conversationId };
     publicKey = bot.publicKey;
     platform.deps.logger = {
       ...silentLogger,
@@ -518,12 +514,8 @@ describe("the realtime socket", () => {
     const owner = await signedInUser(platform, email);
     const bot = await owner.browser.chatbot.create.mutate({ name: "Bot", allowedOrigins: [shop] });
     await owner.browser.chatbot.publish.mutate({ chatbotId: bot.id });
-    const started = await platform
-      .browser({ origin: shop })
-      .widget.start.mutate({ publicKey: bot.publicKey });
-    const chat = platform.browser({ origin: shop, bearer: started.visitorToken });
-    const { conversationId } = await chat.conversation.start.mutate({});
-    return { visitorToken: started.visitorToken, conversationId, tenantId: owner.tenantId };
+    const { visitorToken, conversationId } = await startVisitorConversation(platform, bot.publicKey, shop);
+    return { visitorToken, conversationId, tenantId: owner.tenantId };
   }
 
   beforeAll(async () => {
